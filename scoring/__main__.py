@@ -1,0 +1,132 @@
+"""The workbench's command line: ``python -m scoring --help``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+import duckdb
+
+from scoring import auth, config, demo
+from scoring.framework import FrameworkError, available_years, load_framework
+from scoring.store import get_store
+
+
+def _store():
+    try:
+        return get_store()
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise SystemExit(
+                f"Databasen {config.database_path()} används av en annan process "
+                "(troligen appen). Stoppa appen först."
+            ) from None
+        raise
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    store = _store()
+    if args.logins_only:
+        if not demo.is_demo(store):
+            return 0
+    else:
+        try:
+            demo.build_demo(store)
+        except demo.DemoError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"Demoåret {demo.DEMO_YEAR} är skapat i {store.path}.")
+    print(f"Demoinloggningar (lösenord för alla: {demo.DEMO_PASSWORD}):")
+    for label, email in demo.demo_logins(store):
+        print(f"  {label:<26} {email}")
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    password = None
+    if not args.oidc_only:
+        password = args.password or getpass.getpass("Lösenord (minst 10 tecken): ")
+    store = _store()
+    try:
+        with store.write("kommandoraden") as uow:
+            user_id = auth.add_user(
+                uow, email=args.email, name=args.name, role=args.role, password=password
+            )
+    except auth.AuthError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Kontot {auth.normalise_email(args.email)} ({auth.ROLES[args.role]}) är skapat, id {user_id}.")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    for user in auth.list_users(_store()):
+        login = "lösenord" if user["has_password"] else "endast OIDC"
+        state = "aktiv" if user["active"] else "inaktiv"
+        print(f"{user['email']:<40} {auth.ROLES[user['role']]:<18} {login:<12} {state}")
+    return 0
+
+
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    store = _store()
+    user = auth.user_by_email(store, args.email)
+    if user is None:
+        print(f"Inget aktivt konto för {args.email}.", file=sys.stderr)
+        return 1
+    with store.write("kommandoraden") as uow:
+        auth.unlock(uow, user.id)
+    print(f"Kontot {user.email} är upplåst.")
+    return 0
+
+
+def cmd_frameworks(args: argparse.Namespace) -> int:
+    status = 0
+    for year in available_years():
+        try:
+            framework = load_framework(year)
+        except FrameworkError as exc:
+            print(exc, file=sys.stderr)
+            status = 1
+            continue
+        print(
+            f"{year}: {len(framework.areas)} frågeområden, {len(framework.questions())} frågor, "
+            f"högst {framework.character_limit.max_chars} tecken, {len(framework.classes)} tävlingsklasser"
+        )
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Examinatorsstöd")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="bygg demoåret 2026 i en tom databas och skriv ut inloggningar")
+    p.add_argument("--logins-only", action="store_true", help="skriv bara ut demoinloggningarna")
+    p.set_defaults(func=cmd_demo)
+
+    users = sub.add_parser("users", help="konton").add_subparsers(dest="users_command", required=True)
+    p = users.add_parser("add", help="skapa ett konto")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=sorted(auth.ROLES))
+    p.add_argument("--password", help="utelämna för att få en fråga (syns inte i historiken)")
+    p.add_argument("--oidc-only", action="store_true", help="inget lösenord; inloggning via OIDC")
+    p.set_defaults(func=cmd_users_add)
+    p = users.add_parser("list", help="lista konton")
+    p.set_defaults(func=cmd_users_list)
+    p = users.add_parser("unlock", help="lås upp ett konto efter för många misslyckade inloggningar")
+    p.add_argument("--email", required=True)
+    p.set_defaults(func=cmd_users_unlock)
+
+    p = sub.add_parser("frameworks", help="kontrollera årens anvisningsfiler")
+    p.set_defaults(func=cmd_frameworks)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Who may see what. Pages ask here; they never decide access themselves."""
+
+from __future__ import annotations
+
+from scoring.auth import User
+from scoring.store import Store
+
+
+class AccessDenied(PermissionError):
+    """The acting user may not see or change this; the message is Swedish."""
+
+
+# Pages by key, in menu order, with the roles that get them. "lagsamordnare" is not an
+# account role: it is an examiner who coordinates a team in the current year.
+PAGE_ROLES: dict[str, set[str]] = {
+    "start": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
+    "bidrag": {"admin", "examinator", "lagsamordnare"},
+    "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
+    "konton": {"admin"},
+}
+
+
+def is_coordinator(store: Store, user: User, year: int | None) -> bool:
+    if year is None or user.role != "examinator":
+        return False
+    row = store.fetchone(
+        "SELECT 1 FROM teams WHERE year = ? AND coordinator_id = ?", [year, user.id]
+    )
+    return row is not None
+
+
+def effective_roles(store: Store, user: User, year: int | None) -> set[str]:
+    roles = {user.role}
+    if is_coordinator(store, user, year):
+        roles.add("lagsamordnare")
+    return roles
+
+
+def role_label(store: Store, user: User, year: int | None) -> str:
+    if is_coordinator(store, user, year):
+        return "Lagsamordnare"
+    return user.role_label
+
+
+def page_keys(store: Store, user: User, year: int | None) -> list[str]:
+    roles = effective_roles(store, user, year)
+    return [key for key, allowed in PAGE_ROLES.items() if roles & allowed]
+
+
+def visible_contribution_ids(store: Store, user: User, year: int) -> list[int]:
+    """The contributions this user may read in a year."""
+    if user.role == "admin":
+        rows = store.fetchall("SELECT id FROM contributions WHERE year = ? ORDER BY id", [year])
+    elif user.role == "examinator":
+        # Only the team's contributions, and not one the examiner declared a conflict on.
+        rows = store.fetchall(
+            "SELECT c.id FROM contributions c"
+            " JOIN assignments a ON a.contribution_id = c.id"
+            " JOIN team_members m ON m.team_id = a.team_id"
+            " WHERE c.year = ? AND m.user_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM conflict_declarations d"
+            "   WHERE d.contribution_id = c.id AND d.user_id = m.user_id AND d.has_conflict)"
+            " ORDER BY c.id",
+            [year, user.id],
+        )
+    else:
+        # The preparatory group and the jury see contributions once a proposal exists.
+        rows = store.fetchall(
+            "SELECT c.id FROM contributions c JOIN proposals p ON p.contribution_id = c.id"
+            " WHERE c.year = ? ORDER BY c.id",
+            [year],
+        )
+    return [r[0] for r in rows]
+
+
+def require_contribution(store: Store, user: User, contribution_id: int) -> None:
+    row = store.fetchone("SELECT year FROM contributions WHERE id = ?", [contribution_id])
+    if row is None or contribution_id not in visible_contribution_ids(store, user, row[0]):
+        raise AccessDenied("Du har inte behörighet till det här bidraget.")

@@ -1,0 +1,272 @@
+"""The demo year: a 2026 award year with units, teams and work in progress.
+
+Demo accounts exist only in a database built here (marked ``demo = 1``); a real
+deployment starts empty and gets its first admin from ``python -m scoring users add``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import random
+
+from scoring import auth, years
+from scoring.store import Store, UnitOfWork, set_setting, utcnow
+from scoring.framework import load_framework
+from scoring.demo_text import FINDINGS, answer
+
+DEMO_YEAR = 2026
+DEMO_PASSWORD = "demo-kvalitet-2026"
+ACTOR = "demo"
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoUnit:
+    name: str
+    organisation: str
+    class_code: str
+    quality: str
+    target_group: str
+    staff: str
+    employees: int
+
+
+UNITS = [
+    DemoUnit("Förskolan Solrosen", "Södermalms stadsdelsförvaltning", "forskola", "stark",
+             "barnen och vårdnadshavarna", "pedagogerna", 18),
+    DemoUnit("Förskolan Ekorren", "Skarpnäcks stadsdelsförvaltning", "forskola", "svag",
+             "barnen och vårdnadshavarna", "pedagogerna", 11),
+    DemoUnit("Hjulstaskolan", "Utbildningsförvaltningen", "skola", "medel",
+             "eleverna", "lärarna", 54),
+    DemoUnit("Kungsholmens gymnasium, språkintroduktion", "Utbildningsförvaltningen", "skola",
+             "stark", "eleverna", "lärarna", 23),
+    DemoUnit("Vård- och omsorgsboendet Sjöviken", "Äldreförvaltningen", "aldreomsorg", "medel",
+             "de boende och deras närstående", "medarbetarna", 62),
+    DemoUnit("Hemtjänsten Farsta", "Farsta stadsdelsförvaltning", "aldreomsorg", "svag",
+             "kunderna", "medarbetarna", 48),
+    DemoUnit("Bostad med särskild service Lärkan", "Hässelby-Vällingby stadsdelsförvaltning",
+             "socialtjanst", "stark", "de boende", "medarbetarna", 14),
+    DemoUnit("Mottagningsenheten för ekonomiskt bistånd", "Socialförvaltningen", "socialtjanst",
+             "medel", "de sökande", "handläggarna", 27),
+    DemoUnit("Kundservice, Stockholm Vatten och Avfall", "Stockholm Vatten och Avfall AB", "andra",
+             "medel", "kunderna", "kundrådgivarna", 31),
+]
+
+# (name, organisation, workplace, competences, years as examiner)
+EXAMINERS = [
+    ("Lisa Berg", "Kulturförvaltningen", "Stadsbiblioteket", "verksamhetsutveckling, ledarskap", 6),
+    ("Erik Lind", "Trafikkontoret", "Planeringsavdelningen", "analys, statistik", 2),
+    ("Sara Nilsson", "Norrmalms stadsdelsförvaltning", "Förskolan Vasa", "förskola, pedagogik", 0),
+    ("Ahmed Yusuf", "Stadsledningskontoret", "Ekonomiavdelningen", "ekonomi, internkontroll", 3),
+    ("Maria Holm", "Socialförvaltningen", "Enheten för hemlösa", "socialtjänst, utredning", 5),
+    ("Johan Ek", "Fastighetskontoret", "Förvaltningsavdelningen", "fastigheter, miljö", 0),
+    ("Anna Svensson", "Idrottsförvaltningen", "Simhallar", "kundservice, kvalitet", 4),
+    ("Fatima Khalil", "Bromma stadsdelsförvaltning", "Äldreomsorgen", "äldreomsorg, kvalitet", 1),
+    ("Peter Andersson", "Stockholm Exergi AB", "Kundcenter", "kundservice, processer", 7),
+    ("Karin Wik", "Miljöförvaltningen", "Tillsyn", "tillsyn, miljö", 0),
+    ("Mikael Strand", "Enskede-Årsta-Vantörs stadsdelsförvaltning", "Ekonomienheten",
+     "ekonomi, analys", 3),
+    ("Elin Sjöberg", "Utbildningsförvaltningen", "Grundskoleavdelningen", "skola, uppföljning", 8),
+    ("Oskar Lund", "Arbetsmarknadsförvaltningen", "Jobbtorg", "arbetsmarknad, coachning", 0),
+    ("Nora Hassan", "Spånga-Tensta stadsdelsförvaltning", "Socialtjänsten",
+     "socialtjänst, mänskliga rättigheter", 2),
+    ("Gustav Berglund", "Serviceförvaltningen", "Kontaktcenter", "digitalisering, service", 4),
+    ("Ida Persson", "Stockholms Stadshus AB", "Ägarstyrning", "styrning, internkontroll", 1),
+    ("Hanna Lindqvist", "Kyrkogårdsförvaltningen", "Skogskyrkogården", "miljö, verksamhetsplanering", 0),
+    ("David Olsson", "Exploateringskontoret", "Projektkontoret", "projektledning, analys", 5),
+]
+# Team sizes and which units (indexes into UNITS) each team assesses.
+TEAMS = [
+    ("Lag Skeppsholmen", 4, [0, 4]),
+    ("Lag Djurgården", 4, [2, 6]),
+    ("Lag Kastellholmen", 3, [1, 8]),
+    ("Lag Långholmen", 4, [3, 5]),
+    ("Lag Reimersholme", 3, [7]),
+]
+OTHER_ACCOUNTS = [
+    ("kvalitetsenheten@demo.stockholm.se", "Vera Holm", "admin"),
+    ("beredning@demo.stockholm.se", "Bo Ekström", "beredningsgrupp"),
+    ("jury@demo.stockholm.se", "Birgitta Stadsdirektör", "domarkommitte"),
+]
+
+
+def email_for(name: str) -> str:
+    table = str.maketrans("åäöéÅÄÖÉ", "aaoeAAOE")
+    return name.lower().translate(table).replace(" ", ".") + "@demo.stockholm.se"
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+def is_demo(store: Store) -> bool:
+    return store.setting("demo") == "1"
+
+
+def build_demo(store: Store, today: dt.date | None = None) -> None:
+    """Fill an empty store with the demo year."""
+    if store.fetchone("SELECT count(*) FROM users")[0] and not is_demo(store):
+        raise DemoError("Databasen innehåller riktiga data; demoåret byggs bara i en tom databas.")
+    if is_demo(store):
+        raise DemoError("Databasen innehåller redan demoåret.")
+    today = today or dt.date.today()
+    rng = random.Random(2026)
+    framework = load_framework(DEMO_YEAR)
+    with store.write(ACTOR) as uow:
+        set_setting(uow, "demo", "1")
+        years.create_year(uow, DEMO_YEAR, schedule={
+            "individuell_bedomning": today + dt.timedelta(days=10),
+            "konsensus": today + dt.timedelta(days=24),
+            "platsbesok": today + dt.timedelta(days=38),
+            "forslag": today + dt.timedelta(days=52),
+            "domarkommitte": today + dt.timedelta(days=66),
+        })
+        years.set_current_year(uow, DEMO_YEAR)
+        years.set_phase(uow, DEMO_YEAR, "bedomning")
+        for email, name, role in OTHER_ACCOUNTS:
+            auth.add_user(uow, email=email, name=name, role=role, password=DEMO_PASSWORD)
+        examiner_ids = []
+        for name, organisation, workplace, competences, served in EXAMINERS:
+            user_id = auth.add_user(
+                uow, email=email_for(name), name=name, role="examinator", password=DEMO_PASSWORD
+            )
+            uow.execute(
+                "INSERT INTO examiners (user_id, organisation, workplace, competences,"
+                " years_as_examiner, is_new) VALUES (?, ?, ?, ?, ?, ?)",
+                [user_id, organisation, workplace, competences, served, served == 0],
+            )
+            examiner_ids.append(user_id)
+        contribution_ids = [_add_contribution(uow, rng, framework, unit) for unit in UNITS]
+        position = 0
+        for team_name, size, unit_indexes in TEAMS:
+            members = examiner_ids[position : position + size]
+            position += size
+            team_id = uow.fetchone(
+                "INSERT INTO teams (year, name, coordinator_id) VALUES (?, ?, ?) RETURNING id",
+                [DEMO_YEAR, team_name, members[0]],
+            )[0]
+            uow.audit("skapa lag", "teams", team_id, None, {"name": team_name, "members": members})
+            for member in members:
+                uow.execute("INSERT INTO team_members VALUES (?, ?)", [team_id, member])
+            for index in unit_indexes:
+                cid = contribution_ids[index]
+                uow.execute(
+                    "INSERT INTO assignments (contribution_id, team_id, assigned_by, reason)"
+                    " VALUES (?, ?, ?, ?)",
+                    [cid, team_id, ACTOR, "Demoårets lagindelning"],
+                )
+                uow.execute("UPDATE contributions SET phase = 'tilldelad' WHERE id = ?", [cid])
+                uow.audit("tilldela bidrag", "assignments", cid, None, {"team_id": team_id})
+        _work_in_progress(uow, rng, framework, contribution_ids, examiner_ids)
+
+
+def _add_contribution(uow: UnitOfWork, rng: random.Random, framework, unit: DemoUnit) -> int:
+    unit_id = uow.fetchone(
+        "INSERT INTO units (name, organisation, workplace) VALUES (?, ?, ?) RETURNING id",
+        [unit.name, unit.organisation, unit.name],
+    )[0]
+    manager = rng.choice(["Camilla", "Jonas", "Leila", "Magnus", "Therese", "Omar"]) + " " + rng.choice(
+        ["Åberg", "Bergström", "Nyberg", "Karlsson", "Rahimi", "Forsberg"]
+    )
+    intro = {
+        "unit_name": unit.name,
+        "manager_name": manager,
+        "manager_phone": f"08-508 {rng.randint(10, 99)} {rng.randint(100, 999)}",
+        "manager_email": email_for(manager).replace("@demo.", "@"),
+        "address": f"{rng.choice(['Ringvägen', 'Storgatan', 'Skolvägen', 'Parkgatan'])} {rng.randint(1, 60)}, Stockholm",
+        "employees": str(unit.employees),
+    }
+    cid = uow.fetchone(
+        "INSERT INTO contributions (year, unit_id, class_code, filename, intro) VALUES (?, ?, ?, ?, ?)"
+        " RETURNING id",
+        [DEMO_YEAR, unit_id, unit.class_code, f"{unit.name}.docx", json.dumps(intro, ensure_ascii=False)],
+    )[0]
+    fill = {"mg": unit.target_group, "vh": unit.name, "med": unit.staff}
+    ordinal = 0
+
+    def block(section, kind, text, question=None, part=None, intro_section=None):
+        nonlocal ordinal
+        ordinal += 1
+        uow.execute(
+            "INSERT INTO contribution_blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [cid, f"p{ordinal:04d}", ordinal, section, intro_section, question, part, kind, text],
+        )
+
+    block("inledning", "rubrik", "Information om verksamheten", intro_section="information_om_verksamheten")
+    block("inledning", "stycke",
+          f"{unit.name} är en del av {unit.organisation}. Vi har {unit.employees} medarbetare och "
+          f"vårt uppdrag är att ge {unit.target_group} en trygg och likvärdig service av hög kvalitet.",
+          intro_section="information_om_verksamheten")
+    for area in framework.areas:
+        for question in area.questions:
+            block("fraga", "rubrik", f"{question.number}. {question.text}".strip(), question.number)
+            labels = [p.label for p in question.parts] or [None]
+            for label in labels:
+                for paragraph in answer(rng, area.code, unit.quality, fill):
+                    block("fraga", "stycke", paragraph, question.number, label)
+            if question.number in (12, 13) and unit.quality != "svag":
+                block("fraga", "tabell",
+                      "År | 2023 | 2024 | 2025\nResultat | 78 | 81 | 84\nKvinnor | 80 | 83 | 86\nMän | 75 | 78 | 81",
+                      question.number, labels[0])
+    return cid
+
+
+def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids, examiner_ids) -> None:
+    """Assessments in several states so every page has something to show."""
+    teams = uow.fetchall("SELECT a.contribution_id, a.team_id FROM assignments a ORDER BY 1")
+    base = {"stark": 70, "medel": 45, "svag": 20}
+    now = utcnow()
+    for n, (cid, team_id) in enumerate(teams[:5]):
+        quality = UNITS[contribution_ids.index(cid)].quality
+        members = [r[0] for r in uow.fetchall(
+            "SELECT user_id FROM team_members WHERE team_id = ? ORDER BY user_id", [team_id])]
+        # The first contribution is furthest along: all have started, all but one submitted.
+        started = members if n == 0 else members[:-1]
+        submitted = len(members) - 1 if n == 0 else rng.randint(0, 1)
+        for position, examiner in enumerate(started):
+            status = "inlamnad" if position < submitted else "utkast"
+            aid = uow.fetchone(
+                "INSERT INTO assessments (contribution_id, examiner_id, status, submitted_at)"
+                " VALUES (?, ?, ?, ?) RETURNING id",
+                [cid, examiner, status, now if status == "inlamnad" else None],
+            )[0]
+            areas = framework.areas if status == "inlamnad" else framework.areas[:2]
+            for area in areas:
+                scores = {
+                    c.code: framework.scale.snap(base[quality] + rng.randint(-3, 3) * 5)
+                    for c in area.criteria
+                }
+                uow.execute(
+                    "INSERT INTO assessment_areas (assessment_id, area_code, criterion_scores,"
+                    " area_score) VALUES (?, ?, ?, ?)",
+                    [aid, area.code, json.dumps(scores), framework.area_score_for(area.code, scores)],
+                )
+                for kind in ("styrka", "utvecklingsomrade"):
+                    uow.execute(
+                        "INSERT INTO findings (assessment_id, area_code, kind, text, question_numbers)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        [aid, area.code, kind, rng.choice(FINDINGS[kind]),
+                         json.dumps([area.questions[0].number])],
+                    )
+            uow.audit("skapa bedömning", "assessments", aid, None, {"status": status})
+        uow.execute("UPDATE contributions SET phase = 'individuell_bedomning' WHERE id = ?", [cid])
+
+
+def demo_logins(store: Store) -> list[tuple[str, str]]:
+    """(role label, e-mail) for one account of each role, for printing."""
+    year = years.current_year(store)
+    coordinator = store.fetchone(
+        "SELECT u.email FROM teams t JOIN users u ON u.id = t.coordinator_id WHERE t.year = ?"
+        " ORDER BY t.id LIMIT 1", [year])[0]
+    examiner = store.fetchone(
+        "SELECT u.email FROM teams t JOIN team_members m ON m.team_id = t.id"
+        " JOIN users u ON u.id = m.user_id WHERE t.year = ? AND u.id <> t.coordinator_id"
+        " ORDER BY t.id, u.id LIMIT 1", [year])[0]
+    return [
+        ("Kvalitetsenheten (admin)", OTHER_ACCOUNTS[0][0]),
+        ("Examinator", examiner),
+        ("Lagsamordnare", coordinator),
+        ("Beredningsgrupp", OTHER_ACCOUNTS[1][0]),
+        ("Domarkommittén", OTHER_ACCOUNTS[2][0]),
+    ]

@@ -1,0 +1,200 @@
+"""The store: one DuckDB file behind a small interface.
+
+DuckDB lets one process own the file. This process keeps one connection, hands out a
+cursor per unit of work (a cursor must not cross threads), and serialises every write
+through one process-wide lock, because concurrent updates of a row would otherwise
+fail with "Conflict on update". Each write is an explicit transaction that also
+records its audit entry, so a failed write leaves nothing behind, audit included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from scoring import config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC timestamp: DuckDB TIMESTAMP columns carry no zone."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+class UnitOfWork:
+    """One write transaction: run statements and record what changed."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, actor: str) -> None:
+        self.cursor = cursor
+        self.actor = actor
+
+    def execute(self, sql: str, params: list | tuple | None = None) -> duckdb.DuckDBPyConnection:
+        return self.cursor.execute(sql, params or [])
+
+    def fetchone(self, sql: str, params: list | tuple | None = None) -> tuple | None:
+        return self.cursor.execute(sql, params or []).fetchone()
+
+    def fetchall(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
+        return self.cursor.execute(sql, params or []).fetchall()
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: object = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self.cursor.execute(
+            "INSERT INTO audit_log (at_time, actor, action, entity, entity_id, before_value,"
+            " after_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                utcnow(),
+                self.actor,
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                _json(before),
+                _json(after),
+            ],
+        )
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._connection = duckdb.connect(self.path)
+        self._write_lock = threading.RLock()
+        self._cursor_lock = threading.Lock()
+        self.migrate()
+
+    # --- units of work ---------------------------------------------------------
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._cursor_lock:
+            return self._connection.cursor()
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cursor = self._cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def write(self, actor: str) -> Iterator[UnitOfWork]:
+        with self._write_lock:
+            cursor = self._cursor()
+            try:
+                cursor.execute("BEGIN TRANSACTION")
+                try:
+                    yield UnitOfWork(cursor, actor)
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+            finally:
+                cursor.close()
+
+    def fetchall(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
+        with self.read() as cur:
+            return cur.execute(sql, params or []).fetchall()
+
+    def fetchone(self, sql: str, params: list | tuple | None = None) -> tuple | None:
+        with self.read() as cur:
+            return cur.execute(sql, params or []).fetchone()
+
+    def records(self, sql: str, params: list | tuple | None = None) -> list[dict]:
+        with self.read() as cur:
+            result = cur.execute(sql, params or [])
+            names = [d[0] for d in result.description]
+            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+    def close(self) -> None:
+        self._connection.close()
+
+    # --- migrations ------------------------------------------------------------
+
+    def applied_migrations(self) -> list[int]:
+        return [row[0] for row in self.fetchall("SELECT version FROM schema_migrations ORDER BY 1")]
+
+    def migrate(self) -> list[int]:
+        """Apply every numbered migration not yet applied, each in its own transaction."""
+        with self._write_lock:
+            self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            done = set(self.applied_migrations())
+            applied = []
+            for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+                version = int(path.name[:3])
+                if version in done:
+                    continue
+                with self.write("system") as uow:
+                    for statement in _statements(path.read_text(encoding="utf-8")):
+                        uow.execute(statement)
+                    uow.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [version, path.stem, utcnow()],
+                    )
+                applied.append(version)
+            return applied
+
+    # --- settings ----------------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.fetchone("SELECT value FROM settings WHERE key = ?", [key])
+        return row[0] if row else default
+
+
+def set_setting(uow: UnitOfWork, key: str, value: str, *, audit: bool = True) -> None:
+    before = uow.fetchone("SELECT value FROM settings WHERE key = ?", [key])
+    uow.execute(
+        "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+    if audit:
+        uow.audit("ändra inställning", "settings", key, before and before[0], value)
+
+
+def _statements(sql: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def get_store(path: str | None = None) -> Store:
+    """The process-wide store for a path (default: WORKBENCH_DB)."""
+    path = path or config.database_path()
+    with _stores_lock:
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = Store(path)
+        return store
+
+
+def forget_store(path: str) -> None:
+    """Close and drop the process-wide store for a path (tests, restore)."""
+    with _stores_lock:
+        store = _stores.pop(path, None)
+    if store is not None:
+        store.close()
