@@ -146,6 +146,7 @@ def authenticate(store: Store, email: str, password: str, now: dt.datetime | Non
             f"Försök igen om {minutes} minuter eller kontakta Kvalitetsenheten."
         )
     if not _verify(row[4], password):
+        locked = False
         with store.write(email) as uow:
             failures = uow.fetchone(
                 "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?"
@@ -159,10 +160,13 @@ def authenticate(store: Store, email: str, password: str, now: dt.datetime | Non
                     [until, user_id],
                 )
                 uow.audit("lås konto", "users", user_id, None, {"locked_until": until})
-                raise AuthError(
-                    f"För många misslyckade inloggningar. Kontot är låst i "
-                    f"{config.lockout_minutes()} minuter."
-                )
+                locked = True
+        # Raised after the commit: raising inside the transaction would undo the lock.
+        if locked:
+            raise AuthError(
+                f"För många misslyckade inloggningar. Kontot är låst i "
+                f"{config.lockout_minutes()} minuter."
+            )
         raise wrong
     if row[6] or locked_until is not None:
         with store.write(email) as uow:

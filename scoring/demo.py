@@ -12,13 +12,22 @@ import json
 import random
 
 from scoring import auth, years
-from scoring.store import Store, UnitOfWork, set_setting, utcnow
-from scoring.framework import load_framework
 from scoring.demo_text import FINDINGS, answer
+from scoring.framework import load_framework
+from scoring.store import Store, UnitOfWork, set_setting, utcnow
 
 DEMO_YEAR = 2026
 DEMO_PASSWORD = "demo-kvalitet-2026"
 ACTOR = "demo"
+# The office's own milestones, placed between the 2026 framework's last deadline for
+# units (18 June) and the ceremony (24 November).
+DEMO_SCHEDULE = {
+    "individuell_bedomning": dt.date(2026, 8, 28),
+    "konsensus": dt.date(2026, 9, 11),
+    "platsbesok": dt.date(2026, 9, 25),
+    "forslag": dt.date(2026, 10, 9),
+    "domarkommitte": dt.date(2026, 10, 23),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,24 +113,17 @@ def is_demo(store: Store) -> bool:
     return store.setting("demo") == "1"
 
 
-def build_demo(store: Store, today: dt.date | None = None) -> None:
+def build_demo(store: Store) -> None:
     """Fill an empty store with the demo year."""
     if store.fetchone("SELECT count(*) FROM users")[0] and not is_demo(store):
         raise DemoError("Databasen innehåller riktiga data; demoåret byggs bara i en tom databas.")
     if is_demo(store):
         raise DemoError("Databasen innehåller redan demoåret.")
-    today = today or dt.date.today()
     rng = random.Random(2026)
     framework = load_framework(DEMO_YEAR)
     with store.write(ACTOR) as uow:
         set_setting(uow, "demo", "1")
-        years.create_year(uow, DEMO_YEAR, schedule={
-            "individuell_bedomning": today + dt.timedelta(days=10),
-            "konsensus": today + dt.timedelta(days=24),
-            "platsbesok": today + dt.timedelta(days=38),
-            "forslag": today + dt.timedelta(days=52),
-            "domarkommitte": today + dt.timedelta(days=66),
-        })
+        years.create_year(uow, DEMO_YEAR, schedule=DEMO_SCHEDULE)
         years.set_current_year(uow, DEMO_YEAR)
         years.set_phase(uow, DEMO_YEAR, "bedomning")
         for email, name, role in OTHER_ACCOUNTS:
@@ -206,9 +208,9 @@ def _add_contribution(uow: UnitOfWork, rng: random.Random, framework, unit: Demo
                 for paragraph in answer(rng, area.code, unit.quality, fill):
                     block("fraga", "stycke", paragraph, question.number, label)
             if question.number in (12, 13) and unit.quality != "svag":
-                block("fraga", "tabell",
-                      "År | 2023 | 2024 | 2025\nResultat | 78 | 81 | 84\nKvinnor | 80 | 83 | 86\nMän | 75 | 78 | 81",
-                      question.number, labels[0])
+                table = [["År", "2023", "2024", "2025"], ["Totalt", "78", "81", "84"],
+                         ["Kvinnor", "80", "83", "86"], ["Män", "75", "78", "81"]]
+                block("fraga", "tabell", json.dumps(table, ensure_ascii=False), question.number, labels[0])
     return cid
 
 

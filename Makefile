@@ -1,0 +1,42 @@
+# Examinatorsstöd. Quick start: `make run` (demo year) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+WORKBENCH_DB ?= data/workbench.duckdb
+export WORKBENCH_DB
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-dev chromium lint clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian's Chromium for the browser tests; never a browser download of Playwright's own.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	@[ -f "$(WORKBENCH_DB)" ] || $(PY) -m scoring demo
+	@$(PY) -m scoring demo --logins-only
+	@echo "Examinatorsstöd: http://127.0.0.1:8501"
+	$(VENV)/bin/streamlit run serve.py --server.address 127.0.0.1 --server.port 8501
+
+test: install-dev chromium
+	$(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,121 @@
+"""Examinatorsstöd: the router.
+
+Works out who is logged in, registers only the pages that person's role may use, and
+runs the chosen page. Rules live in ``scoring``; this file only wires them to the screen.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scoring import access, auth, years
+from scoring.store import get_store
+
+st.set_page_config(page_title="Examinatorsstöd", page_icon=":material/workspace_premium:", layout="wide")
+
+PAGES = {
+    "start": ("pages/start.py", "Start", ":material/home:"),
+    "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
+    "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
+    "konton": ("pages/accounts.py", "Konton", ":material/group:"),
+}
+SESSION_ROUTE = "/workbench/session"
+LOGOUT_ROUTE = "/workbench/logout"
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def session_cookie() -> str | None:
+    try:
+        return st.context.cookies.get(auth.COOKIE_NAME)
+    except Exception:  # no browser connection (AppTest)
+        return None
+
+
+def post_to_route(route: str, body: str = "") -> None:
+    """Let the browser call one of the app's own routes (only a route can set cookies)."""
+    st.html(
+        f"<script>fetch('{route}', {{method: 'POST', body: '{body}', credentials: 'same-origin'}});"
+        "</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def log_out(store) -> None:
+    token = st.session_state.get("session_token")
+    if token:
+        auth.end_session(store, token)
+    st.session_state.clear()
+    st.session_state["clear_cookie"] = True
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()
+    st.rerun()
+
+
+def current_user(store) -> auth.User | None:
+    token = st.session_state.get("session_token") or auth.unsign(store, session_cookie())
+    if token:
+        try:
+            user = auth.session_user(store, token)
+        except auth.SessionExpired:
+            st.session_state.clear()
+            st.session_state["notice"] = "Du har varit inaktiv en stund och har loggats ut. Logga in igen."
+            st.session_state["clear_cookie"] = True
+            if oidc_configured() and st.user.is_logged_in:
+                st.logout()
+            return None
+        if user is not None:
+            st.session_state["session_token"] = token
+            return user
+        st.session_state.pop("session_token", None)
+    if oidc_configured() and st.user.is_logged_in:
+        user = auth.user_by_email(store, str(st.user.get("email", "")))
+        if user is None:
+            st.error(
+                f"Kontot {st.user.get('email', '')} har ingen behörighet i Examinatorsstöd. "
+                "Kontakta Kvalitetsenheten."
+            )
+            st.button("Logga ut", on_click=st.logout)
+            st.stop()
+        token = auth.create_session(store, user)
+        st.session_state["session_token"] = token
+        st.session_state["cookie_handoff"] = auth.issue_handoff(token)
+        return user
+    return None
+
+
+def sidebar(store, user: auth.User, year: int | None) -> None:
+    with st.sidebar:
+        st.markdown(f"**{user.name}**  \n{access.role_label(store, user, year)}")
+        if year is not None:
+            st.caption(f"Kvalitetsutmärkelsen {year} · {years.PHASES[years.phase(store, year)]}")
+        if st.button("Logga ut", icon=":material/logout:", width="stretch"):
+            log_out(store)
+
+
+store = get_store()
+if st.session_state.pop("clear_cookie", False):
+    post_to_route(LOGOUT_ROUTE)
+user = current_user(store)
+if user is None:
+    st.session_state.pop("current_user", None)
+    page = st.navigation([st.Page("pages/login.py", title="Logga in", icon=":material/login:")])
+else:
+    handoff = st.session_state.pop("cookie_handoff", None)
+    if handoff:
+        post_to_route(SESSION_ROUTE, handoff)
+    year = years.current_year(store)
+    st.session_state["current_user"] = user
+    st.session_state["current_year"] = year
+    sidebar(store, user, year)
+    page = st.navigation([
+        st.Page(PAGES[key][0], title=PAGES[key][1], icon=PAGES[key][2],
+                url_path=None if key == "start" else key, default=key == "start")
+        for key in access.page_keys(store, user, year)
+    ])
+page.run()

@@ -1,0 +1,95 @@
+"""Which pages each role gets and which contributions each person may read."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring import access, auth, contributions
+from scoring.demo import DEMO_YEAR
+
+
+def _user(store, email):
+    return auth.user_by_email(store, email)
+
+
+def _team_units(store, user):
+    return {
+        r[0]
+        for r in store.fetchall(
+            "SELECT c.id FROM contributions c JOIN assignments a ON a.contribution_id = c.id"
+            " JOIN team_members m ON m.team_id = a.team_id WHERE m.user_id = ?",
+            [user.id],
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("email", "pages", "label"),
+    [
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "bidrag", "anvisningar", "konton"], "Kvalitetsenheten"),
+        ("erik.lind@demo.stockholm.se", ["start", "bidrag", "anvisningar"], "Examinator"),
+        ("lisa.berg@demo.stockholm.se", ["start", "bidrag", "anvisningar"], "Lagsamordnare"),
+        ("beredning@demo.stockholm.se", ["start", "anvisningar"], "Beredningsgrupp"),
+        ("jury@demo.stockholm.se", ["start", "anvisningar"], "Domarkommittén"),
+    ],
+)
+def test_pages_per_role(demo_store, email, pages, label):
+    user = _user(demo_store, email)
+    assert access.page_keys(demo_store, user, DEMO_YEAR) == pages
+    assert access.role_label(demo_store, user, DEMO_YEAR) == label
+
+
+def test_an_examiner_reads_only_the_team_contributions(demo_store):
+    examiner = _user(demo_store, "erik.lind@demo.stockholm.se")
+    visible = set(access.visible_contribution_ids(demo_store, examiner, DEMO_YEAR))
+    assert visible == _team_units(demo_store, examiner) and len(visible) == 2
+    others = {r[0] for r in demo_store.fetchall("SELECT id FROM contributions")} - visible
+    assert others
+    for cid in others:
+        with pytest.raises(access.AccessDenied):
+            contributions.contribution_content(demo_store, examiner, cid)
+    for cid in visible:
+        assert contributions.contribution_content(demo_store, examiner, cid)["answers"]
+    listed = {c["id"] for c in contributions.contributions_for(demo_store, examiner, DEMO_YEAR)}
+    assert listed == visible
+
+
+def test_a_declared_conflict_removes_the_contribution(demo_store):
+    examiner = _user(demo_store, "erik.lind@demo.stockholm.se")
+    cid = access.visible_contribution_ids(demo_store, examiner, DEMO_YEAR)[0]
+    with demo_store.write(examiner.email) as uow:
+        uow.execute(
+            "INSERT INTO conflict_declarations (contribution_id, user_id, has_conflict,"
+            " confidentiality_accepted) VALUES (?, ?, TRUE, TRUE)", [cid, examiner.id])
+    assert cid not in access.visible_contribution_ids(demo_store, examiner, DEMO_YEAR)
+
+
+def test_admin_sees_all_and_the_jury_sees_only_proposed(demo_store):
+    admin = _user(demo_store, "kvalitetsenheten@demo.stockholm.se")
+    jury = _user(demo_store, "jury@demo.stockholm.se")
+    beredning = _user(demo_store, "beredning@demo.stockholm.se")
+    all_ids = [r[0] for r in demo_store.fetchall("SELECT id FROM contributions ORDER BY id")]
+    assert access.visible_contribution_ids(demo_store, admin, DEMO_YEAR) == all_ids
+    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == []
+    with demo_store.write("lag") as uow:
+        uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by)"
+                    " VALUES (?, 'utmarkelse', 'Motivering', 'lag')", [all_ids[0]])
+    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == [all_ids[0]]
+    assert access.visible_contribution_ids(demo_store, beredning, DEMO_YEAR) == [all_ids[0]]
+    with pytest.raises(access.AccessDenied):
+        contributions.contribution_content(demo_store, jury, all_ids[1])
+
+
+def test_progress_views_are_for_their_roles_only(demo_store):
+    examiner = _user(demo_store, "erik.lind@demo.stockholm.se")
+    coordinator = _user(demo_store, "lisa.berg@demo.stockholm.se")
+    admin = _user(demo_store, "kvalitetsenheten@demo.stockholm.se")
+    with pytest.raises(access.AccessDenied):
+        contributions.team_progress(demo_store, examiner, DEMO_YEAR)
+    with pytest.raises(access.AccessDenied):
+        contributions.year_status(demo_store, coordinator, DEMO_YEAR)
+    team = contributions.team_progress(demo_store, coordinator, DEMO_YEAR)
+    assert {r["examiner"] for r in team} >= {"Lisa Berg", "Erik Lind"}
+    status = contributions.year_status(demo_store, admin, DEMO_YEAR)
+    assert status["contributions"] == 9 and status["teams"] == 5
+    assert status["assessments_submitted"] + status["assessments_draft"] <= status["assessments_expected"]

@@ -1,0 +1,183 @@
+"""AppTest: every page, as each role that may open it, and the login screen."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from scoring import demo
+
+APP = str(ROOT / "app.py")
+ADMIN = "kvalitetsenheten@demo.stockholm.se"
+EXAMINER = "erik.lind@demo.stockholm.se"
+COORDINATOR = "lisa.berg@demo.stockholm.se"
+PREPARATORY = "beredning@demo.stockholm.se"
+JURY = "jury@demo.stockholm.se"
+
+
+@pytest.fixture(autouse=True)
+def _navigation_as_on_the_server(monkeypatch):
+    """Keep the multipage mode the server uses once st.navigation has run.
+
+    The real server switches Streamlit's ``pages/`` auto-discovery off for good on
+    the first st.navigation call. AppTest resets that flag before every run, so with
+    a ``pages/`` folder its later runs would execute the page file alone, skipping
+    app.py (and the login check). This restores the server's behaviour.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
+                                  "warning", "error") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def login(email: str, password: str = demo.DEMO_PASSWORD) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.text_input[0].input(email)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_login_page_shows_the_form_and_demo_logins(demo_path):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Examinatorsstöd"
+    assert [t.label for t in at.text_input] == ["E-postadress", "Lösenord"]
+    assert any("demo-kvalitet-2026" in c.value for c in at.caption)
+
+
+def test_wrong_password_and_empty_fields_are_refused(demo_path):
+    at = login(EXAMINER, "fel-lösenord")
+    assert at.error[0].value == "Fel e-postadress eller lösenord."
+    assert "Välkommen" not in _texts(at)
+    at.text_input[0].input("")
+    at.button[0].click().run()
+    assert at.error[0].value == "Fyll i både e-postadress och lösenord."
+
+
+def test_no_demo_logins_in_a_real_database(empty_store):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception and not at.expander
+
+
+def test_examiner_start_page(demo_path):
+    at = login(EXAMINER)
+    assert at.title[0].value == "Välkommen, Erik"
+    text = _texts(at)
+    assert "Mina bidrag" in text and "Mitt lag" not in text and "Viktiga datum" in text
+    units = at.dataframe[0].value["Bidrag"].tolist()
+    assert units == ["Förskolan Solrosen", "Vård- och omsorgsboendet Sjöviken"]
+    assert "Nu:" in at.info[0].value
+
+
+def test_coordinator_start_page_shows_team_progress(demo_path):
+    at = login(COORDINATOR)
+    assert "Mitt lag" in _texts(at)
+    team = at.dataframe[1].value
+    assert set(team["Examinator"]) == {"Lisa Berg", "Erik Lind", "Sara Nilsson", "Ahmed Yusuf"}
+    assert "Lagsamordnare" in "\n".join(m.value for m in at.sidebar.markdown)
+
+
+def test_admin_start_page_shows_the_year(demo_path):
+    at = login(ADMIN)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Bidrag"] == "9" and metrics["Examinatorslag"] == "5"
+    assert metrics["Bedömningar inlämnade"].endswith("av 33")
+
+
+@pytest.mark.parametrize("email", [PREPARATORY, JURY])
+def test_preparatory_group_and_jury_start_pages(demo_path, email):
+    at = login(email)
+    assert "Inga förslag är inlämnade ännu" in at.info[0].value
+
+
+def test_contributions_page_shows_only_the_team_and_reads_answers(demo_store):
+    at = login(EXAMINER)
+    at.switch_page("pages/contributions.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Bidrag"
+    assert at.dataframe[0].value["Verksamhet"].tolist() == [
+        "Förskolan Solrosen", "Vård- och omsorgsboendet Sjöviken"]
+    assert at.selectbox(key="read_contribution").options == [
+        "Förskolan Solrosen", "Vård- och omsorgsboendet Sjöviken"]
+    text = _texts(at)
+    assert "##### 1. Beskriv vilka metoder eller arbetssätt" in text
+    assert "Hjulstaskolan" not in text
+    sjoviken = demo_store.fetchone(
+        "SELECT c.id FROM contributions c JOIN units u ON u.id = c.unit_id WHERE u.name LIKE '%Sjöviken'")[0]
+    at.selectbox(key="read_contribution").set_value(sjoviken).run()
+    assert "Sjöviken" in at.dataframe[1].value["Värde"].tolist()[0]
+
+
+def test_framework_page_for_every_year(demo_path):
+    at = login(JURY)
+    at.switch_page("pages/framework.py").run()
+    assert not at.exception and at.title[0].value == "Anvisningar"
+    assert at.selectbox[0].value == 2026
+    text = _texts(at)
+    assert "Från uppföljning till utveckling" in text and "90 000 tecken" in text
+    at.selectbox[0].select(2012).run()
+    assert "Vision och värdegrund" in _texts(at)
+    at.selectbox[0].select(2024).run()
+    assert "1920x1200" in _texts(at)
+
+
+def test_accounts_page_creates_accounts_and_names_bad_input(demo_path, demo_store):
+    at = login(ADMIN)
+    at.switch_page("pages/accounts.py").run()
+    assert not at.exception and at.title[0].value == "Konton"
+    form = {t.label.split(" (")[0]: t for t in at.text_input}
+    form["Namn"].input("Nora Ny")
+    form["E-postadress"].input("nora.ny@stad.se")
+    form["Lösenord"].input("kort")
+    at.button(key="FormSubmitter:new_account-Skapa konto").click().run()
+    assert "minst 10 tecken" in at.error[0].value
+    assert demo_store.fetchone("SELECT count(*) FROM users WHERE email = 'nora.ny@stad.se'")[0] == 0
+    form = {t.label.split(" (")[0]: t for t in at.text_input}
+    form["Namn"].input("Nora Ny")
+    form["E-postadress"].input("nora.ny@stad.se")
+    form["Lösenord"].input("ett-långt-lösenord")
+    at.button(key="FormSubmitter:new_account-Skapa konto").click().run()
+    assert at.success[0].value == "Kontot för Nora Ny är skapat."
+    assert "nora.ny@stad.se" in at.dataframe[0].value["E-post"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("email", "page", "leak"),
+    [
+        (EXAMINER, "pages/accounts.py", "Nytt konto"),
+        (PREPARATORY, "pages/contributions.py", "Läs bidrag"),
+        (JURY, "pages/accounts.py", "Nytt konto"),
+        (COORDINATOR, "pages/accounts.py", "Nytt konto"),
+    ],
+)
+def test_a_page_the_role_may_not_use_shows_nothing_of_it(demo_path, email, page, leak):
+    at = login(email)
+    try:
+        at.switch_page(page).run()
+    except Exception:
+        return  # not registered at all: AppTest cannot even switch to it
+    assert leak not in _texts(at)
+    assert not any(leak in b.label for b in at.button)
+
+
+def test_logout_returns_to_the_login_page(demo_path):
+    at = login(EXAMINER)
+    at.sidebar.button[0].click().run()
+    assert at.title[0].value == "Examinatorsstöd"
+    assert [t.label for t in at.text_input] == ["E-postadress", "Lösenord"]
