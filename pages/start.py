@@ -7,7 +7,7 @@ import streamlit as st
 from scoring import access, contributions, years
 from scoring.framework import load_framework
 from scoring.store import get_store
-from scoring.text import days_left, swedish_date
+from scoring.text import days_left, escape_markdown, swedish_date
 
 store = get_store()
 user = st.session_state["current_user"]
@@ -37,18 +37,17 @@ with main:
                 if due:
                     when = (f" Sista dag var {swedish_date(due)}; hör av dig till din lagsamordnare om du behöver mer tid."
                             if due < today else f" Den ska vara inlämnad {swedish_date(due)} ({days_left(due, today)}).")
-                st.info(f"**Nu:** gör din individuella bedömning av {todo[0]['unit']}.{when}",
+                st.info(f"**Nu:** gör din individuella bedömning av {escape_markdown(todo[0]['unit'])}.{when}",
                         icon=":material/edit_note:")
             else:
                 st.success("Du har lämnat in alla dina bedömningar. Lagsamordnaren kallar till konsensus.")
-            st.dataframe(
-                [{"Bidrag": m["unit"], "Min bedömning": m["status_label"],
-                  "Bedömda områden": m["areas_scored"] / m["areas_total"]} for m in mine],
-                column_config={"Bidrag": st.column_config.TextColumn(width="medium"),
-                               "Bedömda områden": st.column_config.ProgressColumn(
-                                   format="percent", min_value=0, max_value=1)},
-                hide_index=True, width="stretch",
-            )
+            for m in mine:
+                with st.container(border=True):
+                    left, right = st.columns([3, 2])
+                    left.markdown(f"**{escape_markdown(m['unit'])}**  \n:gray[{m['phase_label']}]")
+                    right.markdown(f"Min bedömning: **{m['status_label']}**")
+                    right.progress(m["areas_scored"] / m["areas_total"],
+                                   text=f"{m['areas_scored']} av {m['areas_total']} områden bedömda")
         if access.is_coordinator(store, user, year):
             st.subheader("Mitt lag")
             progress = contributions.team_progress(store, user, year)
