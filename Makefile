@@ -27,8 +27,7 @@ chromium:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 run: install
-	@[ -f "$(WORKBENCH_DB)" ] || $(PY) -m scoring demo
-	@$(PY) -m scoring demo --logins-only
+	@if [ -f "$(WORKBENCH_DB)" ]; then $(PY) -m scoring demo --logins-only; else $(PY) -m scoring demo; fi
 	@echo "Examinatorsstöd: http://127.0.0.1:8501"
 	$(VENV)/bin/streamlit run serve.py --server.address 127.0.0.1 --server.port 8501
 

@@ -39,6 +39,8 @@ with main:
                             if due < today else f" Den ska vara inlämnad {swedish_date(due)} ({days_left(due, today)}).")
                 st.info(f"**Nu:** gör din individuella bedömning av {escape_markdown(todo[0]['unit'])}.{when}",
                         icon=":material/edit_note:")
+            elif access.is_coordinator(store, user, year):
+                st.success("Du har lämnat in dina bedömningar. När hela laget har lämnat in kallar du till konsensus.")
             else:
                 st.success("Du har lämnat in alla dina bedömningar. Lagsamordnaren kallar till konsensus.")
             for m in mine:

@@ -76,5 +76,7 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
 
 
 def screenshot(page, name: str) -> None:
+    wait_for_app(page)
+    page.wait_for_timeout(500)  # let tables and charts paint
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
