@@ -57,8 +57,11 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
     )[0]
     head["intro"] = json.loads(head["intro"]) if head["intro"] else {}
     blocks = store.records(
-        "SELECT block_id, section, intro_section, question_number, part_label, kind, text"
-        " FROM contribution_blocks WHERE contribution_id = ? ORDER BY ordinal",
+        "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images"
+        " FROM contribution_blocks WHERE contribution_id = ?"
+        # Headings, copied question texts, the city's own ingress and the admin fields are
+        # not the unit's answer; the fields are shown from the parsed intro instead.
+        " AND coalesce(role, 'svar') = 'svar' ORDER BY ordinal",
         [contribution_id],
     )
     by_question: dict[int, list[dict]] = {}

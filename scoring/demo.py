@@ -11,8 +11,9 @@ import datetime as dt
 import json
 import random
 
-from scoring import auth, years
+from scoring import auth, intake_store, years
 from scoring.demo_text import FINDINGS, answer
+from scoring.docx_builder import LAYOUTS, ContributionText, build_contribution
 from scoring.framework import load_framework
 from scoring.store import Store, UnitOfWork, set_setting, utcnow
 
@@ -139,7 +140,17 @@ def build_demo(store: Store) -> None:
                 [user_id, organisation, workplace, competences, served, served == 0],
             )
             examiner_ids.append(user_id)
-        contribution_ids = [_add_contribution(uow, rng, framework, unit) for unit in UNITS]
+    # The contributions arrive as Word files and go through the same intake as real ones.
+    admin = auth.user_by_email(store, OTHER_ACCOUNTS[0][0])
+    contribution_ids = []
+    for index, unit in enumerate(UNITS):
+        data = contribution_file(framework, unit, rng, LAYOUTS[index % len(LAYOUTS)])
+        intake_id = intake_store.upload(store, admin, DEMO_YEAR, f"{unit.name}.docx", data)
+        version = intake_store.review(store, admin, intake_id).version
+        contribution_ids.append(intake_store.accept(
+            store, admin, intake_id, version, unit_name=unit.name, organisation=unit.organisation,
+            class_code=unit.class_code))
+    with store.write(ACTOR) as uow:
         position = 0
         for team_name, size, unit_indexes in TEAMS:
             members = examiner_ids[position : position + size]
@@ -163,14 +174,11 @@ def build_demo(store: Store) -> None:
         _work_in_progress(uow, rng, framework, contribution_ids, examiner_ids)
 
 
-def _add_contribution(uow: UnitOfWork, rng: random.Random, framework, unit: DemoUnit) -> int:
-    unit_id = uow.fetchone(
-        "INSERT INTO units (name, organisation, workplace) VALUES (?, ?, ?) RETURNING id",
-        [unit.name, unit.organisation, unit.name],
-    )[0]
+def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str = "rubriker") -> bytes:
+    """A demo unit's contribution as a Word file, written at the unit's quality."""
+    fill = {"mg": unit.target_group, "vh": unit.name, "med": unit.staff}
     manager = rng.choice(["Camilla", "Jonas", "Leila", "Magnus", "Therese", "Omar"]) + " " + rng.choice(
-        ["Åberg", "Bergström", "Nyberg", "Karlsson", "Rahimi", "Forsberg"]
-    )
+        ["Åberg", "Bergström", "Nyberg", "Karlsson", "Rahimi", "Forsberg"])
     intro = {
         "unit_name": unit.name,
         "manager_name": manager,
@@ -179,39 +187,32 @@ def _add_contribution(uow: UnitOfWork, rng: random.Random, framework, unit: Demo
         "address": f"{rng.choice(['Ringvägen', 'Storgatan', 'Skolvägen', 'Parkgatan'])} {rng.randint(1, 60)}, Stockholm",
         "employees": str(unit.employees),
     }
-    cid = uow.fetchone(
-        "INSERT INTO contributions (year, unit_id, class_code, filename, intro) VALUES (?, ?, ?, ?, ?)"
-        " RETURNING id",
-        [DEMO_YEAR, unit_id, unit.class_code, f"{unit.name}.docx", json.dumps(intro, ensure_ascii=False)],
-    )[0]
-    fill = {"mg": unit.target_group, "vh": unit.name, "med": unit.staff}
-    ordinal = 0
-
-    def block(section, kind, text, question=None, part=None, intro_section=None):
-        nonlocal ordinal
-        ordinal += 1
-        uow.execute(
-            "INSERT INTO contribution_blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [cid, f"p{ordinal:04d}", ordinal, section, intro_section, question, part, kind, text],
-        )
-
-    block("inledning", "rubrik", "Information om verksamheten", intro_section="information_om_verksamheten")
-    block("inledning", "stycke",
-          f"{unit.name} är en del av {unit.organisation}. Vi har {unit.employees} medarbetare och "
-          f"vårt uppdrag är att ge {unit.target_group} en trygg och likvärdig service av hög kvalitet.",
-          intro_section="information_om_verksamheten")
+    answers = {}
     for area in framework.areas:
         for question in area.questions:
-            block("fraga", "rubrik", f"{question.number}. {question.text}".strip(), question.number)
             labels = [p.label for p in question.parts] or [None]
             for label in labels:
-                for paragraph in answer(rng, area.code, unit.quality, fill):
-                    block("fraga", "stycke", paragraph, question.number, label)
+                answers[(question.number, label)] = list(answer(rng, area.code, unit.quality, fill))
             if question.number in (12, 13) and unit.quality != "svag":
-                table = [["År", "2023", "2024", "2025"], ["Totalt", "78", "81", "84"],
-                         ["Kvinnor", "80", "83", "86"], ["Män", "75", "78", "81"]]
-                block("fraga", "tabell", json.dumps(table, ensure_ascii=False), question.number, labels[0])
-    return cid
+                answers[(question.number, labels[0])].append(
+                    [["År", "2023", "2024", "2025"], ["Totalt", "78", "81", "84"],
+                     ["Kvinnor", "80", "83", "86"], ["Män", "75", "78", "81"]])
+    content = ContributionText(
+        unit_name=unit.name,
+        intro_fields=intro,
+        unit_information=[
+            f"{unit.name} är en del av {unit.organisation}. Vi har {unit.employees} medarbetare och vårt "
+            f"uppdrag är att ge {unit.target_group} en trygg och likvärdig service av hög kvalitet.",
+        ],
+        answers=answers,
+        glossary=["Arbetsplatsträff (APT): månatligt möte för alla medarbetare."],
+        # A weak contribution forgets the required appendix and keeps the ingress.
+        appendix=[] if unit.quality == "svag" else [
+            "Mål 1: Alla i målgruppen upplever delaktighet. Förväntat resultat: 85 % nöjda.",
+            "Mål 2: Medarbetarna har rätt kompetens. Förväntat resultat: alla har en utvecklingsplan.",
+        ],
+    )
+    return build_contribution(framework, content, layout=layout, keep_ingress=unit.quality == "svag")
 
 
 def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids, examiner_ids) -> None:
