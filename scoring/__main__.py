@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
+from pathlib import Path
 
 import duckdb
 
-from scoring import auth, config, demo
+from scoring import auth, bench, config, demo, intake
+from scoring.docx_reader import UnreadableFile
 from scoring.framework import FrameworkError, available_years, load_framework
 from scoring.store import get_store
 
@@ -96,6 +99,57 @@ def cmd_frameworks(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_intake(args: argparse.Namespace) -> int:
+    try:
+        framework = load_framework(args.year)
+    except FrameworkError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    results = []
+    for path in args.files:
+        name = Path(path).name
+        try:
+            data = Path(path).read_bytes()
+            result = intake.take_in(data, name, framework)
+        except (OSError, UnreadableFile) as exc:
+            message = str(exc) if isinstance(exc, UnreadableFile) else f"{name}: filen går inte att läsa ({exc.strerror})."
+            results.append({"file": name, "year": args.year, "questions": [], "chars_counted": None,
+                            "limit": framework.character_limit.max_chars, "over_limit": None,
+                            "findings": [], "error": message})
+            continue
+        results.append(intake.as_json(result) | {"_result": result})
+    if args.json:
+        print(json.dumps([{k: v for k, v in r.items() if k != "_result"} for r in results],
+                         ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            print(_intake_text(r, framework))
+    return 1 if any(r["error"] for r in results) else 0
+
+
+def _intake_text(r: dict, framework) -> str:
+    if r["error"]:
+        return f"{r['file']}: FEL – {r['error']}\n"
+    report = r["_result"].report
+    lines = [f"{r['file']} ({framework.title})",
+             f"  Tecken utan blanksteg: {r['chars_counted']} av högst {r['limit']}"
+             + ("  ÖVER GRÄNSEN" if r["over_limit"] else "")]
+    for area in framework.areas:
+        lines.append(f"  {area.title}: {report.chars_by_area[area.code]} tecken")
+    lines.append("  Fråga  Tecken  Besvarad  Säkerhet  Hittad genom")
+    for q in report.questions:
+        lines.append(f"  {q['number']:>5}  {q['chars']:>6}  {'ja' if q['answered'] else 'NEJ':<8}  "
+                     f"{q['confidence']:>7.0%}  {q['how']}")
+    lines += ["  Fynd:"] + [f"  - {f.text}" for f in report.findings] if report.findings else ["  Inga fynd."]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    results = bench.run(args.figures, args.quick)
+    print(json.dumps(results, ensure_ascii=False, indent=2) if args.json else bench.table(results))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Examinatorsstöd")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("frameworks", help="kontrollera årens anvisningsfiler")
     p.set_defaults(func=cmd_frameworks)
+
+    p = sub.add_parser("intake", help="läs Word-filer som bidrag och visa frågor, tecken och fynd")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_intake)
+
+    p = sub.add_parser("bench", help="mät prestanda som kvoter mot baslinjer i samma körning")
+    p.add_argument("figures", nargs="*", metavar="FIGURE")
+    p.add_argument("--quick", action="store_true", help="färre upprepningar, för en snabb titt")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

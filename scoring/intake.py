@@ -27,12 +27,11 @@ _QUESTION = re.compile(
 )
 _PART = re.compile(r"^\s*(?:\d{1,2}\s*)?(?P<part>[a-cA-C])\s*[.):]\s*")
 _QUESTION_VERBS = ("beskriv", "redovisa", "redogör", "analysera", "utifrån", "välj", "ge exempel", "hur ", "vilka")
-_SPACES = re.compile(r"\s+")
 SHORT = 400  # longer paragraphs are answers, never headings
 
 
 def _norm(text: str) -> str:
-    return _SPACES.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()
 
 
 @dataclasses.dataclass
@@ -113,6 +112,9 @@ class _Splitter:
             for line in area.ingress.split("\n")
             if len(line) > 40
         }
+        lengths = [len(t) for t in self.ingress] or [0]
+        # Only paragraphs of about an ingress paragraph's length can be one.
+        self.ingress_length = (int(min(lengths) * 0.8), int(max(lengths) * 1.2))
         self.instructions = {
             _norm(t): area.code for area in framework.areas for t in (area.lead, area.note) if t
         }
@@ -123,32 +125,35 @@ class _Splitter:
     # Each recogniser returns None when the block is not what it looks for.
 
     def intro_heading(self, block: Block) -> tuple[str | None] | None:
-        text = _norm(block.text.rstrip(":"))
-        if len(text) > 60 or block.kind != "stycke":
+        if len(block.text) > 60 or block.kind != "stycke":
             return None
+        text = _norm(block.text.rstrip(":"))
         hit = process.extractOne(text, list(self.intro_titles), scorer=fuzz.ratio, score_cutoff=88)
         return (self.intro_titles[hit[0]],) if hit else None
 
     def area_heading(self, block: Block) -> str | None:
-        text = _norm(re.sub(r"^(frågeområde\s*\d*[:.]?|\d+\.|[a-h]\.)\s*", "", block.text, flags=re.I))
-        if len(text) > 60 or block.kind != "stycke":
+        if len(block.text) > 80 or block.kind != "stycke":
             return None
+        text = _norm(re.sub(r"^(frågeområde\s*\d*[:.]?|\d+\.|[a-h]\.)\s*", "", block.text, flags=re.I))
         hit = process.extractOne(text, list(self.area_titles), scorer=fuzz.ratio, score_cutoff=90)
         return self.area_titles[hit[0]] if hit else None
 
     def appendix_heading(self, block: Block) -> bool:
-        text = _norm(block.text)
-        if len(text) > 80 or not (block.heading_level or block.bold):
+        if len(block.text) > 80 or not (block.heading_level or block.bold):
             return False
+        text = _norm(block.text)
         if text.startswith("bilaga"):
             return True
         return any(fuzz.partial_ratio(t, text) >= 90 for t in self.appendix_titles)
 
     def question_marker(self, block: Block, last: int) -> Match | None:
-        if block.kind != "stycke" or len(block.text) > SHORT:
+        if block.kind != "stycke":
             return None
         headingish = bool(block.heading_level or block.bold)
         m = _QUESTION.match(block.text)
+        # A long paragraph is an answer, unless it is a long question copied whole.
+        if len(block.text) > SHORT and not self._copied_question(block, m):
+            return None
         if m and (m["fraga"] or m["punct"] or m["part"] or headingish):
             numbers = [int(m["n1"])] + ([int(m["n2"])] if m["n2"] else [])
             if any(n not in self.questions for n in numbers):
@@ -182,6 +187,11 @@ class _Splitter:
                 return Match(hit[2], round(hit[1] / 100 * 0.85, 2), "frågetext utan nummer")
         return None
 
+    def _copied_question(self, block: Block, m: re.Match | None) -> bool:
+        number = int(m["n1"]) if m else None
+        return number in self.questions and fuzz.token_set_ratio(
+            _norm(block.text[m.end():]), self.question_texts[number]) >= 85
+
     def part_marker(self, block: Block, question: Question | None) -> str | None:
         if question is None or not question.parts or block.kind != "stycke":
             return None
@@ -197,8 +207,8 @@ class _Splitter:
                     return part.label
         return None
 
-    def known_text(self, block: Block, table: dict[str, str]) -> str | None:
-        if block.kind != "stycke" or len(block.text) < 20:
+    def known_text(self, block: Block, table: dict[str, str], lengths: tuple[int, int] = (20, 2000)) -> str | None:
+        if block.kind != "stycke" or not lengths[0] <= len(block.text) <= lengths[1]:
             return None
         hit = process.extractOne(_norm(block.text), list(table), scorer=fuzz.ratio, score_cutoff=85)
         return table[hit[0]] if hit else None
@@ -272,11 +282,11 @@ def split(framework: Framework, blocks: list[Block]) -> tuple[dict[str, Place], 
                 places[block.id] = Place("fraga", "fragetext", area, question, part)
                 continue
             just_marked = False
-            ingress_area = s.known_text(block, s.ingress)
+            ingress_area = s.known_text(block, s.ingress, s.ingress_length)
             if ingress_area is not None:
                 places[block.id] = Place("fraga", "ingress", ingress_area, question, part)
                 continue
-            if s.known_text(block, s.instructions) is not None:
+            if s.known_text(block, s.instructions, (20, 300)) is not None:
                 places[block.id] = Place("fraga", "instruktion", area, question, part)
                 continue
             if question is None:

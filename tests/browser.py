@@ -44,10 +44,11 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server stopped; see {log}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
+            with contextlib.suppress(OSError), urllib.request.urlopen(
+                self.url + "/_stcore/health", timeout=2
+            ) as response:
+                if response.status == 200:
+                    return
             time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"the server did not start in 60 s; see {log}")

@@ -6,10 +6,10 @@ import shutil
 import time
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, Server, free_port, log_in, screenshot, wait_for_app
 from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import expect, sync_playwright
 
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, free_port, log_in, screenshot, wait_for_app
 from scoring.auth import COOKIE_NAME
 from scoring.demo import DEMO_PASSWORD
 
