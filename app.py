@@ -15,6 +15,9 @@ st.set_page_config(page_title="Examinatorsstöd", page_icon=":material/workspace
 
 PAGES = {
     "start": ("pages/start.py", "Start", ":material/home:"),
+    "intag": ("pages/intake.py", "Intag", ":material/upload_file:"),
+    "granskning": ("pages/intake_review.py", "Granska fil", ":material/fact_check:"),
+    "behorighet": ("pages/eligibility.py", "Grundläggande kontroll", ":material/verified:"),
     "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),

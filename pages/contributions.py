@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from scoring import contributions
+from scoring import contributions, intake_store
 from scoring.framework import load_framework
 from scoring.store import get_store
 from scoring.text import escape_markdown
@@ -33,6 +33,11 @@ names = {c["id"]: c["unit"] for c in visible}
 chosen = st.selectbox("Läs bidrag", list(names), format_func=names.get, key="read_contribution")
 content = contributions.contribution_content(store, user, chosen)
 framework = load_framework(year)
+if content["filename"]:
+    # Read only when clicked: the file is not needed on every rerun.
+    st.download_button("Ladda ner originalfilen", lambda: intake_store.original_file(store, user, chosen)[1],
+                       file_name=content["filename"], icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 def show_block(block: dict) -> None:

@@ -14,6 +14,9 @@ class AccessDenied(PermissionError):
 # account role: it is an examiner who coordinates a team in the current year.
 PAGE_ROLES: dict[str, set[str]] = {
     "start": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
+    "intag": {"admin"},
+    "granskning": {"admin"},
+    "behorighet": {"admin"},
     "bidrag": {"admin", "examinator", "lagsamordnare"},
     "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
     "konton": {"admin"},

@@ -151,3 +151,11 @@ def record(store: Store, user: User, contribution_id: int, facts: Facts) -> Resu
         uow.audit("registrera behörighet", "contributions", contribution_id,
                   json.loads(row[2]) if row[2] else None, payload)
     return result
+
+
+def statuses(store: Store, user: User, year: int) -> dict[int, str]:
+    """Each visible contribution's recorded result, or "ej registrerad"."""
+    ids = access.visible_contribution_ids(store, user, year)
+    rows = store.fetchall("SELECT id, eligibility FROM contributions WHERE year = ?", [year])
+    return {cid: json.loads(raw)["result"]["status"] if raw else "ej registrerad"
+            for cid, raw in rows if cid in ids}

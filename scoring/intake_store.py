@@ -58,6 +58,19 @@ def _load(raw: str) -> tuple[list[Block], dict[str, Place], dict[int, Match]]:
     )
 
 
+def _summary(report: Report) -> str:
+    """What the intake list shows, kept beside the analysis so the list never re-reads it."""
+    return json.dumps({
+        "unit_name": report.intro_fields.get("unit_name"),
+        "chars": report.chars_counted,
+        "limit": report.limit,
+        "over_limit": report.over_limit,
+        "errors": sum(f.level == "fel" for f in report.findings),
+        "warnings": sum(f.level == "varning" for f in report.findings),
+        "unanswered": [q["number"] for q in report.questions if not q["answered"]],
+    }, ensure_ascii=False)
+
+
 def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> int:
     """Take in one file for review; refuses unreadable files and duplicates, storing nothing."""
     _require_admin(user)
@@ -75,9 +88,10 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> i
         raise IntakeError(str(exc)) from None
     with store.write(user.email) as uow:
         intake_id = uow.fetchone(
-            "INSERT INTO intake_files (year, filename, file_sha256, data, analysis, uploaded_by)"
-            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            [year, filename, digest, data, _dump(result.blocks, result.places, result.matches), user.email],
+            "INSERT INTO intake_files (year, filename, file_sha256, data, analysis, summary, uploaded_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [year, filename, digest, data, _dump(result.blocks, result.places, result.matches),
+             _summary(result.report), user.email],
         )[0]
         uow.audit("läs in bidragsfil", "intake_files", intake_id, None,
                   {"filename": filename, "sha256": digest, "chars": result.report.chars_counted})
@@ -86,12 +100,17 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> i
 
 def intake_list(store: Store, user: User, year: int) -> list[dict]:
     _require_admin(user)
-    return store.records(
-        "SELECT i.id, i.filename, i.status, i.uploaded_at, i.contribution_id, u.name AS unit"
-        " FROM intake_files i LEFT JOIN contributions c ON c.id = i.contribution_id"
+    rows = store.records(
+        "SELECT i.id, i.filename, i.status, i.uploaded_at, i.contribution_id, i.summary, u.name AS unit,"
+        " c.eligibility FROM intake_files i LEFT JOIN contributions c ON c.id = i.contribution_id"
         " LEFT JOIN units u ON u.id = c.unit_id WHERE i.year = ? ORDER BY i.id",
         [year],
     )
+    for row in rows:
+        row.update(json.loads(row.pop("summary")))
+        eligibility = json.loads(row.pop("eligibility")) if row["eligibility"] else None
+        row["eligibility"] = eligibility["result"]["status"] if eligibility else None
+    return rows
 
 
 def review(store: Store, user: User, intake_id: int) -> Review:
@@ -139,11 +158,12 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
             current.matches[question] = Match(question, 1.0, "rättad för hand")
         else:
             current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt")
+    report = evaluate(framework, current.blocks, current.places, current.matches)
     with store.write(user.email) as uow:
         updated = uow.fetchone(
-            "UPDATE intake_files SET analysis = ?, version = version + 1 WHERE id = ? AND version = ?"
-            " RETURNING version",
-            [_dump(current.blocks, current.places, current.matches), intake_id, version],
+            "UPDATE intake_files SET analysis = ?, summary = ?, version = version + 1"
+            " WHERE id = ? AND version = ? RETURNING version",
+            [_dump(current.blocks, current.places, current.matches), _summary(report), intake_id, version],
         )
         if updated is None:
             raise StaleVersion(

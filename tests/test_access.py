@@ -26,7 +26,8 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "bidrag", "anvisningar", "konton"], "Kvalitetsenheten"),
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "bidrag", "anvisningar", "konton"],
+         "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bidrag", "anvisningar"], "Examinator"),
         ("lisa.berg@demo.stockholm.se", ["start", "bidrag", "anvisningar"], "Lagsamordnare"),
         ("beredning@demo.stockholm.se", ["start", "anvisningar"], "Beredningsgrupp"),

@@ -164,3 +164,33 @@ def test_oidc_login_without_an_account_is_refused(oidc_server, page):
     _oidc_login(page, oidc_server.url, "okand")
     expect(page.get_by_text("har ingen behörighet i Examinatorsstöd")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("heading", name="Välkommen")).to_have_count(0)
+
+
+def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
+    from corpus import build, legacy_doc
+
+    from scoring.framework import load_framework
+
+    data, _ = build(load_framework(2026), "autonumrering")
+    good = tmp_path / "Förskolan Lyktan.docx"
+    good.write_bytes(data)
+    bad = tmp_path / "gammal.doc"
+    bad.write_bytes(legacy_doc())
+    log_in(page, server.url, "kvalitetsenheten@demo.stockholm.se", DEMO_PASSWORD)
+    page.goto(server.url + "/intag")
+    page.locator("input[type=file]").set_input_files([str(good), str(bad)])
+    page.get_by_role("button", name="Läs in 2 filer").click()
+    expect(page.get_by_text("Förskolan Lyktan.docx är inläst och väntar på granskning.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("gammal.doc: filen är i det gamla Word-formatet")).to_be_visible()
+    screenshot(page, "admin-intake")
+    page.get_by_role("button", name="Öppna granskningen").click()
+    expect(page.get_by_role("heading", name="Granska fil")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Inga fynd")).to_be_visible()
+    screenshot(page, "admin-review")
+    page.get_by_label("Förvaltning eller bolag").fill("Norrmalms stadsdelsförvaltning")
+    class_picker = page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass").locator("input")
+    class_picker.click()
+    class_picker.fill("Förskola")
+    class_picker.press("Enter")
+    page.get_by_role("button", name="Godkänn bidraget").click()
+    expect(page.get_by_text("Skolan i Testby är godkänt som bidrag.")).to_be_visible(timeout=30_000)

@@ -164,6 +164,9 @@ def test_accounts_page_creates_accounts_and_names_bad_input(demo_path, demo_stor
         (PREPARATORY, "pages/contributions.py", "Läs bidrag"),
         (JURY, "pages/accounts.py", "Nytt konto"),
         (COORDINATOR, "pages/accounts.py", "Nytt konto"),
+        (EXAMINER, "pages/intake.py", "Intag av bidrag"),
+        (JURY, "pages/intake_review.py", "Granska fil"),
+        (COORDINATOR, "pages/eligibility.py", "Grundläggande kontroll"),
     ],
 )
 def test_a_page_the_role_may_not_use_shows_nothing_of_it(demo_path, email, page, leak):
@@ -181,3 +184,67 @@ def test_logout_returns_to_the_login_page(demo_path):
     at.sidebar.button[0].click().run()
     assert at.title[0].value == "Examinatorsstöd"
     assert [t.label for t in at.text_input] == ["E-postadress", "Lösenord"]
+
+
+def _good_and_bad_files():
+    from corpus import build, legacy_doc
+
+    from scoring.framework import load_framework
+
+    data, _ = build(load_framework(2026), "rubriker")
+    return [("Skolan i Testby.docx", data, "application/octet-stream"),
+            ("gammal.doc", legacy_doc(), "application/msword")]
+
+
+def test_intake_page_reads_many_files_and_names_the_bad_one(demo_path):
+    at = login(ADMIN)
+    at.switch_page("pages/intake.py").run()
+    assert not at.exception and at.title[0].value == "Intag av bidrag"
+    at.get("file_uploader")[0].set_value(_good_and_bad_files()).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.success[0].value == "Skolan i Testby.docx är inläst och väntar på granskning."
+    assert at.error[0].value.startswith("gammal.doc: filen är i det gamla Word-formatet")
+    table = at.dataframe[0].value
+    assert table["Fil"].tolist()[-1] == "Skolan i Testby.docx"
+    assert table["Status"].tolist()[-1] == "Granskas" and table["Fel"].tolist()[-1] == 0
+
+
+def test_review_page_accepts_a_file_as_a_contribution(demo_path, demo_store):
+    from scoring import auth, intake_store
+
+    admin = auth.user_by_email(demo_store, ADMIN)
+    intake_id = intake_store.upload(demo_store, admin, 2026, _good_and_bad_files()[0][0], _good_and_bad_files()[0][1])
+    at = login(ADMIN)
+    at.switch_page("pages/intake_review.py").run()
+    assert not at.exception and at.title[0].value == "Granska fil"
+    assert at.dataframe[0].value["Fråga"].tolist() == list(range(1, 20))
+    assert "Inga fynd" in at.success[0].value
+    assert at.text_input[0].value == "Skolan i Testby"
+    at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
+    assert "förvaltning eller bolag" in at.error[0].value
+    at.text_input[1].input("Utbildningsförvaltningen")
+    at.selectbox[1].set_value("skola")
+    at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
+    assert not at.exception
+    status = demo_store.fetchone("SELECT status, contribution_id FROM intake_files WHERE id = ?", [intake_id])
+    assert status[0] == "godkand" and status[1] is not None
+
+
+def test_eligibility_page_records_and_explains(demo_path, demo_store):
+    at = login(ADMIN)
+    at.switch_page("pages/eligibility.py").run()
+    assert not at.exception and at.title[0].value == "Grundläggande kontroll"
+    assert at.info[0].value.startswith("Preliminärt: får delta")
+    cid = at.selectbox(key="eligibility_contribution").value
+    at.radio(key=f"m_{cid}").set_value("Nej")
+    at.button(key=f"FormSubmitter:facts_{cid}-Spara").click().run()
+    assert not at.exception
+    assert "saknar en chef med verksamhets-, budget- och personalansvar" in _texts(at)
+    assert demo_store.fetchone("SELECT eligibility IS NOT NULL FROM contributions WHERE id = ?", [cid])[0]
+
+
+def test_contributions_page_offers_the_original_file(demo_path):
+    at = login(EXAMINER)
+    at.switch_page("pages/contributions.py").run()
+    assert [b.label for b in at.get("download_button")] == ["Ladda ner originalfilen"]

@@ -8,6 +8,7 @@ CREATE TABLE intake_files (
     file_sha256 VARCHAR NOT NULL,
     data BLOB NOT NULL,
     analysis JSON NOT NULL,
+    summary JSON NOT NULL,
     status VARCHAR NOT NULL DEFAULT 'granskas' CHECK (status IN ('granskas', 'godkand', 'avvisad')),
     contribution_id INTEGER,
     uploaded_by VARCHAR NOT NULL,
