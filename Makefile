@@ -6,7 +6,7 @@ WORKBENCH_DB ?= data/workbench.duckdb
 export WORKBENCH_DB
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev chromium lint clean
+.PHONY: run test bench install install-dev chromium lint clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ run: install
 
 test: install-dev chromium
 	$(PY) -m pytest
+
+bench: install
+	$(PY) -m scoring bench
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
