@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from scoring import contributions, intake_store
+from scoring import conflicts, contributions, intake_store
 from scoring.framework import load_framework
 from scoring.store import get_store
 from scoring.text import escape_markdown
@@ -31,6 +31,27 @@ st.dataframe(
 
 names = {c["id"]: c["unit"] for c in visible}
 chosen = st.selectbox("Läs bidrag", list(names), format_func=names.get, key="read_contribution")
+if conflicts.needs_declaration(store, user, chosen):
+    with st.form(f"declare_{chosen}", border=True):
+        st.subheader("Jäv och sekretess")
+        st.markdown(
+            f"Innan du läser **{escape_markdown(names[chosen])}**: bekräfta att du inte har jäv – att du inte "
+            "arbetar eller har arbetat där, inte har verksamhetens chef som chef och inte på annat sätt står "
+            "verksamheten nära – och att du behandlar bidraget och bedömningen konfidentiellt."
+        )
+        choice = st.radio("Din deklaration", ["Jag har inget jäv och behandlar bidraget konfidentiellt",
+                                              "Jag har jäv"], index=None)
+        note = st.text_area("Om du har jäv: vad gäller det?", height=80)
+        if st.form_submit_button("Skicka deklarationen", type="primary"):
+            try:
+                conflicts.declare(store, user, chosen, has_conflict=choice == "Jag har jäv",
+                                  confidentiality_accepted=choice is not None and choice != "Jag har jäv",
+                                  note=note)
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    st.stop()
 content = contributions.contribution_content(store, user, chosen)
 framework = load_framework(year)
 if content["filename"]:

@@ -10,6 +10,10 @@ class AccessDenied(PermissionError):
     """The acting user may not see or change this; the message is Swedish."""
 
 
+class DeclarationRequired(AccessDenied):
+    """An examiner must declare conflicts and confidentiality before reading."""
+
+
 # Pages by key, in menu order, with the roles that get them. "lagsamordnare" is not an
 # account role: it is an examiner who coordinates a team in the current year.
 PAGE_ROLES: dict[str, set[str]] = {
@@ -80,3 +84,18 @@ def require_contribution(store: Store, user: User, contribution_id: int) -> None
     row = store.fetchone("SELECT year FROM contributions WHERE id = ?", [contribution_id])
     if row is None or contribution_id not in visible_contribution_ids(store, user, row[0]):
         raise AccessDenied("Du har inte behörighet till det här bidraget.")
+
+
+def has_declared(store: Store, user: User, contribution_id: int) -> bool:
+    return store.fetchone(
+        "SELECT 1 FROM conflict_declarations WHERE contribution_id = ? AND user_id = ?",
+        [contribution_id, user.id],
+    ) is not None
+
+
+def require_readable(store: Store, user: User, contribution_id: int) -> None:
+    """May read the contribution's content: visible, and for an examiner, declared first."""
+    require_contribution(store, user, contribution_id)
+    if user.role == "examinator" and not has_declared(store, user, contribution_id):
+        raise DeclarationRequired("Bekräfta att du inte har jäv och att du behandlar bidraget "
+                                  "konfidentiellt innan du öppnar det.")

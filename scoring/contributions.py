@@ -49,7 +49,7 @@ def contributions_for(store: Store, user: User, year: int) -> list[dict]:
 
 def contribution_content(store: Store, user: User, contribution_id: int) -> dict:
     """A contribution's unit, introduction fields and blocks grouped by question."""
-    access.require_contribution(store, user, contribution_id)
+    access.require_readable(store, user, contribution_id)
     head = store.records(
         "SELECT c.id, c.year, c.class_code, c.phase, c.intro, c.filename, u.name AS unit,"
         " u.organisation FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import random
 
-from scoring import auth, intake_store, years
+from scoring import auth, intake_store, teams, years
 from scoring.demo_text import FINDINGS, answer
 from scoring.docx_builder import LAYOUTS, ContributionText, build_contribution
 from scoring.framework import load_framework
@@ -86,14 +86,6 @@ EXAMINERS = [
     ("Hanna Lindqvist", "Kyrkogårdsförvaltningen", "Skogskyrkogården", "miljö, verksamhetsplanering", 0),
     ("David Olsson", "Exploateringskontoret", "Projektkontoret", "projektledning, analys", 5),
 ]
-# Team sizes and which units (indexes into UNITS) each team assesses.
-TEAMS = [
-    ("Lag Skeppsholmen", 4, [0, 4]),
-    ("Lag Djurgården", 4, [2, 6]),
-    ("Lag Kastellholmen", 3, [1, 8]),
-    ("Lag Långholmen", 4, [3, 5]),
-    ("Lag Reimersholme", 3, [7]),
-]
 OTHER_ACCOUNTS = [
     ("kvalitetsenheten@demo.stockholm.se", "Vera Holm", "admin"),
     ("beredning@demo.stockholm.se", "Bo Ekström", "beredningsgrupp"),
@@ -129,7 +121,6 @@ def build_demo(store: Store) -> None:
         years.set_phase(uow, DEMO_YEAR, "bedomning")
         for email, name, role in OTHER_ACCOUNTS:
             auth.add_user(uow, email=email, name=name, role=role, password=DEMO_PASSWORD)
-        examiner_ids = []
         for name, organisation, workplace, competences, served in EXAMINERS:
             user_id = auth.add_user(
                 uow, email=email_for(name), name=name, role="examinator", password=DEMO_PASSWORD
@@ -139,7 +130,6 @@ def build_demo(store: Store) -> None:
                 " years_as_examiner, is_new) VALUES (?, ?, ?, ?, ?, ?)",
                 [user_id, organisation, workplace, competences, served, served == 0],
             )
-            examiner_ids.append(user_id)
     # The contributions arrive as Word files and go through the same intake as real ones.
     admin = auth.user_by_email(store, OTHER_ACCOUNTS[0][0])
     contribution_ids = []
@@ -150,28 +140,11 @@ def build_demo(store: Store) -> None:
         contribution_ids.append(intake_store.accept(
             store, admin, intake_id, version, unit_name=unit.name, organisation=unit.organisation,
             class_code=unit.class_code))
+    # Teams and assignments come from the workbench's own proposal, as the office would do it.
+    teams.apply(store, admin, DEMO_YEAR, teams.propose_for_year(store, admin, DEMO_YEAR),
+                reason="Demoårets lagindelning (verktygets förslag)")
     with store.write(ACTOR) as uow:
-        position = 0
-        for team_name, size, unit_indexes in TEAMS:
-            members = examiner_ids[position : position + size]
-            position += size
-            team_id = uow.fetchone(
-                "INSERT INTO teams (year, name, coordinator_id) VALUES (?, ?, ?) RETURNING id",
-                [DEMO_YEAR, team_name, members[0]],
-            )[0]
-            uow.audit("skapa lag", "teams", team_id, None, {"name": team_name, "members": members})
-            for member in members:
-                uow.execute("INSERT INTO team_members VALUES (?, ?)", [team_id, member])
-            for index in unit_indexes:
-                cid = contribution_ids[index]
-                uow.execute(
-                    "INSERT INTO assignments (contribution_id, team_id, assigned_by, reason)"
-                    " VALUES (?, ?, ?, ?)",
-                    [cid, team_id, ACTOR, "Demoårets lagindelning"],
-                )
-                uow.execute("UPDATE contributions SET phase = 'tilldelad' WHERE id = ?", [cid])
-                uow.audit("tilldela bidrag", "assignments", cid, None, {"team_id": team_id})
-        _work_in_progress(uow, rng, framework, contribution_ids, examiner_ids)
+        _work_in_progress(uow, rng, framework, contribution_ids)
 
 
 def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str = "rubriker") -> bytes:
@@ -215,7 +188,7 @@ def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str
     return build_contribution(framework, content, layout=layout, keep_ingress=unit.quality == "svag")
 
 
-def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids, examiner_ids) -> None:
+def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None:
     """Assessments in several states so every page has something to show."""
     teams = uow.fetchall("SELECT a.contribution_id, a.team_id FROM assignments a ORDER BY 1")
     base = {"stark": 70, "medel": 45, "svag": 20}
@@ -229,6 +202,9 @@ def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids, examine
         submitted = len(members) - 1 if n == 0 else rng.randint(0, 1)
         for position, examiner in enumerate(started):
             status = "inlamnad" if position < submitted else "utkast"
+            uow.execute(
+                "INSERT INTO conflict_declarations (contribution_id, user_id, has_conflict,"
+                " confidentiality_accepted) VALUES (?, ?, FALSE, TRUE)", [cid, examiner])
             aid = uow.fetchone(
                 "INSERT INTO assessments (contribution_id, examiner_id, status, submitted_at)"
                 " VALUES (?, ?, ?, ?) RETURNING id",

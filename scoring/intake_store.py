@@ -243,7 +243,7 @@ def reject(store: Store, user: User, intake_id: int, reason: str) -> None:
 
 def original_file(store: Store, user: User, contribution_id: int) -> tuple[str, bytes]:
     """The file as the unit sent it, for those who may read the contribution."""
-    access.require_contribution(store, user, contribution_id)
+    access.require_readable(store, user, contribution_id)
     row = store.fetchone("SELECT filename, original_file FROM contributions WHERE id = ?", [contribution_id])
     if row is None or row[1] is None:
         raise IntakeError("Originalfilen finns inte sparad för det här bidraget.")

@@ -7,11 +7,13 @@ import time
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, free_port, log_in, screenshot, wait_for_app
+from conftest import team_of
 from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import expect, sync_playwright
 
 from scoring.auth import COOKIE_NAME
 from scoring.demo import DEMO_PASSWORD
+from scoring.store import Store
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +33,11 @@ def server(demo_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     database = folder / "demo.duckdb"
     shutil.copy(demo_template, database)
+    store = Store(database)  # read what the tests expect before the server owns the file
+    expected = team_of(store, EXAMINER)
+    store.close()
     running = Server(database, folder / "server.log")
+    running.examiner_team = expected
     yield running
     running.stop()
 
@@ -47,9 +53,10 @@ def test_examiner_logs_in_and_sees_the_assigned_contributions(server, page):
     log_in(page, server.url, EXAMINER, DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Välkommen, Erik")).to_be_visible()
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_text("Förskolan Solrosen", exact=True)).to_be_visible()
-    expect(main.get_by_text("Vård- och omsorgsboendet Sjöviken", exact=True)).to_be_visible()
-    expect(main.get_by_text("Hjulstaskolan")).to_have_count(0)
+    for unit in server.examiner_team["units"]:
+        expect(main.get_by_text(unit, exact=True)).to_be_visible()
+    for unit in server.examiner_team["other_units"]:
+        expect(main.get_by_text(unit)).to_have_count(0)
     nav = page.get_by_test_id("stSidebarNav")
     expect(nav.get_by_text("Bidrag")).to_be_visible()
     expect(nav.get_by_text("Konton")).to_have_count(0)

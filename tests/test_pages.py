@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, team_of
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from scoring import demo
+from scoring.text import escape_markdown
 
 APP = str(ROOT / "app.py")
 ADMIN = "kvalitetsenheten@demo.stockholm.se"
@@ -75,21 +76,30 @@ def test_no_demo_logins_in_a_real_database(empty_store):
     assert not at.exception and not at.expander
 
 
-def test_examiner_start_page(demo_path):
+def test_examiner_start_page(demo_store):
+    team = team_of(demo_store, EXAMINER)
     at = login(EXAMINER)
     assert at.title[0].value == "Välkommen, Erik"
     text = _texts(at)
     assert "Mina bidrag" in text and "Mitt lag" not in text and "Viktiga datum" in text
-    assert "**Förskolan Solrosen**" in text and "**Vård\\- och omsorgsboendet Sjöviken**" in text
-    assert "Hjulstaskolan" not in text
-    assert "Nu:" in at.info[0].value and "Sjöviken" in at.info[0].value
+    for unit in team["units"]:
+        assert f"**{escape_markdown(unit)}**" in text
+    for unit in team["other_units"]:
+        assert escape_markdown(unit) not in text
+    unfinished = demo_store.fetchone(
+        "SELECT count(*) FROM assignments a JOIN team_members m ON m.team_id = a.team_id"
+        " JOIN users u ON u.id = m.user_id LEFT JOIN assessments s ON s.contribution_id = a.contribution_id"
+        " AND s.examiner_id = u.id WHERE u.email = ? AND coalesce(s.status, '') <> 'inlamnad'", [EXAMINER])[0]
+    if unfinished:
+        assert "Nu:" in at.info[0].value
+    else:
+        assert "lämnat in alla" in at.success[0].value
 
 
-def test_coordinator_start_page_shows_team_progress(demo_path):
+def test_coordinator_start_page_shows_team_progress(demo_store):
     at = login(COORDINATOR)
     assert "Mitt lag" in _texts(at)
-    team = at.dataframe[0].value
-    assert set(team["Examinator"]) == {"Lisa Berg", "Erik Lind", "Sara Nilsson", "Ahmed Yusuf"}
+    assert set(at.dataframe[0].value["Examinator"]) == team_of(demo_store, COORDINATOR)["members"]
     assert "Lagsamordnare" in "\n".join(m.value for m in at.sidebar.markdown)
 
 
@@ -107,21 +117,41 @@ def test_preparatory_group_and_jury_start_pages(demo_path, email):
 
 
 def test_contributions_page_shows_only_the_team_and_reads_answers(demo_store):
+    team = team_of(demo_store, EXAMINER)
     at = login(EXAMINER)
     at.switch_page("pages/contributions.py").run()
     assert not at.exception
     assert at.title[0].value == "Bidrag"
-    assert at.dataframe[0].value["Verksamhet"].tolist() == [
-        "Förskolan Solrosen", "Vård- och omsorgsboendet Sjöviken"]
-    assert at.selectbox(key="read_contribution").options == [
-        "Förskolan Solrosen", "Vård- och omsorgsboendet Sjöviken"]
+    assert sorted(at.dataframe[0].value["Verksamhet"].tolist()) == team["units"]
+    assert sorted(at.selectbox(key="read_contribution").options) == team["units"]
     text = _texts(at)
     assert "##### 1. Beskriv vilka metoder eller arbetssätt" in text
-    assert "Hjulstaskolan" not in text
-    sjoviken = demo_store.fetchone(
-        "SELECT c.id FROM contributions c JOIN units u ON u.id = c.unit_id WHERE u.name LIKE '%Sjöviken'")[0]
-    at.selectbox(key="read_contribution").set_value(sjoviken).run()
-    assert "Sjöviken" in at.dataframe[1].value["Värde"].tolist()[0]
+    for unit in team["other_units"]:
+        assert escape_markdown(unit) not in text
+    last = at.selectbox(key="read_contribution").options[-1]
+    ids = {r[1]: r[0] for r in demo_store.fetchall(
+        "SELECT c.id, u.name FROM contributions c JOIN units u ON u.id = c.unit_id")}
+    at.selectbox(key="read_contribution").set_value(ids[last]).run()
+    assert at.dataframe[1].value["Värde"].tolist()[0] == last
+
+
+def test_an_examiner_declares_before_reading_and_a_conflict_removes_the_contribution(demo_store):
+    undeclared = demo_store.fetchone(
+        "SELECT u.email FROM team_members m JOIN users u ON u.id = m.user_id WHERE NOT EXISTS"
+        " (SELECT 1 FROM conflict_declarations d WHERE d.user_id = u.id) ORDER BY u.id LIMIT 1")[0]
+    at = login(undeclared)
+    at.switch_page("pages/contributions.py").run()
+    assert "Jäv och sekretess" in _texts(at) and "##### 1." not in _texts(at)
+    first = at.selectbox(key="read_contribution").value
+    send = f"FormSubmitter:declare_{first}-Skicka deklarationen"
+    at.button(key=send).click().run()  # sent without choosing
+    assert "Bekräfta att du behandlar bidraget konfidentiellt" in at.error[0].value
+    at.radio[0].set_value("Jag har jäv")
+    at.text_area[0].input("Min syster är chef där.")
+    at.button(key=send).click().run()
+    assert not at.exception
+    assert first not in (at.selectbox(key="read_contribution").options if at.selectbox else [])
+    assert demo_store.fetchone("SELECT count(*) FROM conflict_declarations WHERE has_conflict")[0] == 1
 
 
 def test_framework_page_for_every_year(demo_path):
