@@ -18,6 +18,8 @@ PAGES = {
     "intag": ("pages/intake.py", "Intag", ":material/upload_file:"),
     "granskning": ("pages/intake_review.py", "Granska fil", ":material/fact_check:"),
     "behorighet": ("pages/eligibility.py", "Grundläggande kontroll", ":material/verified:"),
+    "examinatorer": ("pages/examiners.py", "Examinatorer", ":material/badge:"),
+    "lag": ("pages/teams.py", "Lag och tilldelning", ":material/groups:"),
     "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),

@@ -11,7 +11,7 @@ admin = st.session_state["current_user"]
 st.title("Konton")
 if notice := st.session_state.pop("accounts_notice", None):
     st.success(notice)
-users = auth.list_users(store)
+users = auth.accounts(store, admin)
 now = utcnow()
 st.dataframe(
     [{"Namn": u["name"], "E-post": u["email"], "Roll": auth.ROLES[u["role"]],
@@ -33,9 +33,8 @@ with left:
         password = st.text_input(f"Lösenord (minst {auth.MIN_PASSWORD_LENGTH} tecken)", type="password")
         if st.form_submit_button("Skapa konto", type="primary"):
             try:
-                with store.write(admin.email) as uow:
-                    auth.add_user(uow, email=email, name=name, role=role,
-                                  password=None if oidc_only else password)
+                auth.create_account(store, admin, email=email, name=name, role=role,
+                                    password=None if oidc_only else password)
             except auth.AuthError as exc:
                 st.error(str(exc))
             else:
@@ -48,6 +47,5 @@ with right:
         st.caption("Inga konton är låsta.")
     for u in locked:
         if st.button(f"Lås upp {u['email']}", key=f"unlock_{u['id']}"):
-            with store.write(admin.email) as uow:
-                auth.unlock(uow, u["id"])
+            auth.unlock_account(store, admin, u["id"])
             st.rerun()

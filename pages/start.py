@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from scoring import access, contributions, years
+from scoring import access, conflicts, contributions, years
 from scoring.framework import load_framework
 from scoring.store import get_store
 from scoring.text import days_left, escape_markdown, swedish_date
@@ -69,6 +69,9 @@ with main:
                   f"{status['assessments_submitted']} av {status['assessments_expected']}")
         if status["unassigned"]:
             st.warning(f"{status['unassigned']} bidrag saknar examinatorslag.")
+        for row in conflicts.declared_conflicts(store, user, year):
+            st.warning(f"{row['examiner']} har anmält jäv mot {row['unit']}. Se Lag och tilldelning.",
+                       icon=":material/report:")
         left, right = st.columns(2)
         left.markdown("**Bidrag per fas**")
         left.dataframe([{"Fas": k, "Antal": v} for k, v in status["by_phase"].items()],

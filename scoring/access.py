@@ -21,6 +21,8 @@ PAGE_ROLES: dict[str, set[str]] = {
     "intag": {"admin"},
     "granskning": {"admin"},
     "behorighet": {"admin"},
+    "examinatorer": {"admin"},
+    "lag": {"admin"},
     "bidrag": {"admin", "examinator", "lagsamordnare"},
     "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
     "konton": {"admin"},

@@ -118,6 +118,31 @@ def user_by_email(store: Store, email: str) -> User | None:
     return _user_from_row(row) if row else None
 
 
+def _require_admin(actor: User) -> None:
+    if actor.role != "admin":
+        from scoring.access import AccessDenied  # access imports this module
+
+        raise AccessDenied("Bara Kvalitetsenheten hanterar konton.")
+
+
+def create_account(store: Store, actor: User, *, email: str, name: str, role: str, password: str | None) -> int:
+    """An admin creates an account from the app (the command line uses add_user directly)."""
+    _require_admin(actor)
+    with store.write(actor.email) as uow:
+        return add_user(uow, email=email, name=name, role=role, password=password)
+
+
+def unlock_account(store: Store, actor: User, user_id: int) -> None:
+    _require_admin(actor)
+    with store.write(actor.email) as uow:
+        unlock(uow, user_id)
+
+
+def accounts(store: Store, actor: User) -> list[dict]:
+    _require_admin(actor)
+    return list_users(store)
+
+
 def list_users(store: Store) -> list[dict]:
     return store.records(
         "SELECT id, email, name, role, active, password_hash IS NOT NULL AS has_password,"

@@ -27,7 +27,8 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "bidrag", "anvisningar", "konton"],
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "bidrag", "anvisningar",
+          "konton"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bidrag", "anvisningar"], "Examinator"),
         ("lisa.berg@demo.stockholm.se", ["start", "bidrag", "anvisningar"], "Lagsamordnare"),

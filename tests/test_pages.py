@@ -278,3 +278,33 @@ def test_contributions_page_offers_the_original_file(demo_path):
     at = login(EXAMINER)
     at.switch_page("pages/contributions.py").run()
     assert [b.label for b in at.get("download_button")] == ["Ladda ner originalfilen"]
+
+
+def test_examiners_page_imports_and_reports_bad_rows(demo_path):
+    at = login(ADMIN)
+    at.switch_page("pages/examiners.py").run()
+    assert not at.exception and at.title[0].value == "Examinatorer"
+    assert any(c.value.startswith("18 examinatorer, varav") for c in at.caption)
+    csv = ("Namn;E-post;Förvaltning/bolag\nNy Person;ny.person@stad.se;Trafikkontoret\n"
+           "Fel Person;;Trafikkontoret\n").encode()
+    at.get("file_uploader")[0].set_value(("lista.csv", csv, "text/csv")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.success[0].value == "1 nya och 0 uppdaterade examinatorer."
+    assert at.warning[0].value == "Rad 3 (Fel Person): e-postadress saknas."
+
+
+def test_teams_page_proposes_explains_and_refuses_to_replace_started_work(demo_path):
+    at = login(ADMIN)
+    at.switch_page("pages/teams.py").run()
+    assert not at.exception and at.title[0].value == "Lag och tilldelning"
+    at.button[0].click().run()  # Ta fram ett förslag
+    text = _texts(at)
+    assert "bidrag fördelade på" in text and "jävssituationer undvikna" in text
+    assert "Lagsamordnare:" in text
+    use = next(b for b in at.button if b.label == "Använd förslaget")
+    use.click().run()
+    assert "redan påbörjats" in at.error[0].value
+    move = at.button(key="FormSubmitter:team_move-Spara")
+    move.click().run()
+    assert "Ange varför" in at.error[0].value
