@@ -8,11 +8,19 @@ their own rules where possible, so the matrix does not change what later calls s
 from __future__ import annotations
 
 import pytest
-
 from conftest import team_of
 from corpus import build, legacy_doc
+
 from scoring import (
-    access, assessments, auth, conflicts, contributions, eligibility, examiners, intake_store, teams,
+    access,
+    assessments,
+    auth,
+    conflicts,
+    contributions,
+    eligibility,
+    examiners,
+    intake_store,
+    teams,
 )
 from scoring.framework import load_framework
 
