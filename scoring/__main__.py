@@ -83,6 +83,23 @@ def cmd_users_unlock(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_password(args: argparse.Namespace) -> int:
+    store = _store()
+    user = auth.user_by_email(store, args.email)
+    if user is None:
+        print(f"Inget aktivt konto för {args.email}.", file=sys.stderr)
+        return 1
+    password = args.password or getpass.getpass("Nytt lösenord (minst 10 tecken): ")
+    try:
+        with store.write("kommandoraden") as uow:
+            auth.set_password(uow, user.id, password)
+    except auth.AuthError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Lösenordet för {user.email} är bytt.")
+    return 0
+
+
 def cmd_frameworks(args: argparse.Namespace) -> int:
     status = 0
     for year in available_years():
@@ -171,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("unlock", help="lås upp ett konto efter för många misslyckade inloggningar")
     p.add_argument("--email", required=True)
     p.set_defaults(func=cmd_users_unlock)
+    p = users.add_parser("set-password", help="sätt lösenord, t.ex. för importerade examinatorer utan OIDC")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", help="utelämna för att få en fråga")
+    p.set_defaults(func=cmd_users_password)
 
     p = sub.add_parser("frameworks", help="kontrollera årens anvisningsfiler")
     p.set_defaults(func=cmd_frameworks)

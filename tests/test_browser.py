@@ -201,3 +201,32 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
     class_picker.press("Enter")
     page.get_by_role("button", name="Godkänn bidraget").click()
     expect(page.get_by_text("Skolan i Testby är godkänt som bidrag.")).to_be_visible(timeout=30_000)
+
+
+ROLE_LOGINS = {
+    "kvalitetsenheten@demo.stockholm.se": {"start", "intag", "granskning", "behorighet", "examinatorer", "lag",
+                                           "bidrag", "anvisningar", "konton"},
+    EXAMINER: {"start", "bidrag", "anvisningar"},
+    "beredning@demo.stockholm.se": {"start", "anvisningar"},
+    "jury@demo.stockholm.se": {"start", "anvisningar"},
+}
+PAGE_HEADINGS = {
+    "intag": "Intag av bidrag", "granskning": "Granska fil", "behorighet": "Grundläggande kontroll",
+    "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag",
+    "anvisningar": "Anvisningar", "konton": "Konton",
+}
+
+
+@pytest.mark.parametrize("email", list(ROLE_LOGINS))
+def test_direct_urls_open_only_the_roles_pages(server, page, email):
+    log_in(page, server.url, email, DEMO_PASSWORD)
+    nav = page.get_by_test_id("stSidebarNav")
+    for key, heading in PAGE_HEADINGS.items():
+        page.goto(f"{server.url}/{key}")
+        wait_for_app(page)
+        if key in ROLE_LOGINS[email]:
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
+        else:
+            expect(page.get_by_text("Page not found")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_have_count(0)
+            expect(nav.get_by_text(heading, exact=True)).to_have_count(0)

@@ -65,6 +65,9 @@ def test_cli_users_add_and_list(empty_store, capsys):
                  "--password", "ett-långt-lösenord"]) == 1
     assert "finns redan" in capsys.readouterr().err
     assert main(["users", "list"]) == 0 and "Kvalitetsenheten" in capsys.readouterr().out
+    assert main(["users", "set-password", "--email", "vera.holm@stad.se", "--password", "ett-nytt-lösenord"]) == 0
+    assert auth.authenticate(empty_store, "vera.holm@stad.se", "ett-nytt-lösenord").role == "admin"
+    assert main(["users", "set-password", "--email", "vera.holm@stad.se", "--password", "kort"]) == 1
     assert not demo.is_demo(empty_store)
 
 
