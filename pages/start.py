@@ -56,7 +56,8 @@ with main:
             table: dict[str, dict[str, str]] = {}
             for row in progress:
                 table.setdefault(row["examiner"], {"Examinator": row["examiner"]})[row["unit"]] = row["status_label"]
-            st.caption("Som lagsamordnare ser du hur långt lagets examinatorer har kommit, inte deras bedömningar.")
+            st.caption("Som lagsamordnare ser du hur långt lagets examinatorer har kommit, inte deras bedömningar."
+                       + (f" Sista dag för individuell bedömning: {swedish_date(due)}." if due else ""))
             st.dataframe(list(table.values()), hide_index=True, width="stretch")
     elif user.role == "admin":
         status = contributions.year_status(store, user, year)
