@@ -46,8 +46,8 @@ EDITABLE = {"Förvaltning/bolag": "organisation", "Arbetsplats": "workplace",
 editor_key = f"registry_{st.session_state.get('registry_round', 0)}"
 st.data_editor(
     [{"Namn": r["name"], "E-post": r["email"], "Förvaltning/bolag": r["organisation"],
-      "Arbetsplats": r["workplace"], "Tidigare arbetsplatser": r["former_workplaces"],
-      "Chefens e-post": r["manager_email"], "Kompetenser": r["competences"],
+      "Arbetsplats": r["workplace"] or "", "Tidigare arbetsplatser": r["former_workplaces"] or "",
+      "Chefens e-post": r["manager_email"] or "", "Kompetenser": r["competences"] or "",
       "År som examinator": r["years_as_examiner"], "Ny": r["is_new"]} for r in rows],
     column_config={
         "Namn": st.column_config.TextColumn(disabled=True),

@@ -111,16 +111,6 @@ def load_units(store: Store, year: int) -> list[Unit]:
 # --- declarations -----------------------------------------------------------------------
 
 
-def declaration(store: Store, user: User, contribution_id: int) -> dict | None:
-    """The user's own declaration for a contribution, if made."""
-    rows = store.records(
-        "SELECT has_conflict, confidentiality_accepted, note, declared_at FROM conflict_declarations"
-        " WHERE contribution_id = ? AND user_id = ? ORDER BY declared_at DESC LIMIT 1",
-        [contribution_id, user.id],
-    )
-    return rows[0] if rows else None
-
-
 def needs_declaration(store: Store, user: User, contribution_id: int) -> bool:
     return user.role == "examinator" and not access.has_declared(store, user, contribution_id)
 

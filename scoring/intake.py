@@ -18,7 +18,6 @@ from scoring.docx_reader import Block, check_container, read_blocks
 from scoring.framework import Framework, Question
 
 SECTIONS = ("inledning", "fraga", "bilaga", "presentation", "ovrigt")
-ROLES = ("svar", "rubrik", "fragetext", "ingress", "instruktion", "falt", "ovrigt")
 _QUESTION = re.compile(
     r"^\s*(?P<fraga>fråg(?:a|orna)\s*(?:nr\.?\s*)?)?(?P<n1>\d{1,2})(?!\d)"
     r"(?:\s*(?:och|&|,|–|-|—|\+)\s*(?P<n2>\d{1,2})(?!\d))?"

@@ -10,7 +10,7 @@ from scoring import access
 from scoring.auth import User
 from scoring.docx_reader import Block, UnreadableFile
 from scoring.framework import load_framework
-from scoring.intake import Match, Place, Report, evaluate, take_in
+from scoring.intake import SECTIONS, Match, Place, Report, evaluate, take_in
 from scoring.store import Store, UnitOfWork
 
 
@@ -143,7 +143,7 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
             raise IntakeError(f"Stycket {block_id} finns inte i {current.filename}.")
         before[block_id] = dataclasses.asdict(place)
         section = change.get("section", place.section)
-        if section not in ("inledning", "fraga", "bilaga", "presentation", "ovrigt"):
+        if section not in SECTIONS:
             raise IntakeError(f"Okänd del {section!r} för stycket {block_id}.")
         question = change.get("question", place.question)
         if section == "fraga":
