@@ -71,11 +71,16 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _active_user(store, email: str) -> auth.User | None:
+    user = auth.user_by_email(store, email)
+    if user is None:
+        print(f"Inget aktivt konto för {email}.", file=sys.stderr)
+    return user
+
+
 def cmd_users_unlock(args: argparse.Namespace) -> int:
     store = _store()
-    user = auth.user_by_email(store, args.email)
-    if user is None:
-        print(f"Inget aktivt konto för {args.email}.", file=sys.stderr)
+    if (user := _active_user(store, args.email)) is None:
         return 1
     with store.write("kommandoraden") as uow:
         auth.unlock(uow, user.id)
@@ -85,9 +90,7 @@ def cmd_users_unlock(args: argparse.Namespace) -> int:
 
 def cmd_users_password(args: argparse.Namespace) -> int:
     store = _store()
-    user = auth.user_by_email(store, args.email)
-    if user is None:
-        print(f"Inget aktivt konto för {args.email}.", file=sys.stderr)
+    if (user := _active_user(store, args.email)) is None:
         return 1
     password = args.password or getpass.getpass("Nytt lösenord (minst 10 tecken): ")
     try:
