@@ -188,48 +188,76 @@ def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str
     return build_contribution(framework, content, layout=layout, keep_ingress=unit.quality == "svag")
 
 
+# Per contribution, in id order: the state each team member's assessment is in. "oppnad" is
+# a draft the coordinator reopened with a reason; None is not started. Contributions past
+# the list are not started at all.
+DEMO_STATES = [
+    ["inlamnad"] * 4,                               # ready for consensus
+    ["last"] * 4,                                   # consensus opened
+    ["inlamnad", "utkast", "oppnad", None],         # mixed
+    ["utkast", "utkast", None, None],
+    [None, "utkast", None, None],
+]
+REOPEN_REASON = "Poängen i Medarbetarskap saknar iakttagelser; komplettera innan konsensus."
+
+
 def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None:
-    """Assessments in several states so every page has something to show."""
-    teams = uow.fetchall("SELECT a.contribution_id, a.team_id FROM assignments a ORDER BY 1")
+    """Assessments in every state so every page has something to show."""
+    assignments = uow.fetchall(
+        "SELECT a.contribution_id, a.team_id, t.coordinator_id FROM assignments a"
+        " JOIN teams t ON t.id = a.team_id ORDER BY 1")
     base = {"stark": 70, "medel": 45, "svag": 20}
     now = utcnow()
-    for n, (cid, team_id) in enumerate(teams[:5]):
+    for (cid, team_id, coordinator_id), states in zip(assignments, DEMO_STATES, strict=False):
         quality = UNITS[contribution_ids.index(cid)].quality
         members = [r[0] for r in uow.fetchall(
-            "SELECT user_id FROM team_members WHERE team_id = ? ORDER BY user_id", [team_id])]
-        # The first contribution is furthest along: all have started, all but one submitted.
-        started = members if n == 0 else members[:-1]
-        submitted = len(members) - 1 if n == 0 else rng.randint(0, 1)
-        for position, examiner in enumerate(started):
-            status = "inlamnad" if position < submitted else "utkast"
+            "SELECT m.user_id FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
+            " ORDER BY (m.user_id <> ?), u.name", [team_id, coordinator_id])]
+        blocks = dict(uow.fetchall(
+            "SELECT question_number, min(block_id) FROM contribution_blocks WHERE contribution_id = ?"
+            " AND role = 'svar' AND question_number IS NOT NULL GROUP BY 1", [cid]))
+        for examiner, state in zip(members, states, strict=False):
+            if state is None:
+                continue
+            status = {"oppnad": "utkast"}.get(state, state)
+            complete = state != "utkast"
             uow.execute(
                 "INSERT INTO conflict_declarations (contribution_id, user_id, has_conflict,"
                 " confidentiality_accepted) VALUES (?, ?, FALSE, TRUE)", [cid, examiner])
+            reopened = state == "oppnad"
             aid = uow.fetchone(
-                "INSERT INTO assessments (contribution_id, examiner_id, status, submitted_at)"
-                " VALUES (?, ?, ?, ?) RETURNING id",
-                [cid, examiner, status, now if status == "inlamnad" else None],
+                "INSERT INTO assessments (contribution_id, examiner_id, status, submitted_at, version,"
+                " reopened_reason, reopened_by, reopened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [cid, examiner, status, now if status != "utkast" else None, 12 if complete else 4,
+                 REOPEN_REASON if reopened else None,
+                 uow.fetchone("SELECT name FROM users WHERE id = ?", [coordinator_id])[0] if reopened else None,
+                 now if reopened else None],
             )[0]
-            areas = framework.areas if status == "inlamnad" else framework.areas[:2]
-            for area in areas:
-                scores = {
-                    c.code: framework.scale.snap(base[quality] + rng.randint(-3, 3) * 5)
-                    for c in area.criteria
-                }
+            for area in framework.areas if complete else framework.areas[:2]:
+                scores = {c.code: framework.scale.snap(base[quality] + rng.randint(-3, 3) * 5)
+                          for c in area.criteria}
+                visit = [f"Hur följs arbetet i {area.title.lower()} upp i vardagen?"] if complete else []
                 uow.execute(
                     "INSERT INTO assessment_areas (assessment_id, area_code, criterion_scores,"
-                    " area_score) VALUES (?, ?, ?, ?)",
-                    [aid, area.code, json.dumps(scores), framework.area_score_for(area.code, scores)],
+                    " area_score, site_visit_questions) VALUES (?, ?, ?, ?, ?)",
+                    [aid, area.code, json.dumps(scores), framework.area_score_for(area.code, scores),
+                     json.dumps(visit, ensure_ascii=False)],
                 )
+                numbers = [q.number for q in area.questions]
                 for kind in ("styrka", "utvecklingsomrade"):
+                    touched = rng.sample(numbers, k=min(len(numbers), rng.randint(1, 2)))
                     uow.execute(
-                        "INSERT INTO findings (assessment_id, area_code, kind, text, question_numbers)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        [aid, area.code, kind, rng.choice(FINDINGS[kind]),
-                         json.dumps([area.questions[0].number])],
+                        "INSERT INTO findings (assessment_id, area_code, kind, text, question_numbers, anchors)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        [aid, area.code, kind, rng.choice(FINDINGS[kind]), json.dumps(sorted(touched)),
+                         json.dumps([blocks[n] for n in sorted(touched) if n in blocks])],
                     )
+                uow.execute("INSERT INTO question_notes VALUES (?, ?, ?)",
+                            [aid, numbers[0], "Läs om svaret inför konsensus."])
             uow.audit("skapa bedömning", "assessments", aid, None, {"status": status})
-        uow.execute("UPDATE contributions SET phase = 'individuell_bedomning' WHERE id = ?", [cid])
+        phase = "konsensus" if "last" in states else "individuell_bedomning"
+        if any(states):
+            uow.execute("UPDATE contributions SET phase = ? WHERE id = ?", [phase, cid])
 
 
 def demo_logins(store: Store) -> list[tuple[str, str]]:

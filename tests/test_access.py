@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import team_of
 
-from scoring import access, auth, contributions
+from scoring import access, auth, conflicts, contributions
 from scoring.demo import DEMO_YEAR
 
 
@@ -52,6 +52,10 @@ def test_an_examiner_reads_only_the_team_contributions(demo_store):
         with pytest.raises(access.AccessDenied):
             contributions.contribution_content(demo_store, examiner, cid)
     for cid in visible:
+        if not access.has_declared(demo_store, examiner, cid):
+            with pytest.raises(access.DeclarationRequired):
+                contributions.contribution_content(demo_store, examiner, cid)
+            conflicts.declare(demo_store, examiner, cid, has_conflict=False, confidentiality_accepted=True)
         assert contributions.contribution_content(demo_store, examiner, cid)["answers"]
     listed = {c["id"] for c in contributions.contributions_for(demo_store, examiner, DEMO_YEAR)}
     assert listed == visible

@@ -28,7 +28,15 @@ def test_demo_year_has_what_every_page_needs(demo_store):
     roles = {r[0] for r in demo_store.fetchall("SELECT DISTINCT role FROM users")}
     assert roles == set(auth.ROLES)
     statuses = {r[0] for r in demo_store.fetchall("SELECT DISTINCT status FROM assessments")}
-    assert statuses == {"utkast", "inlamnad"}
+    assert statuses == {"utkast", "inlamnad", "last"}
+    reopened = demo_store.fetchone("SELECT count(*) FROM assessments WHERE status = 'utkast'"
+                                   " AND reopened_reason IS NOT NULL")[0]
+    not_started = demo_store.fetchone(
+        "SELECT count(*) FROM assignments s JOIN team_members m ON m.team_id = s.team_id WHERE NOT EXISTS"
+        " (SELECT 1 FROM assessments a WHERE a.contribution_id = s.contribution_id AND a.examiner_id = m.user_id)")[0]
+    assert reopened >= 1 and not_started >= 1
+    anchored = demo_store.fetchone("SELECT count(*) FROM findings WHERE json_array_length(anchors) > 0")[0]
+    assert anchored > 0
     # Every question of every contribution has an answer, and quality varies by unit.
     answered = demo_store.fetchall(
         "SELECT contribution_id, count(DISTINCT question_number) FROM contribution_blocks"

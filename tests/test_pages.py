@@ -7,7 +7,7 @@ from conftest import ROOT, team_of
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from scoring import demo
+from scoring import access, auth, conflicts, demo
 from scoring.text import escape_markdown
 
 APP = str(ROOT / "app.py")
@@ -118,6 +118,10 @@ def test_preparatory_group_and_jury_start_pages(demo_path, email):
 
 def test_contributions_page_shows_only_the_team_and_reads_answers(demo_store):
     team = team_of(demo_store, EXAMINER)
+    examiner = auth.user_by_email(demo_store, EXAMINER)
+    for cid in access.visible_contribution_ids(demo_store, examiner, demo.DEMO_YEAR):
+        if not access.has_declared(demo_store, examiner, cid):
+            conflicts.declare(demo_store, examiner, cid, has_conflict=False, confidentiality_accepted=True)
     at = login(EXAMINER)
     at.switch_page("pages/contributions.py").run()
     assert not at.exception
