@@ -20,6 +20,7 @@ PAGES = {
     "behorighet": ("pages/eligibility.py", "Grundläggande kontroll", ":material/verified:"),
     "examinatorer": ("pages/examiners.py", "Examinatorer", ":material/badge:"),
     "lag": ("pages/teams.py", "Lag och tilldelning", ":material/groups:"),
+    "bedomning": ("pages/assessment.py", "Bedömning", ":material/rate_review:"),
     "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),

@@ -23,6 +23,7 @@ PAGE_ROLES: dict[str, set[str]] = {
     "behorighet": {"admin"},
     "examinatorer": {"admin"},
     "lag": {"admin"},
+    "bedomning": {"examinator", "lagsamordnare"},
     "bidrag": {"admin", "examinator", "lagsamordnare"},
     "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
     "konton": {"admin"},
