@@ -150,9 +150,9 @@ def _numbers(value, where: str) -> list[int]:
 def read(filename: str, data: bytes, contribution_id: int, examiner_email: str) -> tuple[Assessment, int]:
     """The assessment content in a scorebook file, and the version it was exported at."""
     book = _open(filename, data)
-    about = {row[0]: row[1] for _, row in _rows(book, "Om filen") if row and len(row) > 1}
     if "Om filen" not in book.sheetnames or book["Om filen"]["A1"].value != MARKER:
         raise ScorebookError(f"{filename}: filen är ingen bedömningsbok från Examinatorsstöd.")
+    about = {row[0]: row[1] for _, row in _rows(book, "Om filen") if row and len(row) > 1}
     if about.get("Bidrag") != contribution_id:
         raise ScorebookError(f"{filename}: filen gäller ett annat bidrag ({about.get('Verksamhet', '?')}).")
     if str(about.get("Examinator", "")).lower() != examiner_email.lower():
