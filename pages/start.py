@@ -50,6 +50,8 @@ with main:
                     right.markdown(f"Min bedömning: **{m['status_label']}**")
                     right.progress(m["areas_scored"] / m["areas_total"],
                                    text=f"{m['areas_scored']} av {m['areas_total']} områden bedömda")
+                    left.page_link("pages/assessment.py", label="Öppna bedömningen", icon=":material/rate_review:",
+                                   query_params={"bidrag": m["unit"]})
         if access.is_coordinator(store, user, year):
             st.subheader("Mitt lag")
             progress = contributions.team_progress(store, user, year)
