@@ -148,9 +148,10 @@ with profile:
         "data": {"values": [{"Område": a.title, "Poäng": (work.areas.get(a.code) or assessments.AreaWork(a.code)).score}
                             for a in framework.areas]},
         "mark": {"type": "bar", "color": "#0b5394"},
-        "encoding": {"y": {"field": "Område", "type": "nominal", "sort": None, "title": None},
+        "encoding": {"y": {"field": "Område", "type": "nominal", "sort": None, "title": None,
+                           "axis": {"labelLimit": 220, "labelOverlap": False}},
                      "x": {"field": "Poäng", "type": "quantitative", "scale": {"domain": [0, 100]}}},
-        "height": 30 * len(framework.areas)}, width="stretch")
+        "height": 36 * len(framework.areas)}, width="stretch")
 with finish:
     if editable:
         missing = assessments.missing_scores(framework, work)

@@ -1,0 +1,136 @@
+"""Chromium: an examiner scores a whole contribution, work survives a reload, and submits."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, screenshot, wait_for_app
+from playwright.sync_api import expect, sync_playwright
+
+from scoring.auth import COOKIE_NAME
+from scoring.demo import DEMO_PASSWORD, DEMO_YEAR
+from scoring.framework import load_framework
+from scoring.store import Store
+
+pytestmark = pytest.mark.browser
+FRAMEWORK = load_framework(DEMO_YEAR)
+
+
+@pytest.fixture(scope="module")
+def setup(demo_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser-assessment")
+    database = folder / "demo.duckdb"
+    shutil.copy(demo_template, database)
+    store = Store(database)
+    # An examiner (not the coordinator) with a contribution not yet started or declared.
+    email, cid, unit = store.fetchone(
+        "SELECT u.email, s.contribution_id, n.name FROM assignments s JOIN teams t ON t.id = s.team_id"
+        " JOIN team_members m ON m.team_id = s.team_id JOIN users u ON u.id = m.user_id"
+        " JOIN contributions c ON c.id = s.contribution_id JOIN units n ON n.id = c.unit_id"
+        " WHERE u.id <> t.coordinator_id AND NOT EXISTS (SELECT 1 FROM conflict_declarations d"
+        "  WHERE d.user_id = u.id AND d.contribution_id = s.contribution_id) ORDER BY s.contribution_id, u.name LIMIT 1")
+    other_unit = store.fetchone(
+        "SELECT n.name FROM assignments s JOIN team_members m ON m.team_id = s.team_id JOIN users u ON u.id = m.user_id"
+        " JOIN contributions c ON c.id = s.contribution_id JOIN units n ON n.id = c.unit_id"
+        " WHERE u.email = ? AND s.contribution_id <> ? LIMIT 1", [email, cid])[0]
+    store.close()
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        server = Server(database, folder / "server.log")
+        try:
+            yield {"server": server, "browser": chromium, "email": email, "cid": cid, "unit": unit,
+                   "other_unit": other_unit}
+        finally:
+            server.stop()
+            chromium.close()
+
+
+def criterion_box(page, title: str):
+    # The innermost block holding the criterion's title is its bordered container.
+    return page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(title, exact=True)).last
+
+
+def test_an_examiner_scores_a_whole_contribution_and_submits(setup):
+    server, email, unit = setup["server"], setup["email"], setup["unit"]
+    context = setup["browser"].new_context(viewport={"width": 1500, "height": 1100}, locale="sv-SE")
+    page = context.new_page()
+    log_in(page, server.url, email, DEMO_PASSWORD)
+    page.goto(f"{server.url}/bedomning?bidrag={unit}")
+    wait_for_app(page)
+    page.get_by_text("Jag har inget jäv och behandlar bidraget konfidentiellt").click()
+    page.get_by_role("button", name="Skicka deklarationen").click()
+    expect(page.get_by_text("Min bedömning: Ej påbörjad")).to_be_visible(timeout=30_000)
+
+    for index, area in enumerate(FRAMEWORK.areas):
+        page.get_by_role("radio", name=area.title, exact=True).click()
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name=area.title, exact=True)).to_be_visible()
+        for criterion in area.criteria:
+            box = criterion_box(page, criterion.title)
+            box.get_by_role("radio", name="50-65").click()
+            wait_for_app(page)
+            box.get_by_role("radio", name="55" if index % 2 else "60", exact=True).click()
+            wait_for_app(page)
+        expect(page.get_by_text(f"Poäng för {area.title}")).to_be_visible()
+        form = page.get_by_test_id("stForm").filter(has_text="Ny iakttagelse")
+        form.get_by_label("Iakttagelse").fill(f"Arbetssätten i {area.title.lower()} följs upp och förbättras.")
+        form.get_by_role("button", name="Lägg till").click()
+        wait_for_app(page)
+        expect(page.get_by_text(f"Arbetssätten i {area.title.lower()} följs upp").first).to_be_visible()
+        if index == 0:
+            screenshot(page, "assessment-scoring")
+
+    # Autosave: a site-visit question typed and left is there after a reload, in the same area.
+    questions = page.get_by_label("Vad vill du kontrollera eller få förtydligat? En fråga per rad.")
+    questions.fill("Hur används resultaten i planeringen?")
+    questions.press("Tab")
+    wait_for_app(page)
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_label("Vad vill du kontrollera eller få förtydligat? En fråga per rad.")).to_have_value(
+        "Hur används resultaten i planeringen?", timeout=30_000)
+    expect(page.get_by_role("heading", name=FRAMEWORK.areas[-1].title, exact=True)).to_be_visible()
+
+    page.get_by_role("button", name="Lämna in bedömningen").click()
+    expect(page.get_by_text("Bedömningen är inlämnad och låst för konsensus.")).to_be_visible(timeout=30_000)
+    screenshot(page, "assessment-submitted")
+    context.close()
+
+
+def test_a_second_tab_never_overwrites_silently(setup):
+    server, email, unit = setup["server"], setup["email"], setup["other_unit"]
+    context = setup["browser"].new_context(viewport={"width": 1500, "height": 1100}, locale="sv-SE")
+    first = context.new_page()
+    log_in(first, server.url, email, DEMO_PASSWORD)
+    for _ in range(100):  # the session cookie arrives just after the login
+        if any(c["name"] == COOKIE_NAME for c in context.cookies()):
+            break
+        first.wait_for_timeout(100)
+    first.goto(f"{server.url}/bedomning?bidrag={unit}")
+    wait_for_app(first)
+    if first.get_by_role("button", name="Skicka deklarationen").count():
+        first.get_by_text("Jag har inget jäv och behandlar bidraget konfidentiellt").click()
+        first.get_by_role("button", name="Skicka deklarationen").click()
+        wait_for_app(first)
+    second = context.new_page()
+    second.goto(f"{server.url}/bedomning?bidrag={unit}")
+    wait_for_app(second)
+    question = f"Fråga {FRAMEWORK.areas[0].questions[0].number}"
+    for tab, text in ((second, "Från den andra fliken."), (first, "Från den första fliken.")):
+        tab.get_by_text("Mina anteckningar per fråga (syns bara för dig)").click()
+        field = tab.get_by_label(question, exact=True)
+        field.fill(text)
+        field.press("Tab")
+        wait_for_app(tab)
+    expect(first.get_by_text("Din senaste ändring är inte sparad", exact=False)).to_be_visible(timeout=30_000)
+    expect(first.get_by_text("Sparat i det andra fönstret:")).to_be_visible()
+    screenshot(first, "assessment-stale-save")
+    first.get_by_role("button", name="Spara min ändring ändå").click()
+    wait_for_app(first)
+    expect(first.get_by_text("Din senaste ändring är inte sparad", exact=False)).to_have_count(0)
+    second.reload()
+    wait_for_app(second)
+    second.get_by_text("Mina anteckningar per fråga (syns bara för dig)").click()
+    expect(second.get_by_label(question, exact=True)).to_have_value("Från den första fliken.")
+    context.close()
