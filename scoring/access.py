@@ -33,9 +33,8 @@ PAGE_ROLES: dict[str, set[str]] = {
 def is_coordinator(store: Store, user: User, year: int | None) -> bool:
     if year is None or user.role != "examinator":
         return False
-    row = store.fetchone(
-        "SELECT 1 FROM teams WHERE year = ? AND coordinator_id = ?", [year, user.id]
-    )
+    row = store.cached(("is_coordinator", year, user.id), lambda: store.fetchone(
+        "SELECT 1 FROM teams WHERE year = ? AND coordinator_id = ?", [year, user.id]))
     return row is not None
 
 
@@ -59,6 +58,11 @@ def page_keys(store: Store, user: User, year: int | None) -> list[str]:
 
 def visible_contribution_ids(store: Store, user: User, year: int) -> list[int]:
     """The contributions this user may read in a year."""
+    return list(store.cached(("visible_ids", user.id, user.role, year),
+                             lambda: tuple(_visible_ids(store, user, year))))
+
+
+def _visible_ids(store: Store, user: User, year: int) -> list[int]:
     if user.role == "admin":
         rows = store.fetchall("SELECT id FROM contributions WHERE year = ? ORDER BY id", [year])
     elif user.role == "examinator":
@@ -83,9 +87,26 @@ def visible_contribution_ids(store: Store, user: User, year: int) -> list[int]:
     return [r[0] for r in rows]
 
 
+def _visibility(store: Store, user: User, contribution_id: int) -> tuple[bool, bool]:
+    """(may see, has declared) in one query: every page asks this on every rerun."""
+    if user.role == "admin":
+        where, params = "TRUE", []
+    elif user.role == "examinator":
+        where = ("EXISTS (SELECT 1 FROM assignments a JOIN team_members m ON m.team_id = a.team_id"
+                 " WHERE a.contribution_id = c.id AND m.user_id = ?) AND NOT coalesce(d.has_conflict, FALSE)")
+        params = [user.id]
+    else:
+        where, params = "EXISTS (SELECT 1 FROM proposals p WHERE p.contribution_id = c.id)", []
+    row = store.cached(("visibility", user.id, user.role, contribution_id), lambda: store.fetchone(
+        f"SELECT {where}, d.user_id IS NOT NULL FROM contributions c LEFT JOIN conflict_declarations d"
+        " ON d.contribution_id = c.id AND d.user_id = ? WHERE c.id = ?",
+        [*params, user.id, contribution_id],
+    ))
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
+
+
 def require_contribution(store: Store, user: User, contribution_id: int) -> None:
-    row = store.fetchone("SELECT year FROM contributions WHERE id = ?", [contribution_id])
-    if row is None or contribution_id not in visible_contribution_ids(store, user, row[0]):
+    if not _visibility(store, user, contribution_id)[0]:
         raise AccessDenied("Du har inte behörighet till det här bidraget.")
 
 
@@ -98,7 +119,9 @@ def has_declared(store: Store, user: User, contribution_id: int) -> bool:
 
 def require_readable(store: Store, user: User, contribution_id: int) -> None:
     """May read the contribution's content: visible, and for an examiner, declared first."""
-    require_contribution(store, user, contribution_id)
-    if user.role == "examinator" and not has_declared(store, user, contribution_id):
+    visible, declared = _visibility(store, user, contribution_id)
+    if not visible:
+        raise AccessDenied("Du har inte behörighet till det här bidraget.")
+    if user.role == "examinator" and not declared:
         raise DeclarationRequired("Bekräfta att du inte har jäv och att du behandlar bidraget "
                                   "konfidentiellt innan du öppnar det.")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from scoring import access
 from scoring.auth import User
+from scoring.contributions import answer_blocks
 from scoring.framework import Framework, load_framework
 from scoring.store import Store, UnitOfWork, utcnow
 
@@ -163,19 +164,19 @@ def visible_assessments(store: Store, user: User, contribution_id: int) -> list[
 def passages(store: Store, user: User, contribution_id: int) -> dict[str, dict]:
     """The unit's answer passages an anchor may point to, by block id, with a short label."""
     access.require_readable(store, user, contribution_id)
-    rows = store.records(
-        "SELECT block_id, section, question_number, part_label, kind, text FROM contribution_blocks"
-        " WHERE contribution_id = ? AND coalesce(role, 'svar') = 'svar' AND kind <> 'rubrik'"
-        " ORDER BY ordinal", [contribution_id])
-    counters: dict[tuple, int] = {}
-    result = {}
-    for row in rows:
-        key = (row["question_number"], row["part_label"]) if row["section"] == "fraga" else ("I", None)
-        counters[key] = counters.get(key, 0) + 1
-        where = "Inledning" if key[0] == "I" else f"Fråga {key[0]}{key[1] or ''}"
-        row["label"] = f"{where} ¶{counters[key]}"
-        result[row["block_id"]] = row
-    return result
+    key = ("passages", contribution_id)
+    if key not in store.memo:
+        counters: dict[tuple, int] = {}
+        result = {}
+        for block in answer_blocks(store, contribution_id):
+            if block["kind"] == "rubrik" or block["section"] not in ("fraga", "inledning"):
+                continue
+            where = (block["question_number"], block["part_label"]) if block["section"] == "fraga" else ("I", None)
+            counters[where] = counters.get(where, 0) + 1
+            label = "Inledning" if where[0] == "I" else f"Fråga {where[0]}{where[1] or ''}"
+            result[block["block_id"]] = {**block, "label": f"{label} ¶{counters[where]}"}
+        store.memo[key] = result
+    return store.memo[key]
 
 
 def quote(passage: dict, limit: int = 220) -> str:

@@ -238,11 +238,12 @@ class SessionExpired(Exception):
 def session_user(store: Store, token: str, now: dt.datetime | None = None) -> User | None:
     """The user behind a session token, or None; raises SessionExpired when idle too long."""
     now = now or utcnow()
-    row = store.fetchone(
+    token_hash = _token_hash(token)
+    row = store.cached(("session", token_hash), lambda: store.fetchone(
         "SELECT u.id, u.email, u.name, u.role, s.last_seen, s.revoked, u.active"
         " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
-        [_token_hash(token)],
-    )
+        [token_hash],
+    ))
     if row is None or row[5] or not row[6]:
         return None
     last_seen = row[4]

@@ -29,6 +29,11 @@ def _in_clause(ids: list[int]) -> str:
 
 def contributions_for(store: Store, user: User, year: int) -> list[dict]:
     """The contributions the user may see, with unit, class, phase and team."""
+    rows = store.cached(("contributions_for", user.id, user.role, year), lambda: _contributions_for(store, user, year))
+    return [dict(row) for row in rows]
+
+
+def _contributions_for(store: Store, user: User, year: int) -> list[dict]:
     ids = access.visible_contribution_ids(store, user, year)
     if not ids:
         return []
@@ -47,6 +52,25 @@ def contributions_for(store: Store, user: User, year: int) -> list[dict]:
     return rows
 
 
+def answer_blocks(store: Store, contribution_id: int) -> list[dict]:
+    """The unit's own text in document order (no headings, copied questions or admin fields).
+
+    Written once when the contribution is accepted and never changed, so read once per
+    process: every rerun of the reading pane needs it. Callers check access first.
+    """
+    key = ("answer_blocks", contribution_id)
+    if key not in store.memo:
+        store.memo[key] = store.records(
+            "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images"
+            " FROM contribution_blocks WHERE contribution_id = ?"
+            # The city's ingress and the admin fields are not the unit's answer; the fields are
+            # shown from the parsed intro instead.
+            " AND coalesce(role, 'svar') = 'svar' ORDER BY ordinal",
+            [contribution_id],
+        )
+    return store.memo[key]
+
+
 def contribution_content(store: Store, user: User, contribution_id: int) -> dict:
     """A contribution's unit, introduction fields and blocks grouped by question."""
     access.require_readable(store, user, contribution_id)
@@ -56,17 +80,9 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
         [contribution_id],
     )[0]
     head["intro"] = json.loads(head["intro"]) if head["intro"] else {}
-    blocks = store.records(
-        "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images"
-        " FROM contribution_blocks WHERE contribution_id = ?"
-        # Headings, copied question texts, the city's own ingress and the admin fields are
-        # not the unit's answer; the fields are shown from the parsed intro instead.
-        " AND coalesce(role, 'svar') = 'svar' ORDER BY ordinal",
-        [contribution_id],
-    )
     by_question: dict[int, list[dict]] = {}
     intro_blocks: list[dict] = []
-    for block in blocks:
+    for block in answer_blocks(store, contribution_id):
         if block["section"] == "fraga":
             by_question.setdefault(block["question_number"], []).append(block)
         elif block["section"] == "inledning":

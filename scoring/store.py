@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,11 @@ class Store:
         self._connection = duckdb.connect(self.path)
         self._write_lock = threading.RLock()
         self._cursor_lock = threading.Lock()
+        # Results that never change once written (a contribution's text), kept per process.
+        self.memo: dict = {}
+        # Read results valid until the next committed write (see ``cached``).
+        self._generation = 0
+        self._cache: dict = {}
         self.migrate()
 
     # --- units of work ---------------------------------------------------------
@@ -108,6 +113,7 @@ class Store:
                     cursor.execute("ROLLBACK")
                     raise
                 cursor.execute("COMMIT")
+                self._generation += 1
             finally:
                 cursor.close()
 
@@ -158,8 +164,29 @@ class Store:
 
     # --- settings ----------------------------------------------------------------
 
+    def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()``, reused until the next committed write.
+
+        Each page asks the same small questions (who may see what, which year, which
+        phase) on every rerun; a DuckDB query costs a millisecond or more, so the answers
+        are kept until something is written. This process is the file's only writer, so
+        the write counter tells exactly when an answer may have changed. Callers must not
+        mutate what they get back.
+        """
+        generation = self._generation
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        value = compute()
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        # Stored under the generation read before computing: a write that lands meanwhile
+        # makes the entry stale at once.
+        self._cache[key] = (generation, value)
+        return value
+
     def setting(self, key: str, default: str | None = None) -> str | None:
-        row = self.fetchone("SELECT value FROM settings WHERE key = ?", [key])
+        row = self.cached(("setting", key), lambda: self.fetchone("SELECT value FROM settings WHERE key = ?", [key]))
         return row[0] if row else default
 
 

@@ -61,7 +61,7 @@ def current_year(store: Store) -> int | None:
     value = store.setting("current_year")
     if value is not None:
         return int(value)
-    row = store.fetchone("SELECT max(year) FROM award_years")
+    row = store.cached(("latest_year",), lambda: store.fetchone("SELECT max(year) FROM award_years"))
     return row[0] if row else None
 
 
@@ -71,7 +71,8 @@ def current_framework(store: Store) -> Framework | None:
 
 
 def phase(store: Store, year: int) -> str:
-    row = store.fetchone("SELECT phase FROM award_years WHERE year = ?", [year])
+    row = store.cached(("year_phase", year),
+                       lambda: store.fetchone("SELECT phase FROM award_years WHERE year = ?", [year]))
     return row[0] if row else "intag"
 
 

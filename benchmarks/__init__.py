@@ -1,0 +1,1 @@
+"""Benchmarks of the screens (they need Streamlit, which the core in scoring/ never imports)."""

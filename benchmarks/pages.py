@@ -1,0 +1,101 @@
+"""Page reruns measured with AppTest, each as a ratio to a hello-world AppTest rerun.
+
+A rerun is what every click costs on the server, so this is the figure that decides
+whether the workbench feels fast.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from scoring import assessments, auth, conflicts, demo, intake_store, teams
+from scoring.bench import _median_pair, full_contribution
+from scoring.framework import load_framework
+from scoring.store import forget_store, get_store
+
+ROOT = Path(__file__).resolve().parent.parent
+HELLO = "import streamlit as st\nst.title('Hej')\nst.write('Examinatorsstöd')\n"
+
+
+def _server_navigation() -> None:
+    # The server stops discovering pages/ after the first st.navigation; AppTest resets
+    # that flag on every run, so keep it as the server has it (see tests/test_pages.py).
+    if getattr(PagesManager, "_bench_patched", False):
+        return
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    PagesManager._bench_patched = True
+
+
+def _assessment_year(path: Path) -> tuple[str, int]:
+    """The demo year plus a 90 000-character contribution fully assessed by one examiner."""
+    store = get_store(str(path))
+    demo.build_demo(store)
+    admin = auth.user_by_email(store, demo.OTHER_ACCOUNTS[0][0])
+    intake_id = intake_store.upload(store, admin, demo.DEMO_YEAR, "Fullt bidrag.docx", full_contribution())
+    cid = intake_store.accept(store, admin, intake_id, intake_store.review(store, admin, intake_id).version,
+                              unit_name="Enheten med fullt bidrag", organisation="Stadsledningskontoret",
+                              class_code="andra")
+    # The team with room for one more contribution, and one of its examiners.
+    team_id, email = store.fetchone(
+        "SELECT t.id, u.email FROM teams t JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id"
+        " WHERE u.id <> t.coordinator_id ORDER BY (SELECT count(*) FROM assignments s WHERE s.team_id = t.id), u.id"
+        " LIMIT 1")
+    examiner = auth.user_by_email(store, email)
+    teams.assign(store, admin, cid, team_id, "Mätning")
+    conflicts.declare(store, examiner, cid, has_conflict=False, confidentiality_accepted=True)
+    framework = load_framework(demo.DEMO_YEAR)
+    passages = list(assessments.passages(store, examiner, cid))
+    version = 0
+    for n, area in enumerate(framework.areas):
+        for criterion in area.criteria:
+            version = assessments.set_criterion_score(store, examiner, cid, version, area.code, criterion.code, 55)
+        for i, kind in enumerate(("styrka", "styrka", "utvecklingsomrade", "utvecklingsomrade")):
+            version = assessments.add_finding(
+                store, examiner, cid, version, area_code=area.code, kind=kind,
+                text=f"Iakttagelse {i + 1} om {area.title.lower()}: arbetssättet följs upp men det framgår inte hur.",
+                examples="Ett exempel ur bidraget.", questions=[area.questions[i % len(area.questions)].number],
+                anchors=passages[n * 10 + i: n * 10 + i + 2])
+        version = assessments.set_site_visit_questions(store, examiner, cid, version, area.code,
+                                                       ["Hur följs det upp?", "Vem deltar?"])
+        for question in area.questions:
+            version = assessments.set_note(store, examiner, cid, version, question.number, "Anteckning.")
+    return examiner.email, cid
+
+
+def figure_page_assessment(quick: bool) -> dict:
+    _server_navigation()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.duckdb"
+        previous = os.environ.get("WORKBENCH_DB")
+        os.environ["WORKBENCH_DB"] = str(path)
+        try:
+            email, cid = _assessment_year(path)
+            store = get_store(str(path))
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+            at.session_state["session_token"] = auth.create_session(store, auth.user_by_email(store, email))
+            at.run()
+            at.switch_page("pages/assessment.py").run()
+            at.selectbox(key="bidrag").set_value(cid).run()
+            if at.exception:
+                raise RuntimeError(f"sidan Bedömning gick inte att köra: {at.exception}")
+            hello = AppTest.from_string(HELLO)
+            hello.run()
+            seconds, baseline = _median_pair(at.run, hello.run, 5 if quick else 15)
+        finally:
+            forget_store(str(path))
+            if previous is None:
+                os.environ.pop("WORKBENCH_DB", None)
+            else:
+                os.environ["WORKBENCH_DB"] = previous
+    return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4), "baseline_seconds": round(baseline, 4)}
