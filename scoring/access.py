@@ -38,6 +38,15 @@ def is_coordinator(store: Store, user: User, year: int | None) -> bool:
     return row is not None
 
 
+def leads(store: Store, user: User, contribution_id: int) -> bool:
+    """The admin, or the coordinator of the team the contribution is assigned to."""
+    if user.role == "admin":
+        return True
+    return store.cached(("leads", user.id, contribution_id), lambda: store.fetchone(
+        "SELECT 1 FROM assignments s JOIN teams t ON t.id = s.team_id WHERE s.contribution_id = ?"
+        " AND t.coordinator_id = ?", [contribution_id, user.id])) is not None
+
+
 def effective_roles(store: Store, user: User, year: int | None) -> set[str]:
     roles = {user.role}
     if is_coordinator(store, user, year):

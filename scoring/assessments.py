@@ -17,7 +17,7 @@ from scoring import access
 from scoring.auth import User
 from scoring.contributions import answer_blocks
 from scoring.framework import Framework, load_framework
-from scoring.store import Store, UnitOfWork, utcnow
+from scoring.store import Store, UnitOfWork, changes_since, utcnow
 
 SUBMITTED = ("inlamnad", "last")
 KINDS = {"styrka": "Styrka", "utvecklingsomrade": "Utvecklingsområde"}
@@ -191,14 +191,6 @@ def quote(passage: dict, limit: int = 220) -> str:
 # --- changing ------------------------------------------------------------------
 
 
-def _changes_since(uow: UnitOfWork, assessment_id: int, version: int) -> list[str]:
-    rows = uow.fetchall(
-        "SELECT at_time, actor, action FROM audit_log WHERE entity = 'assessments' AND entity_id = ?"
-        " AND CAST(json_extract(after_value, '$.version') AS INTEGER) > ? ORDER BY at_time",
-        [str(assessment_id), version])
-    return [f"{at:%H:%M:%S} {action}" for at, _actor, action in rows]
-
-
 def _modify(
     store: Store,
     user: User,
@@ -230,7 +222,7 @@ def _modify(
         if status != "utkast":
             raise AssessmentError("Bedömningen är inlämnad och låst. Lagsamordnaren kan öppna den igen.")
         if version != expected_version:
-            changes = _changes_since(uow, assessment_id, expected_version)
+            changes = changes_since(uow, "assessments", assessment_id, expected_version)
             raise StaleAssessment(
                 f"Bedömningen har sparats i ett annat fönster efter att du öppnade den (version "
                 f"{version}, du utgick från version {expected_version}). Din senaste ändring är inte sparad.",
@@ -438,11 +430,7 @@ def _load_in(uow: UnitOfWork, contribution_id: int, examiner_id: int) -> Assessm
 
 
 def may_reopen(store: Store, user: User, contribution_id: int) -> bool:
-    if user.role == "admin":
-        return True
-    return store.fetchone(
-        "SELECT 1 FROM assignments s JOIN teams t ON t.id = s.team_id WHERE s.contribution_id = ?"
-        " AND t.coordinator_id = ?", [contribution_id, user.id]) is not None
+    return access.leads(store, user, contribution_id)
 
 
 def reopen(store: Store, user: User, assessment_id: int, reason: str) -> None:

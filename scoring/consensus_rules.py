@@ -140,24 +140,24 @@ def group_findings(findings: list[SourceFinding], threshold: float = SIMILARITY_
         keyed.setdefault((finding.area_code, finding.kind), []).append(finding)
     for (area_code, kind), items in keyed.items():
         parent = list(range(len(items)))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
         for i in range(len(items)):
             for j in range(i + 1, len(items)):
                 if similarity(items[i].text, items[j].text) >= threshold:
-                    parent[root(j)] = root(i)
+                    parent[_root(parent, j)] = _root(parent, i)
         clusters: dict[int, list[SourceFinding]] = {}
         for i, item in enumerate(items):
-            clusters.setdefault(root(i), []).append(item)
+            clusters.setdefault(_root(parent, i), []).append(item)
         for members in clusters.values():
             central = max(members, key=lambda m: sum(similarity(m.text, o.text) for o in members))
             groups.append(FindingGroup(area_code, kind, central.text, tuple(members)))
     return sorted(groups, key=lambda g: (g.area_code, g.kind, -len(g.members)))
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
 
 
 # --- agreement -----------------------------------------------------------------
