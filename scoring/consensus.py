@@ -20,6 +20,8 @@ from scoring.consensus_rules import (
     DEFAULT_SPREAD_THRESHOLD,
     SourceFinding,
     agenda,
+    alpha,
+    deviations,
     proposed_questions,
     rationale_needed,
 )
@@ -522,3 +524,62 @@ def submit_proposal(store: Store, user: User, contribution_id: int, expected_ver
 
     return _modify(store, user, contribution_id, expected_version, "lämnade lagets förslag", ("aterkoppling_klar",),
                    apply)
+
+
+# --- agreement -----------------------------------------------------------------------
+
+
+def _criteria_keys(framework: Framework) -> list[tuple[str, str]]:
+    return [(a.code, c.code) for a in framework.areas for c in a.criteria]
+
+
+def contribution_agreement(work: Workspace) -> dict:
+    """Krippendorff's alpha over the examiners' criterion scores, and each examiner's
+    deviation from the consensus agreed so far."""
+    keys = _criteria_keys(load_framework(work.year))
+    flat = {e: {f"{a}.{c}": work.individual[e].get(a, {}).get("criteria", {}).get(c) for a, c in keys}
+            for e in work.examiners}
+    consensus = {f"{a}.{c}": work.scores.get(a, {}).get(c) for a, c in keys}
+    return {"alpha": alpha([list(scores.values()) for scores in flat.values()]),
+            "deviations": deviations(flat, consensus)}
+
+
+def year_agreement(store: Store, user: User, year: int) -> dict:
+    """For the admin: alpha per contribution and per team, and every examiner's deviation."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten ser årets samstämmighet.")
+    keys = _criteria_keys(load_framework(year))
+    rows = store.fetchall(
+        "SELECT t.name, n.name, a.contribution_id, u.name, aa.area_code, aa.criterion_scores FROM assessments a"
+        " JOIN assessment_areas aa ON aa.assessment_id = a.id JOIN users u ON u.id = a.examiner_id"
+        " JOIN contributions c ON c.id = a.contribution_id JOIN units n ON n.id = c.unit_id"
+        " JOIN assignments s ON s.contribution_id = c.id JOIN teams t ON t.id = s.team_id"
+        " WHERE c.year = ? AND a.status IN ('inlamnad', 'last')", [year])
+    scores: dict[tuple, dict[str, dict]] = {}
+    for team, unit, cid, examiner, area, criteria in rows:
+        for criterion, value in _json(criteria, {}).items():
+            scores.setdefault((team, unit, cid), {}).setdefault(examiner, {})[f"{area}.{criterion}"] = value
+    consensus: dict[int, dict[str, int]] = {}
+    for cid, area, criterion, score in store.fetchall(
+            "SELECT s.contribution_id, s.area_code, s.criterion_code, s.score FROM consensus_scores s"
+            " JOIN contributions c ON c.id = s.contribution_id WHERE c.year = ? AND s.score IS NOT NULL", [year]):
+        consensus.setdefault(cid, {})[f"{area}.{criterion}"] = score
+    units = [f"{a}.{c}" for a, c in keys]
+    per_contribution, teams, examiner_diffs = [], {}, {}
+    for (team, unit, cid), by_examiner in sorted(scores.items()):
+        matrix = [[s.get(u) for u in units] for s in by_examiner.values()]
+        per_contribution.append({"team": team, "unit": unit, "examiners": len(by_examiner), "alpha": alpha(matrix)})
+        team_rows = teams.setdefault(team, {})
+        for examiner, s in by_examiner.items():
+            team_rows.setdefault(examiner, {}).update({f"{cid}:{u}": v for u, v in s.items()})
+        for examiner, d in deviations(by_examiner, consensus.get(cid, {})).items():
+            examiner_diffs.setdefault(examiner, []).append((d["signed"], d["absolute"], d["criteria"]))
+    per_team = []
+    for team, by_examiner in sorted(teams.items()):
+        columns = sorted({k for s in by_examiner.values() for k in s})
+        per_team.append({"team": team, "alpha": alpha([[s.get(k) for k in columns] for s in by_examiner.values()])})
+    per_examiner = [
+        {"examiner": e, "signed": sum(s * n for s, _, n in d) / sum(n for *_, n in d),
+         "absolute": sum(a * n for _, a, n in d) / sum(n for *_, n in d), "contributions": len(d)}
+        for e, d in sorted(examiner_diffs.items())]
+    return {"contributions": per_contribution, "teams": per_team, "examiners": per_examiner}

@@ -11,7 +11,8 @@ import datetime as dt
 import json
 import random
 
-from scoring import auth, intake_store, teams, years
+from scoring import auth, consensus, eligibility, intake_store, teams, years
+from scoring.consensus_rules import agenda
 from scoring.demo_text import FINDINGS, answer
 from scoring.docx_builder import LAYOUTS, ContributionText, build_contribution
 from scoring.framework import load_framework
@@ -145,6 +146,13 @@ def build_demo(store: Store) -> None:
                 reason="Demoårets lagindelning (verktygets förslag)")
     with store.write(ACTOR) as uow:
         _work_in_progress(uow, rng, framework, contribution_ids)
+    # The office has done the basic control; one unit had a deficit last year.
+    for cid, unit in zip(contribution_ids, UNITS, strict=True):
+        eligibility.record(store, admin, cid, eligibility.Facts(
+            employees_including_manager=unit.employees, manager_with_full_responsibility=True,
+            business_plan_with_goals=True, previous_year_deficit=unit.quality == "svag" and unit.class_code == "forskola",
+            forecast_deficit=False, protocol_extract_date=dt.date(2026, 6, 5), basic_control_answered=True))
+    _consensus_in_progress(store, framework)
 
 
 def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str = "rubriker") -> bytes:
@@ -216,9 +224,13 @@ def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None
         blocks = dict(uow.fetchall(
             "SELECT question_number, min(block_id) FROM contribution_blocks WHERE contribution_id = ?"
             " AND role = 'svar' AND question_number IS NOT NULL GROUP BY 1", [cid]))
-        for examiner, state in zip(members, states, strict=False):
+        # Examiners agree on which criteria are stronger (a shared "truth") and differ by a
+        # step or so; the last member of each team is a little more lenient.
+        truth = {c.code: rng.randint(-3, 3) * 5 for area in framework.areas for c in area.criteria}
+        for position, (examiner, state) in enumerate(zip(members, states, strict=False)):
             if state is None:
                 continue
+            leniency = 10 if position == len(members) - 1 else 0
             status = {"oppnad": "utkast"}.get(state, state)
             complete = state != "utkast"
             uow.execute(
@@ -234,7 +246,8 @@ def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None
                  now if reopened else None],
             )[0]
             for area in framework.areas if complete else framework.areas[:2]:
-                scores = {c.code: framework.scale.snap(base[quality] + rng.randint(-3, 3) * 5)
+                scores = {c.code: framework.scale.snap(base[quality] + truth[c.code] + leniency
+                                                       + rng.choice((-5, 0, 0, 5)))
                           for c in area.criteria}
                 visit = [f"Hur följs arbetet i {area.title.lower()} upp i vardagen?"] if complete else []
                 uow.execute(
@@ -258,6 +271,22 @@ def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None
         phase = "konsensus" if "last" in states else "individuell_bedomning"
         if any(states):
             uow.execute("UPDATE contributions SET phase = ? WHERE id = ?", [phase, cid])
+
+
+def _consensus_in_progress(store: Store, framework) -> None:
+    """The contribution whose consensus is open: the first two areas agreed at the median."""
+    cid, email = store.fetchone(
+        "SELECT c.id, u.email FROM contributions c JOIN assignments s ON s.contribution_id = c.id"
+        " JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id"
+        " WHERE c.phase = 'konsensus' ORDER BY c.id LIMIT 1")
+    coordinator = auth.user_by_email(store, email)
+    work = consensus.workspace(store, coordinator, cid)
+    version = work.version
+    for item in agenda(framework, list(work.individual.values()), work.threshold):
+        if item.area_code not in {a.code for a in framework.areas[:2]}:
+            continue
+        for code, spread in item.criteria.items():
+            version = consensus.set_score(store, coordinator, cid, version, item.area_code, code, spread.median_offer)
 
 
 def demo_logins(store: Store) -> list[tuple[str, str]]:
