@@ -21,6 +21,7 @@ PAGES = {
     "examinatorer": ("pages/examiners.py", "Examinatorer", ":material/badge:"),
     "lag": ("pages/teams.py", "Lag och tilldelning", ":material/groups:"),
     "bedomning": ("pages/assessment.py", "Bedömning", ":material/rate_review:"),
+    "konsensus": ("pages/consensus.py", "Konsensus", ":material/handshake:"),
     "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages import assessment_parts as parts
-from pages.common import declaration_form, show_answer, show_block
+from pages.common import declaration_form, show_answer, show_block, show_stale
 from scoring import access, assessments, conflicts, contributions, guidance
 from scoring.contributions import ASSESSMENT_STATUS
 from scoring.framework import load_framework
@@ -55,17 +55,8 @@ if work.reopened_reason and editable:
 if work.status in assessments.SUBMITTED:
     st.success("Bedömningen är inlämnad och låst för konsensus." if work.status == "inlamnad"
                else "Konsensus har inletts; bedömningen är låst.", icon=":material/lock:")
-stale = st.session_state.get("stale")
-if stale and stale["cid"] == cid:
-    with st.container(border=True):
-        st.error(stale["message"], icon=":material/sync_problem:")
-        if stale["changes"]:
-            st.markdown("**Sparat i det andra fönstret:**  \n" + "  \n".join(
-                escape_markdown(c) for c in stale["changes"][-8:]))
-        left, right = st.columns(2)
-        left.button("Spara min ändring ändå", on_click=parts.retry_stale, type="primary")
-        right.button("Visa det sparade (min ändring släpps)", on_click=parts.reload_saved, args=(cid,))
-elif work.version != st.session_state[version_key] and editable:
+show_stale(cid, parts.reload_saved)
+if st.session_state.get("stale", {}).get("cid") != cid and work.version != st.session_state[version_key] and editable:
     st.warning("Bedömningen har sparats i ett annat fönster sedan du öppnade den.", icon=":material/sync_problem:")
     st.button("Visa det sparade", on_click=parts.reload_saved, args=(cid,))
 if error := st.session_state.pop("save_error", None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.common import versioned_save
 from scoring import assessments, guidance, scorebook
 from scoring.assessments import KINDS, AreaWork, AssessmentError, StaleAssessment
 from scoring.contributions import ASSESSMENT_STATUS
@@ -28,27 +29,8 @@ def forget_widgets(cid: int) -> None:
 
 def save(cid: int, change, *args, **kwargs) -> bool:
     """Run one core change with this window's version; keep a refusal for the page."""
-    store, user = get_store(), st.session_state["current_user"]
-    version_key = f"version_{cid}"
-    try:
-        st.session_state[version_key] = change(store, user, cid, st.session_state[version_key], *args, **kwargs)
-    except StaleAssessment as exc:
-        st.session_state["stale"] = {"cid": cid, "message": str(exc), "changes": exc.changes,
-                                     "retry": (change, args, kwargs)}
-        return False
-    except AssessmentError as exc:
-        st.session_state["save_error"] = str(exc)
-        return False
-    st.session_state.pop("stale", None)
-    return True
-
-
-def retry_stale() -> None:
-    stale = st.session_state.pop("stale")
-    current = assessments.own_assessment(get_store(), st.session_state["current_user"], stale["cid"])
-    st.session_state[f"version_{stale['cid']}"] = current.version
-    change, args, kwargs = stale["retry"]
-    save(stale["cid"], change, *args, **kwargs)
+    return versioned_save(f"version_{cid}", change, cid, *args, stale_errors=StaleAssessment,
+                          errors=AssessmentError, **kwargs)
 
 
 def reload_saved(cid: int) -> None:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from scoring import conflicts
 from scoring.framework import Question
+from scoring.store import get_store
 from scoring.text import escape_markdown
 
 NO_CONFLICT = "Jag har inget jäv och behandlar bidraget konfidentiellt"
@@ -41,6 +42,53 @@ def show_answer(question: Question, blocks: list[dict], labels: dict[str, str] |
             part = next((p for p in question.parts if p.label == current_part), None)
             st.markdown(f"**{current_part}. {escape_markdown(part.text) if part else ''}**")
         show_block(block, (labels or {}).get(block["block_id"]))
+
+
+def versioned_save(version_key: str, change, subject_id: int, *args, stale_errors=(), errors=(), **kwargs) -> bool:
+    """Run one core change with the version this window read.
+
+    A stale refusal (its exception has ``changes``) is kept under "stale" for the page to
+    show, with what is needed to retry; any other refusal under "save_error".
+    """
+    store, user = get_store(), st.session_state["current_user"]
+    try:
+        st.session_state[version_key] = change(store, user, subject_id, st.session_state[version_key], *args, **kwargs)
+    except stale_errors as exc:
+        st.session_state["stale"] = {"cid": subject_id, "message": str(exc), "changes": exc.changes,
+                                     "retry": (change, args, kwargs), "version_key": version_key,
+                                     "current_version": exc.current_version}
+        return False
+    except errors as exc:
+        st.session_state["save_error"] = str(exc)
+        return False
+    st.session_state.pop("stale", None)
+    return True
+
+
+def show_stale(subject_id: int, reload) -> None:
+    """The refused stale save: what was saved meanwhile, and the two ways on."""
+    stale = st.session_state.get("stale")
+    if not stale or stale["cid"] != subject_id:
+        return
+    with st.container(border=True):
+        st.error(stale["message"], icon=":material/sync_problem:")
+        if stale["changes"]:
+            st.markdown("**Sparat under tiden:**  \n" + "  \n".join(escape_markdown(c) for c in stale["changes"][-8:]))
+        left, right = st.columns(2)
+        left.button("Spara min ändring ändå", on_click=retry_stale, args=(stale,), type="primary")
+        right.button("Visa det sparade (min ändring släpps)", on_click=reload, args=(subject_id,))
+
+
+def retry_stale(stale: dict) -> None:
+    st.session_state.pop("stale", None)
+    st.session_state[stale["version_key"]] = stale["current_version"]
+    change, args, kwargs = stale["retry"]
+    store, user = get_store(), st.session_state["current_user"]
+    try:
+        st.session_state[stale["version_key"]] = change(store, user, stale["cid"], stale["current_version"],
+                                                        *args, **kwargs)
+    except ValueError as exc:
+        st.session_state["save_error"] = str(exc)
 
 
 def declaration_form(store, user, contribution_id: int, unit: str) -> None:

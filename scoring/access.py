@@ -24,6 +24,7 @@ PAGE_ROLES: dict[str, set[str]] = {
     "examinatorer": {"admin"},
     "lag": {"admin"},
     "bedomning": {"examinator", "lagsamordnare"},
+    "konsensus": {"admin", "lagsamordnare"},
     "bidrag": {"admin", "examinator", "lagsamordnare"},
     "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
     "konton": {"admin"},

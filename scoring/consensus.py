@@ -368,7 +368,10 @@ def add_finding(store: Store, user: User, contribution_id: int, expected_version
             framework.area(area_code)
         if kind not in ("styrka", "utvecklingsomrade"):
             raise ConsensusError(f"Okänd typ av iakttagelse: {kind!r}.")
-        why = _text(reason, "Skälet till ändringen efter platsbesöket", required=phase == "slutlig_konsensus")
+        # Key themes are written in the final consensus; an area's findings changing after
+        # the visit need a reason.
+        why = _text(reason, "Skälet till ändringen efter platsbesöket",
+                    required=phase == "slutlig_konsensus" and area_code is not None)
         body = _text(text, "Texten")
         contributors = sorted({s.examiner for s in sources})
         anchors = list(dict.fromkeys(a for s in sources for a in s.anchors))
@@ -396,14 +399,15 @@ def _finding_change(uow: UnitOfWork, user: User, contribution_id: int, fid: int,
 def update_finding(store: Store, user: User, contribution_id: int, expected_version: int, finding_id: int, *,
                    text: str, examples: str = "", reason: str = "") -> int:
     def apply(uow: UnitOfWork, framework: Framework, phase: str) -> dict:
-        row = uow.fetchone("SELECT text, examples FROM consensus_findings WHERE id = ? AND contribution_id = ?",
-                           [finding_id, contribution_id])
+        row = uow.fetchone("SELECT text, examples, area_code FROM consensus_findings WHERE id = ?"
+                           " AND contribution_id = ?", [finding_id, contribution_id])
         if row is None:
             raise ConsensusError("Iakttagelsen finns inte längre; den kan ha tagits bort av någon annan.")
         body, ex = _text(text, "Texten"), _text(examples, "Exemplen", required=False)
         if (body, ex) == (row[0], row[1] or ""):
             return {"unchanged": finding_id}
-        why = _text(reason, "Skälet till ändringen efter platsbesöket", required=phase == "slutlig_konsensus")
+        why = _text(reason, "Skälet till ändringen efter platsbesöket",
+                    required=phase == "slutlig_konsensus" and row[2] is not None)
         uow.execute("UPDATE consensus_findings SET text = ?, examples = ?, version = version + 1 WHERE id = ?",
                     [body, ex, finding_id])
         if why:
@@ -416,11 +420,12 @@ def update_finding(store: Store, user: User, contribution_id: int, expected_vers
 def delete_finding(store: Store, user: User, contribution_id: int, expected_version: int, finding_id: int,
                    reason: str = "") -> int:
     def apply(uow: UnitOfWork, framework: Framework, phase: str) -> dict:
-        row = uow.fetchone("SELECT text FROM consensus_findings WHERE id = ? AND contribution_id = ?",
+        row = uow.fetchone("SELECT text, area_code FROM consensus_findings WHERE id = ? AND contribution_id = ?",
                            [finding_id, contribution_id])
         if row is None:
             raise ConsensusError("Iakttagelsen finns inte längre; den kan ha tagits bort av någon annan.")
-        why = _text(reason, "Skälet till ändringen efter platsbesöket", required=phase == "slutlig_konsensus")
+        why = _text(reason, "Skälet till ändringen efter platsbesöket",
+                    required=phase == "slutlig_konsensus" and row[1] is not None)
         uow.execute("DELETE FROM consensus_findings WHERE id = ?", [finding_id])
         if why:
             _finding_change(uow, user, contribution_id, finding_id, row[0], None, why)

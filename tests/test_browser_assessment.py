@@ -124,7 +124,7 @@ def test_a_second_tab_never_overwrites_silently(setup):
         field.press("Tab")
         wait_for_app(tab)
     expect(first.get_by_text("Din senaste ändring är inte sparad", exact=False)).to_be_visible(timeout=30_000)
-    expect(first.get_by_text("Sparat i det andra fönstret:")).to_be_visible()
+    expect(first.get_by_text("Sparat under tiden:")).to_be_visible()
     screenshot(first, "assessment-stale-save")
     first.get_by_role("button", name="Spara min ändring ändå").click()
     wait_for_app(first)
