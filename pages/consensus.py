@@ -57,10 +57,11 @@ if work.phase in ("tilldelad", "individuell_bedomning"):
 
 editing = work.phase in consensus.EDIT_PHASES
 next_phase = consensus.NEXT_PHASE.get(work.phase)
-if next_phase:
-    problems = consensus.problems_before(work, framework, next_phase)
-    with st.container(border=True):
-        left, right = st.columns([3, 1])
+# Always the same box, so the tabs below keep their place when the phase moves on.
+with st.container(border=True):
+    left, right = st.columns([3, 1])
+    if next_phase:
+        problems = consensus.problems_before(work, framework, next_phase)
         if problems:
             left.markdown(f"**Kvar innan {PHASES[next_phase].lower()}** ({len(problems)})")
             with left.expander("Visa vad som återstår"):
@@ -69,6 +70,10 @@ if next_phase:
             left.markdown(f"**Klart för {PHASES[next_phase].lower()}.**")
         right.button(f"Gå vidare: {PHASES[next_phase].lower()}", type="primary", disabled=bool(problems),
                      on_click=parts.save, args=(cid, consensus.advance), width="stretch")
+    elif work.phase == "aterkoppling_klar":
+        left.markdown("**Nästa steg:** lämna lagets förslag under fliken Förslag.")
+    else:
+        left.markdown("**Förslaget är lämnat** till beredningsgruppen.")
 
 labels = ["Poäng", "Iakttagelser", "Nyckelteman", "Platsbesök", "Samstämmighet", "Ändringar", "Förslag"]
 tabs = dict(zip(labels, st.tabs(labels), strict=True))

@@ -48,9 +48,11 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
         agreed = work.scores.get(area.code, {})
         needs_area, far = rationale_needed(item, agreed, work.threshold)
         flag = "⚑ " if item.flagged else ""
-        head = (f"{flag}{area.title} · spridning {item.area.range} p · {item.area.bands} band"
-                f" · {len(agreed)}/{len(area.criteria)} överens")
-        with st.expander(head, expanded=item.flagged and len(agreed) < len(area.criteria)):
+        # The label and the expanded state stay the same while the team works, so the
+        # expander does not fold up under their hands.
+        with st.expander(f"{flag}{area.title} · spridning {item.area.range} p · {item.area.bands} band",
+                         expanded=item.flagged):
+            st.caption(f"Överens om {len(agreed)} av {len(area.criteria)} bedömningsgrunder.")
             table = {e: {c.title: work.individual[e].get(area.code, {}).get("criteria", {}).get(c.code)
                          for c in area.criteria} for e in work.examiners}
             frame = pd.DataFrame(table)

@@ -520,10 +520,11 @@ def submit_proposal(store: Store, user: User, contribution_id: int, expected_ver
                 raise ConsensusError("Den grundläggande kontrollen är inte klar (saknas: "
                                      + ", ".join(facts_result.missing) + "). Kvalitetsenheten behöver "
                                      "registrera uppgifterna innan utmärkelse kan föreslås.")
-        uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT DO UPDATE SET proposal = excluded.proposal, motivation = excluded.motivation,"
-                    " submitted_by = excluded.submitted_by, submitted_at = current_timestamp,"
-                    " version = proposals.version + 1", [contribution_id, proposal, text, user.name])
+        uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by, submitted_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET proposal = excluded.proposal,"
+                    " motivation = excluded.motivation, submitted_by = excluded.submitted_by,"
+                    " submitted_at = excluded.submitted_at, version = proposals.version + 1",
+                    [contribution_id, proposal, text, user.name, utcnow()])
         uow.execute("UPDATE contributions SET phase = 'forslag_lamnat' WHERE id = ?", [contribution_id])
         return {"proposal": proposal, "motivation": text}
 
