@@ -61,8 +61,8 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
             frame["Median"] = [s.median_offer for s in stats.values()]
             frame["Spridning"] = [s.range for s in stats.values()]
             frame["Std"] = [round(s.stdev, 1) for s in stats.values()]
-            frame["Band"] = [s.bands for s in stats.values()]
-            frame["Konsensus"] = [agreed.get(c.code) for c in area.criteria]
+            frame["Antal band"] = [s.bands for s in stats.values()]
+            frame["Konsensus"] = [str(agreed[c.code]) if c.code in agreed else "–" for c in area.criteria]
             st.dataframe(frame, width="stretch")
             for criterion in area.criteria:
                 score_form(work, area, criterion, item.criteria[criterion.code], editing, criterion.code in far)
@@ -128,8 +128,8 @@ def findings_tab(framework, work: consensus.Workspace, editing: bool) -> None:
         st.subheader(heading)
         for finding in work.area_findings(area.code, kind):
             finding_form(work, finding, editing)
-        for index, group in enumerate(g for g in groups if g.area_code == area.code and g.kind == kind):
-            group_form(work, group, index, editing)
+        for group in (g for g in groups if g.area_code == area.code and g.kind == kind):
+            group_form(work, group, editing)
 
 
 def _reason_input(work, key: str, key_theme: bool = False) -> None:
@@ -163,8 +163,10 @@ def _delete(cid: int, fid: int, p: str) -> None:
     save(cid, consensus.delete_finding, fid, reason=st.session_state.get(p + "reason", ""))
 
 
-def group_form(work, group, index: int, editing: bool) -> None:
-    p = f"{prefix(work.contribution_id)}g{group.area_code}_{group.kind}_{index}_"
+def group_form(work, group, editing: bool) -> None:
+    # Keyed by its first member, not its position: adopting one group must not hand its
+    # text to the next.
+    p = f"{prefix(work.contribution_id)}g{group.area_code}_{group.kind}_{min(m.id for m in group.members)}_"
     with st.form(p + "form"):
         st.markdown(f"**Förslag** från {escape_markdown(', '.join(group.contributors))} "
                     f"({len(group.members)} iakttagelser)")

@@ -102,7 +102,9 @@ def test_a_coordinator_runs_consensus_site_visit_and_proposal(setup):
         by_key(page, f"k{cid}_findings_area").get_by_role("radio", name=area.title, exact=True).click()
         wait_for_app(page)
         for kind in ("styrka", "utvecklingsomrade"):
-            form_with(page, f"k{cid}_g{area.code}_{kind}_0_text").get_by_role("button", name="Ta med i konsensus").click()
+            first_group = page.locator(f'[class*="st-key-k{cid}_g{area.code}_{kind}_"]').first
+            first_group.locator("xpath=ancestor::*[@data-testid='stForm'][1]").get_by_role(
+                "button", name="Ta med i konsensus").click()
             wait_for_app(page)
     screenshot(page, "consensus-findings")
     go_on(page, "platsbesök")
