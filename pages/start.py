@@ -61,6 +61,7 @@ with main:
             st.caption("Som lagsamordnare ser du hur långt lagets examinatorer har kommit, inte deras bedömningar."
                        + (f" Sista dag för individuell bedömning: {swedish_date(due)}." if due else ""))
             st.dataframe(list(table.values()), hide_index=True, width="stretch")
+            st.page_link("pages/consensus.py", label="Till konsensus", icon=":material/handshake:")
     elif user.role == "admin":
         status = contributions.year_status(store, user, year)
         st.subheader("Årets läge")

@@ -116,13 +116,11 @@ def workspace(store: Store, user: User, contribution_id: int) -> Workspace:
             "SELECT a.id, u.name FROM assessments a JOIN users u ON u.id = a.examiner_id"
             " WHERE a.contribution_id = ? AND a.status IN ('inlamnad', 'last') ORDER BY u.name",
             [contribution_id]) if opened else []):
-        individual[examiner] = {
-            code: {"criteria": _json(criteria, {}), "score": score}
-            for code, criteria, score, _ in store.fetchall(
+        individual[examiner] = {}
+        for code, criteria, score, svq in store.fetchall(
                 "SELECT area_code, criterion_scores, area_score, site_visit_questions FROM assessment_areas"
-                " WHERE assessment_id = ?", [aid])}
-        for code, svq in store.fetchall(
-                "SELECT area_code, site_visit_questions FROM assessment_areas WHERE assessment_id = ?", [aid]):
+                " WHERE assessment_id = ?", [aid]):
+            individual[examiner][code] = {"criteria": _json(criteria, {}), "score": score}
             questions += [{"area_code": code, "text": q, "examiner": examiner} for q in _json(svq, [])]
         sources += [SourceFinding(fid, examiner, code, kind, text, tuple(_json(qs, [])), tuple(_json(an, [])))
                     for fid, code, kind, text, qs, an in store.fetchall(
