@@ -1,0 +1,351 @@
+"""Feedback reports and the jury dossier in Word, rendered with docxtpl from templates the
+office edits; their quality gate; the template check; batch and PDF.
+
+Rendering always autoescapes and uses StrictUndefined: a unit's text containing ``{{ }}``,
+``<`` or ``&`` appears literally, and a template asking for a field that does not exist
+fails loudly instead of leaving a blank.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+from docxtpl import DocxTemplate
+
+from scoring import access, consensus, eligibility, guidance
+from scoring.auth import User
+from scoring.consensus_rules import agenda
+from scoring.framework import load_framework
+from scoring.report_templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
+from scoring.store import Store, utcnow
+from scoring.text import swedish_date
+
+FINAL_PHASES = ("slutlig_konsensus", "aterkoppling_klar", "forslag_lamnat")
+# Characters XML 1.0 does not allow; a pasted one would make Word refuse the whole file.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+FIELDS = {
+    FEEDBACK: {
+        "enhet": "verksamhetens namn", "forvaltning": "förvaltning eller bolag", "ar": "utmärkelseåret",
+        "klass": "tävlingsklass", "datum": "rapportens datum", "antal_examinatorer": "antal examinatorer i laget",
+        "platsbesok_datum": "platsbesökets datum",
+        "nyckelteman": "nyckelteman: .styrkor och .utvecklingsomraden (listor av texter)",
+        "omraden": "frågeområdena: .titel, .poang, .styrkor, .utvecklingsomraden",
+        "visa_poang": "sant om årets inställning visar poäng i rapporten",
+    },
+    DOSSIER: {
+        "ar": "utmärkelseåret", "datum": "underlagets datum",
+        "klasser": "tävlingsklasserna: .namn och .kandidater (.enhet, .forvaltning, .forslag, .motivering, "
+                   ".behorighet, .profil (.omrade, .poang), .styrkor, .utvecklingsomraden, .oenigheter, "
+                   ".utkast_motivering)",
+    },
+}
+REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"klasser"}}
+
+
+class ReportError(ValueError):
+    """A report that cannot be made or a template that cannot be used; Swedish message."""
+
+
+def clean(text: str | None) -> str:
+    return _INVALID_XML.sub("", text or "").replace("\r\n", "\n").replace("\n", " ").strip()
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def render(template: bytes, context: dict) -> bytes:
+    document = DocxTemplate(io.BytesIO(template))
+    document.render(context, environment(), autoescape=True)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- templates -----------------------------------------------------------------------
+
+
+def template(store: Store, name: str) -> bytes:
+    """The template in use: the office's uploaded one, else the one shipped."""
+    row = store.fetchone("SELECT data FROM report_templates WHERE name = ? AND active ORDER BY id DESC LIMIT 1",
+                         [name])
+    return row[0] if row else (TEMPLATE_DIR / f"{name}.docx").read_bytes()
+
+
+def check_template(name: str, data: bytes) -> list[str]:
+    """What is wrong with an uploaded template, in words the office can act on."""
+    if name not in FIELDS:
+        raise ReportError(f"Okänd mall: {name}.")
+    if not data:
+        return ["Filen är tom."]
+    if not data.startswith(b"PK"):
+        return ["Filen är inte ett Word-dokument (.docx)."]
+    try:
+        document = DocxTemplate(io.BytesIO(data))
+        used = document.get_undeclared_template_variables(environment())
+    except jinja2.TemplateSyntaxError as exc:
+        around = " … ".join(t.strip() for t in getattr(exc, "docx_context", None) or _context_of(data, exc) if t.strip())
+        return [f"Mallen har ett syntaxfel ({_swedish_syntax(exc.message)}) i texten: ”{around}”."]
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        return ["Filen går inte att läsa som Word-dokument."]
+    problems = [f"Okänt fält ”{f}”. Fälten som finns: {', '.join(sorted(FIELDS[name]))}."
+                for f in sorted(used - set(FIELDS[name]))]
+    problems += [f"Fältet ”{f}” saknas; mallen måste visa {FIELDS[name][f]}." for f in sorted(REQUIRED[name] - used)]
+    if not problems:
+        try:
+            render(data, sample_context(name))
+        except jinja2.TemplateError as exc:
+            problems.append(f"Mallen går inte att fylla med exempeldata: {exc}.")
+    return problems
+
+
+def _context_of(data: bytes, exc: jinja2.TemplateSyntaxError) -> list[str]:
+    """The Word text around a syntax error's line in the prepared XML."""
+    document = DocxTemplate(io.BytesIO(data))
+    xml = document.patch_xml(document.xml_to_string(document.docx._element.body))
+    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).splitlines()
+    start = max((exc.lineno or 1) - 3, 0)
+    return [re.sub(r"<[^>]+>", "", line) for line in lines[start:start + 5]]
+
+
+def _swedish_syntax(message: str | None) -> str:
+    message = message or ""
+    if "unexpected end of template" in message or "Unexpected end of template" in message:
+        return "ett block öppnas men stängs aldrig, t.ex. for utan endfor"
+    if "unexpected" in message.lower():
+        return "en tagg står fel eller saknar sin början"
+    return "taggarna {{ }} och {% %} är inte hela"
+
+
+def save_template(store: Store, user: User, name: str, data: bytes) -> None:
+    """Store a checked template and use it from now on."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten byter rapportmallar.")
+    problems = check_template(name, data)
+    if problems:
+        raise ReportError("Mallen används inte: " + " ".join(problems))
+    with store.write(user.email) as uow:
+        uow.execute("UPDATE report_templates SET active = FALSE WHERE name = ?", [name])
+        uow.execute("INSERT INTO report_templates (name, data, uploaded_by, uploaded_at, active)"
+                    " VALUES (?, ?, ?, ?, TRUE)", [name, data, user.email, utcnow()])
+        uow.audit("ny rapportmall", "report_templates", name, None, {"bytes": len(data)})
+
+
+def reset_template(store: Store, user: User, name: str) -> None:
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten byter rapportmallar.")
+    with store.write(user.email) as uow:
+        uow.execute("UPDATE report_templates SET active = FALSE WHERE name = ?", [name])
+        uow.audit("standardmall", "report_templates", name)
+
+
+def sample_context(name: str) -> dict:
+    area = {"titel": "Målgrupp", "poang": 55, "styrkor": ["Verksamheten tar systematiskt reda på behov."],
+            "utvecklingsomraden": ["Det framgår inte hur resultaten används."]}
+    if name == FEEDBACK:
+        return {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "ar": 2026, "klass": "Förskola",
+                "datum": "1 november 2026", "antal_examinatorer": 4, "platsbesok_datum": "22 september 2026",
+                "nyckelteman": {"styrkor": ["Tydliga mål"], "utvecklingsomraden": ["Uppföljning"]},
+                "omraden": [area], "visa_poang": True}
+    candidate = {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "forslag": "Utmärkelse",
+                 "motivering": "Lärande i alla delar.", "behorighet": "får delta",
+                 "profil": [{"omrade": "Målgrupp", "poang": 55}], "styrkor": ["Tydliga mål"],
+                 "utvecklingsomraden": ["Uppföljning"], "oenigheter": [], "utkast_motivering": "Utkast."}
+    return {"ar": 2026, "datum": "1 november 2026", "klasser": [{"namn": "Förskola", "kandidater": [candidate]}]}
+
+
+# --- the feedback report ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    message: str
+    area_code: str | None = None   # where to fix it: an area's findings, or the key themes (None)
+
+
+def quality_gate(work: consensus.Workspace) -> list[Problem]:
+    """What keeps the report from being final: empty parts and the comment rules."""
+    framework = load_framework(work.year)
+    problems = []
+    if work.phase not in FINAL_PHASES:
+        problems.append(Problem("Slutlig konsensus efter platsbesöket är inte nådd ännu."))
+    low, high = consensus.KEY_THEMES
+    for kind, label in (("styrka", "styrkor"), ("utvecklingsomrade", "utvecklingsområden")):
+        count = len(work.area_findings(None, kind))
+        if not low <= count <= high:
+            problems.append(Problem(f"Nyckeltemana ska vara {low}–{high} {label}; nu {count}."))
+    for area in framework.areas:
+        for kind, label in (("styrka", "styrka"), ("utvecklingsomrade", "utvecklingsområde")):
+            if not work.area_findings(area.code, kind):
+                problems.append(Problem(f"{area.title}: ingen {label}.", area.code))
+    for finding in work.findings:
+        where = framework.area(finding["area_code"]).title if finding["area_code"] else "Nyckeltema"
+        if not finding["text"].strip():
+            problems.append(Problem(f"{where}: en iakttagelse är tom.", finding["area_code"]))
+        for warning in guidance.wording_warnings(finding["text"]):
+            problems.append(Problem(f"{where}: ”{_short(finding['text'])}” – {warning.message}", finding["area_code"]))
+    return problems
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def feedback_context(store: Store, work: consensus.Workspace) -> dict:
+    framework = load_framework(work.year)
+    unit = store.records(
+        "SELECT u.organisation, c.class_code FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",
+        [work.contribution_id])[0]
+    visit = work.site_visit["date"]
+    return {
+        "enhet": clean(work.unit), "forvaltning": clean(unit["organisation"]), "ar": work.year,
+        "klass": framework.class_name(unit["class_code"]), "datum": swedish_date(dt.date.today()),
+        "antal_examinatorer": len(work.examiners), "platsbesok_datum": swedish_date(visit) if visit else "",
+        "nyckelteman": {"styrkor": [clean(f["text"]) for f in work.area_findings(None, "styrka")],
+                        "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(None, "utvecklingsomrade")]},
+        "omraden": [{
+            "titel": area.title,
+            "poang": framework.area_score_for(area.code, work.scores.get(area.code, {})) or "",
+            "styrkor": [clean(f["text"]) for f in work.area_findings(area.code, "styrka")],
+            "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(area.code, "utvecklingsomrade")],
+        } for area in framework.areas],
+        "visa_poang": store.setting(f"report_scores_{work.year}", "0") == "1",
+    }
+
+
+def feedback_report(store: Store, user: User, contribution_id: int) -> tuple[str, bytes]:
+    """(file name, .docx) of a contribution's feedback report, final or draft."""
+    work = consensus.workspace(store, user, contribution_id)
+    return (f"Återkopplingsrapport {work.year} {safe_filename(work.unit)}.docx",
+            render(template(store, FEEDBACK), feedback_context(store, work)))
+
+
+def safe_filename(name: str) -> str:
+    return re.sub(r"[^\w\- åäöÅÄÖ,.]", "_", name).strip() or "bidrag"
+
+
+def mark_final(store: Store, user: User, contribution_id: int) -> None:
+    work = consensus.workspace(store, user, contribution_id)
+    problems = quality_gate(work)
+    if problems:
+        raise ReportError(f"Rapporten kan inte bli slutlig ännu: {len(problems)} saker återstår.")
+    with store.write(user.email) as uow:
+        uow.execute("INSERT INTO reports (contribution_id, final, finalized_by, finalized_at) VALUES (?, TRUE, ?, ?)"
+                    " ON CONFLICT DO UPDATE SET final = TRUE, finalized_by = excluded.finalized_by,"
+                    " finalized_at = excluded.finalized_at", [contribution_id, user.name, utcnow()])
+        uow.audit("rapporten slutlig", "reports", contribution_id, None, {"final": True})
+
+
+def report_status(store: Store, year: int) -> dict[int, dict]:
+    return {r["contribution_id"]: r for r in store.records(
+        "SELECT r.contribution_id, r.final, r.finalized_by, r.finalized_at FROM reports r"
+        " JOIN contributions c ON c.id = r.contribution_id WHERE c.year = ?", [year])}
+
+
+def final_reports(store: Store, user: User, year: int, progress: Callable[[int, int, str], None] | None = None,
+                  ) -> list[tuple[str, bytes]]:
+    """Every final report of the year (the admin), rendered one by one with progress."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten tar ut årets alla rapporter.")
+    ids = [cid for cid, r in report_status(store, year).items() if r["final"]]
+    blob = template(store, FEEDBACK)
+    result = []
+    for n, cid in enumerate(sorted(ids), start=1):
+        work = consensus.workspace(store, user, cid)
+        result.append((f"Återkopplingsrapport {year} {safe_filename(work.unit)}.docx",
+                       render(blob, feedback_context(store, work))))
+        if progress:
+            progress(n, len(ids), work.unit)
+    return result
+
+
+def zip_files(files: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def libreoffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """PDFs of .docx files through LibreOffice; ReportError when it is not installed."""
+    program = libreoffice()
+    if program is None:
+        raise ReportError("PDF kräver LibreOffice, som inte är installerat på servern. Word-filerna går att "
+                          "spara som PDF i Word.")
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for name, data in files:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            paths.append(path)
+        subprocess.run([program, "--headless", "--convert-to", "pdf", "--outdir", folder, *map(str, paths)],
+                       check=True, capture_output=True, timeout=300,
+                       env={"HOME": folder, "PATH": "/usr/bin:/bin"})
+        return [(p.with_suffix(".pdf").name, p.with_suffix(".pdf").read_bytes()) for p in paths]
+
+
+# --- the jury dossier --------------------------------------------------------------------
+
+
+def dossier_context(store: Store, user: User, year: int) -> dict:
+    framework = load_framework(year)
+    proposed = store.fetchall(
+        "SELECT p.contribution_id, c.class_code, p.proposal, p.motivation FROM proposals p"
+        " JOIN contributions c ON c.id = p.contribution_id WHERE c.year = ? AND p.proposal <> 'inget'"
+        " ORDER BY c.class_code, p.proposal DESC", [year])
+    # The dossier summarises consensus for those above the teams; jury_dossier checked the
+    # role, so the summary is read as the office reads it.
+    admin_view = User(user.id, user.email, user.name, "admin")
+    classes = {c.code: {"namn": c.name, "kandidater": []} for c in framework.classes}
+    for cid, class_code, proposal, motivation in proposed:
+        work = consensus.workspace(store, admin_view, cid)
+        status = eligibility.register(store, admin_view, cid)[1].status
+        profile = [{"omrade": a.title, "poang": framework.area_score_for(a.code, work.scores.get(a.code, {})) or "–"}
+                   for a in framework.areas]
+        strengths = [clean(f["text"]) for f in work.area_findings(None, "styrka")]
+        open_issues = []
+        for item in agenda(framework, list(work.individual.values()), work.threshold):
+            if item.flagged:
+                why = work.area_rationales.get(item.area_code, "")
+                open_issues.append(clean(f"{item.title}: individuella poäng spände {item.area.range} poäng över "
+                                         f"{item.area.bands} band. {why}"))
+        organisation = store.fetchone("SELECT u.organisation FROM contributions c JOIN units u ON u.id = c.unit_id"
+                                      " WHERE c.id = ?", [cid])[0]
+        classes[class_code]["kandidater"].append({
+            "enhet": clean(work.unit), "forvaltning": clean(organisation), "forslag": consensus.PROPOSALS[proposal],
+            "motivering": clean(motivation), "behorighet": status, "profil": profile, "styrkor": strengths,
+            "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(None, "utvecklingsomrade")],
+            "oenigheter": open_issues, "utkast_motivering": draft_motivation(work.unit, year, strengths),
+        })
+    return {"ar": year, "datum": swedish_date(dt.date.today()), "klasser": list(classes.values())}
+
+
+def draft_motivation(unit: str, year: int, strengths: list[str]) -> str:
+    """A draft in the manner of the city's published motivations: who, then 3–4 themes."""
+    themes = [s.rstrip(".") for s in strengths[:4]]
+    if not themes:
+        return ""
+    body = "; ".join(t[0].lower() + t[1:] if t[:2] != t[:2].upper() else t for t in themes)
+    return clean(f"{unit} tilldelas Stockholms stads kvalitetsutmärkelse {year}. Verksamheten visar ett "
+                 f"systematiskt kvalitetsarbete där juryn särskilt vill lyfta fram: {body}.")
+
+
+def jury_dossier(store: Store, user: User, year: int) -> tuple[str, bytes]:
+    if user.role not in ("admin", "beredningsgrupp", "domarkommitte"):
+        raise access.AccessDenied("Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn.")
+    return (f"Juryunderlag {year}.docx", render(template(store, DOSSIER), dossier_context(store, user, year)))
