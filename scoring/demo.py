@@ -11,9 +11,9 @@ import datetime as dt
 import json
 import random
 
-from scoring import auth, consensus, eligibility, intake_store, teams, years
-from scoring.consensus_rules import agenda
-from scoring.demo_text import FINDINGS, answer
+from scoring import auth, consensus, eligibility, intake_store, reports, teams, years
+from scoring.consensus_rules import agenda, group_findings
+from scoring.demo_text import FINDINGS, KEY_THEMES, answer
 from scoring.docx_builder import LAYOUTS, ContributionText, build_contribution
 from scoring.framework import load_framework
 from scoring.store import Store, UnitOfWork, set_setting, utcnow
@@ -153,6 +153,14 @@ def build_demo(store: Store) -> None:
             business_plan_with_goals=True, previous_year_deficit=unit.quality == "svag" and unit.class_code == "forskola",
             forecast_deficit=False, protocol_extract_date=dt.date(2026, 6, 5), basic_control_answered=True))
     _consensus_in_progress(store, framework)
+    finished = [r[0] for r in store.fetchall(
+        "SELECT c.id FROM contributions c WHERE c.phase = 'individuell_bedomning' AND NOT EXISTS"
+        " (SELECT 1 FROM assignments s JOIN team_members m ON m.team_id = s.team_id LEFT JOIN assessments a"
+        "  ON a.contribution_id = c.id AND a.examiner_id = m.user_id WHERE s.contribution_id = c.id"
+        "  AND coalesce(a.status, '') <> 'inlamnad') ORDER BY c.id")]
+    # The first fully submitted one stays ready for consensus; the later ones are done.
+    for cid, proposal in zip(finished[1:], ("utmarkelse", "hedersomnamnande"), strict=False):
+        _complete_consensus(store, framework, cid, proposal, final_report=proposal == "utmarkelse")
 
 
 def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str = "rubriker") -> bytes:
@@ -205,6 +213,8 @@ DEMO_STATES = [
     ["inlamnad", "utkast", "oppnad", None],         # mixed
     ["utkast", "utkast", None, None],
     [None, "utkast", None, None],
+    ["inlamnad"] * 4,                               # consensus done: proposed, report final
+    ["inlamnad"] * 4,                               # consensus done: proposed
 ]
 REOPEN_REASON = "Poängen i Medarbetarskap saknar iakttagelser; komplettera innan konsensus."
 
@@ -287,6 +297,41 @@ def _consensus_in_progress(store: Store, framework) -> None:
             continue
         for code, spread in item.criteria.items():
             version = consensus.set_score(store, coordinator, cid, version, item.area_code, code, spread.median_offer)
+
+
+def _complete_consensus(store: Store, framework, cid: int, proposal: str, *, final_report: bool) -> None:
+    """Consensus, site visit, final consensus and the proposal, through the core as a team would."""
+    email = store.fetchone("SELECT u.email FROM assignments s JOIN teams t ON t.id = s.team_id"
+                           " JOIN users u ON u.id = t.coordinator_id WHERE s.contribution_id = ?", [cid])[0]
+    lead = auth.user_by_email(store, email)
+    version = consensus.open_consensus(store, lead, cid, 0)
+    work = consensus.workspace(store, lead, cid)
+    for item in agenda(framework, list(work.individual.values()), work.threshold):
+        for code, spread in item.criteria.items():
+            version = consensus.set_score(store, lead, cid, version, item.area_code, code, spread.median_offer)
+        if item.flagged:
+            version = consensus.set_rationale(store, lead, cid, version, item.area_code,
+                                              "Laget gick igenom svaren fråga för fråga och enades om nivån.")
+    groups = group_findings(work.source_findings)
+    for group in groups:
+        version = consensus.add_finding(store, lead, cid, version, area_code=group.area_code, kind=group.kind,
+                                        text=group.text, sources=list(group.members))
+    version = consensus.advance(store, lead, cid, version)
+    visit = consensus.workspace(store, lead, cid).site_visit
+    version = consensus.save_visit(store, lead, cid, version, date=dt.date(2026, 9, 17),
+                                   participants="Examinatorslaget, verksamhetens chef och två medarbetare",
+                                   documents={d: "sedd" for d in framework.site_visit_documents})
+    version = consensus.save_questions(store, lead, cid, version,
+                                       [{**q, "outcome": "bekraftad"} for q in visit["questions"]])
+    version = consensus.advance(store, lead, cid, version)
+    for kind, themes in KEY_THEMES.items():
+        for text in themes:
+            version = consensus.add_finding(store, lead, cid, version, area_code=None, kind=kind, text=text)
+    version = consensus.advance(store, lead, cid, version)
+    if final_report:
+        reports.mark_final(store, lead, cid)
+    consensus.submit_proposal(store, lead, cid, version, proposal,
+                              "Systematiskt arbete med målgruppernas behov, tydligt ledarskap och lärande uppföljning.")
 
 
 def demo_logins(store: Store) -> list[tuple[str, str]]:

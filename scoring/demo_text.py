@@ -142,3 +142,17 @@ def answer(rng: random.Random, area_code: str, quality: str, fill: dict[str, str
     for i in range(0, len(sentences), size):
         paragraphs.append(" ".join(s.format(**fill) for s in sentences[i : i + size]))
     return [p[0].upper() + p[1:] for p in paragraphs]
+
+# Key themes for a contribution whose consensus is complete.
+KEY_THEMES = {
+    "styrka": [
+        "Målgruppernas behov fångas systematiskt och styr planeringen.",
+        "Chefen förankrar mål och uppdrag i dialog med varje medarbetare.",
+        "Uppföljningen är regelbunden och leder till förbättringar.",
+    ],
+    "utvecklingsomrade": [
+        "Resultaten redovisas sällan könsuppdelade eller med jämförelser.",
+        "Det framgår inte hur lärdomar sprids mellan arbetslagen.",
+        "Kopplingen mellan riskanalys och prioriteringar är otydlig.",
+    ],
+}

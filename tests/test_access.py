@@ -77,14 +77,16 @@ def test_admin_sees_all_and_the_jury_sees_only_proposed(demo_store):
     beredning = _user(demo_store, "beredning@demo.stockholm.se")
     all_ids = [r[0] for r in demo_store.fetchall("SELECT id FROM contributions ORDER BY id")]
     assert access.visible_contribution_ids(demo_store, admin, DEMO_YEAR) == all_ids
-    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == []
+    proposed = [r[0] for r in demo_store.fetchall("SELECT contribution_id FROM proposals ORDER BY 1")]
+    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == proposed
+    unproposed = [cid for cid in all_ids if cid not in proposed]
     with demo_store.write("lag") as uow:
         uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by)"
-                    " VALUES (?, 'utmarkelse', 'Motivering', 'lag')", [all_ids[0]])
-    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == [all_ids[0]]
-    assert access.visible_contribution_ids(demo_store, beredning, DEMO_YEAR) == [all_ids[0]]
+                    " VALUES (?, 'utmarkelse', 'Motivering', 'lag')", [unproposed[0]])
+    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == sorted([*proposed, unproposed[0]])
+    assert access.visible_contribution_ids(demo_store, beredning, DEMO_YEAR) == sorted([*proposed, unproposed[0]])
     with pytest.raises(access.AccessDenied):
-        contributions.contribution_content(demo_store, jury, all_ids[1])
+        contributions.contribution_content(demo_store, jury, unproposed[1])
 
 
 def test_progress_views_are_for_their_roles_only(demo_store):

@@ -111,7 +111,14 @@ def test_admin_start_page_shows_the_year(demo_path):
 
 
 @pytest.mark.parametrize("email", [PREPARATORY, JURY])
-def test_preparatory_group_and_jury_start_pages(demo_path, email):
+def test_preparatory_group_and_jury_start_pages(demo_store, email):
+    proposed = {r[0] for r in demo_store.fetchall(
+        "SELECT u.name FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        " JOIN units u ON u.id = c.unit_id")}
+    at = login(email)
+    assert proposed and set(at.dataframe[0].value["Bidrag"]) == proposed
+    with demo_store.write("test") as uow:
+        uow.execute("DELETE FROM proposals")
     at = login(email)
     assert "Inga förslag är inlämnade ännu" in at.info[0].value
 
