@@ -159,8 +159,10 @@ def build_demo(store: Store) -> None:
         "  ON a.contribution_id = c.id AND a.examiner_id = m.user_id WHERE s.contribution_id = c.id"
         "  AND coalesce(a.status, '') <> 'inlamnad') ORDER BY c.id")]
     # The first fully submitted one stays ready for consensus; the later ones are done.
-    for cid, proposal in zip(finished[1:], ("utmarkelse", "hedersomnamnande"), strict=False):
-        _complete_consensus(store, framework, cid, proposal, final_report=proposal == "utmarkelse")
+    proposal_by_quality = {"stark": "utmarkelse", "medel": "hedersomnamnande", "svag": "inget"}
+    for n, cid in enumerate(finished[1:]):
+        quality = UNITS[contribution_ids.index(cid)].quality
+        _complete_consensus(store, framework, cid, proposal_by_quality[quality], final_report=n == 0)
 
 
 def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str = "rubriker") -> bytes:
@@ -330,8 +332,12 @@ def _complete_consensus(store: Store, framework, cid: int, proposal: str, *, fin
     version = consensus.advance(store, lead, cid, version)
     if final_report:
         reports.mark_final(store, lead, cid)
-    consensus.submit_proposal(store, lead, cid, version, proposal,
-                              "Systematiskt arbete med målgruppernas behov, tydligt ledarskap och lärande uppföljning.")
+    motivation = {
+        "utmarkelse": "Systematiskt arbete med målgruppernas behov, tydligt ledarskap och lärande uppföljning.",
+        "hedersomnamnande": "Ett tydligt ledarskap och engagerade medarbetare; uppföljningen är ännu inte systematisk.",
+        "inget": "Arbetssätten är under uppbyggnad och resultaten redovisas ännu inte över tid.",
+    }[proposal]
+    consensus.submit_proposal(store, lead, cid, version, proposal, motivation)
 
 
 def demo_logins(store: Store) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -20,13 +21,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import openpyxl
 from docxtpl import DocxTemplate
 
 from scoring import access, consensus, eligibility, guidance
 from scoring.auth import User
 from scoring.consensus_rules import agenda
+from scoring.contributions import PHASES
 from scoring.framework import load_framework
 from scoring.report_templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
+from scoring.scorebook import append_literal
 from scoring.store import Store, utcnow
 from scoring.text import swedish_date
 
@@ -349,3 +353,61 @@ def jury_dossier(store: Store, user: User, year: int) -> tuple[str, bytes]:
     if user.role not in ("admin", "beredningsgrupp", "domarkommitte"):
         raise access.AccessDenied("Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn.")
     return (f"Juryunderlag {year}.docx", render(template(store, DOSSIER), dossier_context(store, user, year)))
+
+
+# --- the year's scores in Excel ------------------------------------------------------------
+
+
+def scores_workbook(store: Store, user: User, year: int) -> bytes:
+    """Individual and consensus scores per criterion and area, phases and proposals: one sheet per view."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten tar ut årets poäng.")
+    framework = load_framework(year)
+    areas = {a.code: a for a in framework.areas}
+    criteria = {(a.code, c.code): c.title for a in framework.areas for c in a.criteria}
+    book = openpyxl.Workbook()
+    sheets = {}
+    for index, (name, header) in enumerate((
+            ("Individuella poäng", ["Bidrag", "Examinator", "Status", "Frågeområde", "Bedömningsgrund", "Poäng"]),
+            ("Individuella områden", ["Bidrag", "Examinator", "Status", "Frågeområde", "Områdespoäng"]),
+            ("Konsensuspoäng", ["Bidrag", "Frågeområde", "Bedömningsgrund", "Poäng", "Motivering"]),
+            ("Konsensus per område", ["Bidrag", "Frågeområde", "Områdespoäng"]),
+            ("Faser och förslag", ["Bidrag", "Förvaltning/bolag", "Tävlingsklass", "Lag", "Fas", "Förslag",
+                                   "Motivering", "Rapport slutlig"]))):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = name
+        sheet.append(header)
+        sheets[name] = sheet
+    for unit, examiner, status, area, raw, area_score in store.fetchall(
+            "SELECT n.name, u.name, a.status, aa.area_code, aa.criterion_scores, aa.area_score FROM assessments a"
+            " JOIN assessment_areas aa ON aa.assessment_id = a.id JOIN users u ON u.id = a.examiner_id"
+            " JOIN contributions c ON c.id = a.contribution_id JOIN units n ON n.id = c.unit_id WHERE c.year = ?"
+            " ORDER BY n.name, u.name, aa.area_code", [year]):
+        title = areas[area].title if area in areas else area
+        for criterion, value in json.loads(raw or "{}").items():
+            append_literal(sheets["Individuella poäng"],
+                           [unit, examiner, status, title, criteria.get((area, criterion), criterion), value])
+        append_literal(sheets["Individuella områden"], [unit, examiner, status, title, area_score])
+    consensus_scores: dict[tuple[str, str], dict[str, int]] = {}
+    for unit, area, criterion, value, why in store.fetchall(
+            "SELECT n.name, s.area_code, s.criterion_code, s.score, s.rationale FROM consensus_scores s"
+            " JOIN contributions c ON c.id = s.contribution_id JOIN units n ON n.id = c.unit_id WHERE c.year = ?"
+            " ORDER BY n.name, s.area_code", [year]):
+        append_literal(sheets["Konsensuspoäng"], [unit, areas[area].title if area in areas else area,
+                                                  criteria.get((area, criterion), criterion), value, why or ""])
+        if value is not None:
+            consensus_scores.setdefault((unit, area), {})[criterion] = value
+    for (unit, area), values in consensus_scores.items():
+        append_literal(sheets["Konsensus per område"], [unit, areas[area].title, framework.area_score_for(area, values)])
+    for row in store.fetchall(
+            "SELECT n.name, n.organisation, c.class_code, t.name, c.phase, p.proposal, p.motivation, r.final"
+            " FROM contributions c JOIN units n ON n.id = c.unit_id LEFT JOIN assignments s ON s.contribution_id = c.id"
+            " LEFT JOIN teams t ON t.id = s.team_id LEFT JOIN proposals p ON p.contribution_id = c.id"
+            " LEFT JOIN reports r ON r.contribution_id = c.id WHERE c.year = ? ORDER BY n.name", [year]):
+        unit, organisation, class_code, team, phase, proposal, motivation, final = row
+        append_literal(sheets["Faser och förslag"], [
+            unit, organisation, framework.class_name(class_code), team or "", PHASES.get(phase, phase),
+            consensus.PROPOSALS.get(proposal, ""), motivation or "", "ja" if final else "nej"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

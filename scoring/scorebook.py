@@ -42,7 +42,7 @@ class NewerWork(ScorebookError):
     """Work was saved after the file was exported; replacing it needs a confirmation."""
 
 
-def _literal(sheet, row: list) -> None:
+def append_literal(sheet, row: list) -> None:
     sheet.append(row)
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
@@ -64,7 +64,7 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
                 ["", ""],
                 ["Så här", "Ändra poäng, iakttagelser, anteckningar och platsbesöksfrågor på flikarna och "
                            "importera filen på sidan Bedömning. Låt kolumnerna Id, Områdeskod och Grundkod vara."]):
-        _literal(about, row)
+        append_literal(about, row)
     sheets = {name: book.create_sheet(name) for name in SHEETS}
     for name, sheet in sheets.items():
         sheet.append(SHEETS[name])
@@ -73,15 +73,15 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
     for area in framework.areas:
         area_work = work.areas.get(area.code, AreaWork(area.code))
         for criterion in area.criteria:
-            _literal(sheets["Poäng"], [area.code, area.title, criterion.code, criterion.title,
+            append_literal(sheets["Poäng"], [area.code, area.title, criterion.code, criterion.title,
                                        area_work.criteria.get(criterion.code)])
         for f in area_work.findings:
-            _literal(sheets["Iakttagelser"], [f.id, area.code, area.title, KINDS[f.kind], f.text, f.examples,
+            append_literal(sheets["Iakttagelser"], [f.id, area.code, area.title, KINDS[f.kind], f.text, f.examples,
                                               ", ".join(map(str, f.questions)), ", ".join(f.anchors)])
         for question in area_work.site_visit_questions:
-            _literal(sheets["Platsbesök"], [area.code, area.title, question])
+            append_literal(sheets["Platsbesök"], [area.code, area.title, question])
         for q in area.questions:
-            _literal(sheets["Anteckningar"], [q.number, q.text, work.notes.get(q.number, "")])
+            append_literal(sheets["Anteckningar"], [q.number, q.text, work.notes.get(q.number, "")])
     for sheet in book.worksheets:
         for index, width in enumerate((14, 30, 16, 60, 40, 40, 12, 24), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
