@@ -22,6 +22,8 @@ PAGES = {
     "lag": ("pages/teams.py", "Lag och tilldelning", ":material/groups:"),
     "bedomning": ("pages/assessment.py", "Bedömning", ":material/rate_review:"),
     "konsensus": ("pages/consensus.py", "Konsensus", ":material/handshake:"),
+    "rapporter": ("pages/reports.py", "Rapporter", ":material/summarize:"),
+    "mallar": ("pages/templates.py", "Rapportmallar", ":material/edit_document:"),
     "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),

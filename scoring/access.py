@@ -25,6 +25,8 @@ PAGE_ROLES: dict[str, set[str]] = {
     "lag": {"admin"},
     "bedomning": {"examinator", "lagsamordnare"},
     "konsensus": {"admin", "lagsamordnare"},
+    "rapporter": {"admin", "lagsamordnare"},
+    "mallar": {"admin"},
     "bidrag": {"admin", "examinator", "lagsamordnare"},
     "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
     "konton": {"admin"},

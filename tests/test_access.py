@@ -27,11 +27,11 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "bidrag", "anvisningar",
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "bidrag", "anvisningar",
           "konton"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar"], "Examinator"),
-        ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "bidrag", "anvisningar"], "Lagsamordnare"),
+        ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "bidrag", "anvisningar"], "Lagsamordnare"),
         ("beredning@demo.stockholm.se", ["start", "anvisningar"], "Beredningsgrupp"),
         ("jury@demo.stockholm.se", ["start", "anvisningar"], "Domarkommittén"),
     ],

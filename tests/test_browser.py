@@ -205,7 +205,8 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
 
 ROLE_LOGINS = {
     "kvalitetsenheten@demo.stockholm.se": {"start", "intag", "granskning", "behorighet", "examinatorer", "lag",
-                                           "konsensus", "bidrag", "anvisningar", "konton"},
+                                           "konsensus", "rapporter", "mallar", "bidrag", "anvisningar",
+                                           "konton"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
     "beredning@demo.stockholm.se": {"start", "anvisningar"},
     "jury@demo.stockholm.se": {"start", "anvisningar"},
@@ -213,7 +214,7 @@ ROLE_LOGINS = {
 PAGE_HEADINGS = {
     "intag": "Intag av bidrag", "granskning": "Granska fil", "behorighet": "Grundläggande kontroll",
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
-    "konsensus": "Konsensus",
+    "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar",
     "anvisningar": "Anvisningar", "konton": "Konton",
 }
 
