@@ -25,7 +25,7 @@ if led:
     names = {c["id"]: c["unit"] for c in led}
     cid = st.selectbox("Återkopplingsrapport för", list(names), format_func=names.get, key="rapport_bidrag",
                        bind="query-params")
-    work = consensus.workspace(store, user, cid)
+    work = consensus.workspace(store, user, cid, individual=False)
     final = status.get(cid, {}).get("final")
     problems = reports.quality_gate(work)
     left, right = st.columns([3, 2], gap="large")

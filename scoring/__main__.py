@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from scoring import auth, bench, config, demo, intake
+from scoring import auth, bench, config, demo, intake, report_templates, reports
 from scoring.docx_reader import UnreadableFile
 from scoring.framework import FrameworkError, available_years, load_framework
 from scoring.store import get_store
@@ -164,6 +164,36 @@ def _intake_text(r: dict, framework) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cmd_reports(args: argparse.Namespace) -> int:
+    """The year's final feedback reports (and PDFs when LibreOffice is there) into a folder."""
+    store = _store()
+    office = store.fetchone("SELECT id, email, name, role FROM users WHERE role = 'admin' AND active"
+                            " ORDER BY id LIMIT 1")
+    if office is None:
+        raise SystemExit("Det finns inget konto för Kvalitetsenheten i databasen.")
+    admin = auth.User(*office)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = reports.final_reports(store, admin, args.year, lambda n, total, unit: print(f"{n}/{total} {unit}"))
+    if args.pdf:
+        try:
+            files += reports.to_pdf(files)
+        except reports.ReportError as exc:
+            print(exc, file=sys.stderr)
+    for name, data in files:
+        (out / name).write_bytes(data)
+    name, data = reports.jury_dossier(store, admin, args.year)
+    (out / name).write_bytes(data)
+    print(f"{len(files)} filer och juryunderlaget i {out}.")
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    for path in report_templates.write_defaults():
+        print(f"Skrev {path}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     results = bench.run(args.figures, args.quick)
     print(json.dumps(results, ensure_ascii=False, indent=2) if args.json else bench.table(results))
@@ -204,6 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_intake)
+
+    p = sub.add_parser("reports", help="skriv årets slutliga återkopplingsrapporter och juryunderlaget till en mapp")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--pdf", action="store_true", help="även PDF (kräver LibreOffice)")
+    p.set_defaults(func=cmd_reports)
+
+    p = sub.add_parser("templates", help="skriv om standardmallarna i report_templates/")
+    p.set_defaults(func=cmd_templates)
 
     p = sub.add_parser("bench", help="mät prestanda som kvoter mot baslinjer i samma körning")
     p.add_argument("figures", nargs="*", metavar="FIGURE")

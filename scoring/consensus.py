@@ -102,25 +102,28 @@ def _json(value, default):
     return json.loads(value) if value else default
 
 
-def workspace(store: Store, user: User, contribution_id: int) -> Workspace:
+def workspace(store: Store, user: User, contribution_id: int, *, individual: bool = True) -> Workspace:
+    """Everything about one contribution's consensus; ``individual=False`` leaves out the
+    examiners' own scores and findings (reports need only their number)."""
     require_lead(store, user, contribution_id)
     year, unit, phase = store.fetchone(
         "SELECT c.year, u.name, c.phase FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",
         [contribution_id])
     head = store.fetchone("SELECT version FROM consensus WHERE contribution_id = ?", [contribution_id])
-    individual: dict[str, dict] = {}
+    individual_work: dict[str, dict] = {}
     sources, questions = [], []
     opened = phase not in ("tilldelad", "individuell_bedomning")
     # Individual work is read only once consensus is open: then all of it is submitted.
-    for aid, examiner in (store.fetchall(
-            "SELECT a.id, u.name FROM assessments a JOIN users u ON u.id = a.examiner_id"
-            " WHERE a.contribution_id = ? AND a.status IN ('inlamnad', 'last') ORDER BY u.name",
-            [contribution_id]) if opened else []):
-        individual[examiner] = {}
+    submitted = store.fetchall(
+        "SELECT a.id, u.name FROM assessments a JOIN users u ON u.id = a.examiner_id"
+        " WHERE a.contribution_id = ? AND a.status IN ('inlamnad', 'last') ORDER BY u.name",
+        [contribution_id]) if opened else []
+    for aid, examiner in submitted if individual else []:
+        individual_work[examiner] = {}
         for code, criteria, score, svq in store.fetchall(
                 "SELECT area_code, criterion_scores, area_score, site_visit_questions FROM assessment_areas"
                 " WHERE assessment_id = ?", [aid]):
-            individual[examiner][code] = {"criteria": _json(criteria, {}), "score": score}
+            individual_work[examiner][code] = {"criteria": _json(criteria, {}), "score": score}
             questions += [{"area_code": code, "text": q, "examiner": examiner} for q in _json(svq, [])]
         sources += [SourceFinding(fid, examiner, code, kind, text, tuple(_json(qs, [])), tuple(_json(an, [])))
                     for fid, code, kind, text, qs, an in store.fetchall(
@@ -153,8 +156,8 @@ def workspace(store: Store, user: User, contribution_id: int) -> Workspace:
         "SELECT proposal, motivation, submitted_by, submitted_at FROM proposals WHERE contribution_id = ?",
         [contribution_id])
     return Workspace(
-        contribution_id, year, unit, phase, head[0] if head else 0, spread_threshold(store), list(individual),
-        individual, sources, questions, scores, criterion_rationales,
+        contribution_id, year, unit, phase, head[0] if head else 0, spread_threshold(store),
+        [name for _, name in submitted], individual_work, sources, questions, scores, criterion_rationales,
         dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
                             " AND rationale IS NOT NULL", [contribution_id])),
         findings,

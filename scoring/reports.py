@@ -81,8 +81,8 @@ def render(template: bytes, context: dict) -> bytes:
 
 def template(store: Store, name: str) -> bytes:
     """The template in use: the office's uploaded one, else the one shipped."""
-    row = store.fetchone("SELECT data FROM report_templates WHERE name = ? AND active ORDER BY id DESC LIMIT 1",
-                         [name])
+    row = store.cached(("report_template", name), lambda: store.fetchone(
+        "SELECT data FROM report_templates WHERE name = ? AND active ORDER BY id DESC LIMIT 1", [name]))
     return row[0] if row else (TEMPLATE_DIR / f"{name}.docx").read_bytes()
 
 
@@ -229,7 +229,7 @@ def feedback_context(store: Store, work: consensus.Workspace) -> dict:
 
 def feedback_report(store: Store, user: User, contribution_id: int) -> tuple[str, bytes]:
     """(file name, .docx) of a contribution's feedback report, final or draft."""
-    work = consensus.workspace(store, user, contribution_id)
+    work = consensus.workspace(store, user, contribution_id, individual=False)
     return (f"Återkopplingsrapport {work.year} {safe_filename(work.unit)}.docx",
             render(template(store, FEEDBACK), feedback_context(store, work)))
 
@@ -239,7 +239,7 @@ def safe_filename(name: str) -> str:
 
 
 def mark_final(store: Store, user: User, contribution_id: int) -> None:
-    work = consensus.workspace(store, user, contribution_id)
+    work = consensus.workspace(store, user, contribution_id, individual=False)
     problems = quality_gate(work)
     if problems:
         raise ReportError(f"Rapporten kan inte bli slutlig ännu: {len(problems)} saker återstår.")
@@ -265,7 +265,7 @@ def final_reports(store: Store, user: User, year: int, progress: Callable[[int, 
     blob = template(store, FEEDBACK)
     result = []
     for n, cid in enumerate(sorted(ids), start=1):
-        work = consensus.workspace(store, user, cid)
+        work = consensus.workspace(store, user, cid, individual=False)
         result.append((f"Återkopplingsrapport {year} {safe_filename(work.unit)}.docx",
                        render(blob, feedback_context(store, work))))
         if progress:
