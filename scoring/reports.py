@@ -95,13 +95,17 @@ def check_template(name: str, data: bytes) -> list[str]:
     if not data.startswith(b"PK"):
         return ["Filen är inte ett Word-dokument (.docx)."]
     try:
-        document = DocxTemplate(io.BytesIO(data))
-        used = document.get_undeclared_template_variables(environment())
-    except jinja2.TemplateSyntaxError as exc:
-        around = " … ".join(t.strip() for t in getattr(exc, "docx_context", None) or _context_of(data, exc) if t.strip())
-        return [f"Mallen har ett syntaxfel ({_swedish_syntax(exc.message)}) i texten: ”{around}”."]
+        lines = _template_lines(data)
     except (KeyError, ValueError, zipfile.BadZipFile):
         return ["Filen går inte att läsa som Word-dokument."]
+    try:
+        environment().parse("\n".join(lines))
+        used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(environment())
+    except jinja2.TemplateSyntaxError as exc:
+        start = max((exc.lineno or 1) - 2, 0)
+        # The paragraphs around the error, as the office sees them in Word.
+        around = " … ".join(t for t in (re.sub(r"<[^>]+>", "", line).strip() for line in lines[start:start + 3]) if t)
+        return [f"Mallen har ett syntaxfel ({_swedish_syntax(exc.message)}) vid texten: ”{around}”."]
     problems = [f"Okänt fält ”{f}”. Fälten som finns: {', '.join(sorted(FIELDS[name]))}."
                 for f in sorted(used - set(FIELDS[name]))]
     problems += [f"Fältet ”{f}” saknas; mallen måste visa {FIELDS[name][f]}." for f in sorted(REQUIRED[name] - used)]
@@ -113,21 +117,21 @@ def check_template(name: str, data: bytes) -> list[str]:
     return problems
 
 
-def _context_of(data: bytes, exc: jinja2.TemplateSyntaxError) -> list[str]:
-    """The Word text around a syntax error's line in the prepared XML."""
+def _template_lines(data: bytes) -> list[str]:
+    """The body's XML prepared as docxtpl prepares it, one paragraph per line."""
     document = DocxTemplate(io.BytesIO(data))
-    xml = document.patch_xml(document.xml_to_string(document.docx._element.body))
-    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).splitlines()
-    start = max((exc.lineno or 1) - 3, 0)
-    return [re.sub(r"<[^>]+>", "", line) for line in lines[start:start + 5]]
+    document.init_docx()
+    xml = document.patch_xml(document.xml_to_string(document.docx.element.body))
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).splitlines()
 
 
 def _swedish_syntax(message: str | None) -> str:
     message = message or ""
-    if "unexpected end of template" in message or "Unexpected end of template" in message:
+    unknown = re.search(r"unknown tag '(\w+)'", message)
+    if unknown:
+        return f"okänd tagg ”{unknown.group(1)}”, kanske felstavad"
+    if "end of template" in message.lower():
         return "ett block öppnas men stängs aldrig, t.ex. for utan endfor"
-    if "unexpected" in message.lower():
-        return "en tagg står fel eller saknar sin början"
     return "taggarna {{ }} och {% %} är inte hela"
 
 

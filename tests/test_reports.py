@@ -1,0 +1,204 @@
+"""Feedback reports and the jury dossier: content per area, no names, literal text, the gate,
+the template check, batch and the year's Excel."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from docx import Document
+
+from scoring import access, auth, consensus, reports
+from scoring.demo import DEMO_YEAR
+from scoring.framework import load_framework
+from scoring.report_templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
+
+FRAMEWORK = load_framework(DEMO_YEAR)
+ADMIN = "kvalitetsenheten@demo.stockholm.se"
+HOSTILE = "Lärande {{ enhet }} {% for x in y %} <script>alert(1)</script> & \x0b\"citat\" ’ ü"
+
+
+def finished(store):
+    """The demo contribution whose consensus is done and report final, and its coordinator."""
+    cid, email = store.fetchone(
+        "SELECT r.contribution_id, u.email FROM reports r JOIN assignments s ON s.contribution_id = r.contribution_id"
+        " JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id WHERE r.final LIMIT 1")
+    return cid, auth.user_by_email(store, email)
+
+
+def paragraphs(data: bytes) -> list[str]:
+    return [p.text for p in Document(io.BytesIO(data)).paragraphs]
+
+
+def test_the_report_holds_every_area_with_its_consensus_findings(demo_store):
+    cid, lead = finished(demo_store)
+    name, data = reports.feedback_report(demo_store, lead, cid)
+    work = consensus.workspace(demo_store, lead, cid)
+    text = paragraphs(data)
+    assert name.endswith(".docx") and work.unit in name
+    assert text[0] == "Återkopplingsrapport" and text[1] == work.unit
+    for area in FRAMEWORK.areas:
+        start = text.index(area.title)
+        section = text[start:]
+        strengths = section[section.index("Styrkor") + 1:section.index("Utvecklingsområden")]
+        assert strengths == [f["text"] for f in work.area_findings(area.code, "styrka")]
+    for theme in work.area_findings(None, "utvecklingsomrade"):
+        assert theme["text"] in text
+    document = Document(io.BytesIO(data))
+    assert {p.style.name for p in document.paragraphs} >= {"Title", "Heading 1", "Heading 2", "List Bullet"}
+    footer_xml = document.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+
+
+def test_no_examiner_names_and_scores_only_when_the_year_says_so(demo_store):
+    cid, lead = finished(demo_store)
+    data = reports.feedback_report(demo_store, lead, cid)[1]
+    whole = "\n".join(paragraphs(data))
+    names = [r[0] for r in demo_store.fetchall("SELECT name FROM users WHERE role = 'examinator'")]
+    assert not [n for n in names if n in whole]
+    assert "av 100 poäng" not in whole
+    admin = auth.user_by_email(demo_store, ADMIN)
+    with demo_store.write(admin.email) as uow:
+        uow.execute("INSERT INTO settings VALUES (?, '1')", [f"report_scores_{DEMO_YEAR}"])
+    assert "av 100 poäng" in "\n".join(paragraphs(reports.feedback_report(demo_store, lead, cid)[1]))
+
+
+def test_hostile_text_appears_literally(demo_store):
+    cid, lead = finished(demo_store)
+    work = consensus.workspace(demo_store, lead, cid)
+    finding = work.area_findings(FRAMEWORK.areas[0].code, "styrka")[0]
+    with demo_store.write("test") as uow:  # text as it could have been stored during consensus
+        uow.execute("UPDATE consensus_findings SET text = ? WHERE id = ?", [HOSTILE, finding["id"]])
+        uow.execute("UPDATE units SET name = ? WHERE id = (SELECT unit_id FROM contributions WHERE id = ?)",
+                    ["Enheten <b>&</b> {{ ar }}", cid])
+    data = reports.feedback_report(demo_store, lead, cid)[1]
+    text = paragraphs(data)
+    assert reports.clean(HOSTILE) in text
+    assert "Enheten <b>&</b> {{ ar }}" in text
+    assert "\x0b" not in "".join(text)
+
+
+def test_the_quality_gate_names_what_to_fix_and_where(demo_store):
+    cid, lead = finished(demo_store)
+    work = consensus.workspace(demo_store, lead, cid)
+    assert reports.quality_gate(work) == []
+    area = FRAMEWORK.areas[1]
+    for finding in work.area_findings(area.code, "utvecklingsomrade"):
+        with demo_store.write("test") as uow:  # as if the team had removed them
+            uow.execute("DELETE FROM consensus_findings WHERE id = ?", [finding["id"]])
+    strength = work.area_findings(FRAMEWORK.areas[2].code, "styrka")[0]
+    with demo_store.write("test") as uow:
+        uow.execute("UPDATE consensus_findings SET text = ? WHERE id = ?",
+                    ["Verksamheten bör mäta mer. " + "x" * 500, strength["id"]])
+    problems = reports.quality_gate(consensus.workspace(demo_store, lead, cid))
+    messages = [p.message for p in problems]
+    assert f"{area.title}: ingen utvecklingsområde." in messages
+    wording = [p for p in problems if p.area_code == FRAMEWORK.areas[2].code]
+    assert any("”bör”" in p.message for p in wording) and any("tecken" in p.message for p in wording)
+    with pytest.raises(reports.ReportError, match="kan inte bli slutlig"):
+        reports.mark_final(demo_store, lead, cid)
+
+
+def test_a_report_before_final_consensus_is_not_final(demo_store):
+    cid, email = demo_store.fetchone(
+        "SELECT c.id, u.email FROM contributions c JOIN assignments s ON s.contribution_id = c.id"
+        " JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id WHERE c.phase = 'konsensus'")
+    problems = reports.quality_gate(consensus.workspace(demo_store, auth.user_by_email(demo_store, email), cid))
+    assert problems[0].message == "Slutlig konsensus efter platsbesöket är inte nådd ännu."
+
+
+def _edited_template(replace: dict[str, str]) -> bytes:
+    document = Document(TEMPLATE_DIR / f"{FEEDBACK}.docx")
+    for paragraph in document.paragraphs:
+        for old, new in replace.items():
+            if old in paragraph.text:
+                for run in paragraph.runs:
+                    run.text = run.text.replace(old, new)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("replace, message", [
+    ({"{{ enhet }}": "{{ enhetsnamn }}"}, "Okänt fält ”enhetsnamn”"),
+    ({"{{ enhet }}": "Enheten"}, "Fältet ”enhet” saknas"),
+    ({"{%p endfor %}": "{%p endfr %}"}, "syntaxfel"),
+    ({"{{ forvaltning }}": "{{ forvaltning }"}, "syntaxfel"),
+])
+def test_the_template_check_speaks_of_fields_and_word_text(replace, message):
+    problems = reports.check_template(FEEDBACK, _edited_template(replace))
+    assert problems and message in problems[0]
+    assert "<w:" not in " ".join(problems)  # never XML
+
+
+def test_the_template_check_accepts_the_shipped_templates_and_refuses_non_word():
+    for name in (FEEDBACK, DOSSIER):
+        assert reports.check_template(name, (TEMPLATE_DIR / f"{name}.docx").read_bytes()) == []
+    assert reports.check_template(FEEDBACK, b"") == ["Filen är tom."]
+    assert reports.check_template(FEEDBACK, b"%PDF-1.4") == ["Filen är inte ett Word-dokument (.docx)."]
+
+
+def test_an_uploaded_template_is_used_and_can_be_reset(demo_store):
+    cid, lead = finished(demo_store)
+    admin = auth.user_by_email(demo_store, ADMIN)
+    changed = _edited_template({"Om bedömningen": "Så gick bedömningen till"})
+    with pytest.raises(access.AccessDenied):
+        reports.save_template(demo_store, lead, FEEDBACK, changed)
+    with pytest.raises(reports.ReportError, match="används inte"):
+        reports.save_template(demo_store, admin, FEEDBACK, _edited_template({"{{ enhet }}": "{{ x }}"}))
+    reports.save_template(demo_store, admin, FEEDBACK, changed)
+    assert "Så gick bedömningen till" in paragraphs(reports.feedback_report(demo_store, lead, cid)[1])
+    reports.reset_template(demo_store, admin, FEEDBACK)
+    assert "Om bedömningen" in paragraphs(reports.feedback_report(demo_store, lead, cid)[1])
+
+
+def test_the_batch_gives_every_final_report_in_a_zip(demo_store):
+    admin = auth.user_by_email(demo_store, ADMIN)
+    seen = []
+    files = reports.final_reports(demo_store, admin, DEMO_YEAR, lambda n, total, unit: seen.append((n, total)))
+    finals = demo_store.fetchone("SELECT count(*) FROM reports WHERE final")[0]
+    assert len(files) == finals and seen[-1] == (finals, finals)
+    with zipfile.ZipFile(io.BytesIO(reports.zip_files(files))) as archive:
+        assert archive.namelist() == [name for name, _ in files]
+    _, lead = finished(demo_store)
+    with pytest.raises(access.AccessDenied):
+        reports.final_reports(demo_store, lead, DEMO_YEAR)
+
+
+def test_pdf_needs_libreoffice_and_says_so(monkeypatch):
+    monkeypatch.setattr(reports.shutil, "which", lambda name: None)
+    with pytest.raises(reports.ReportError, match="LibreOffice"):
+        reports.to_pdf([("a.docx", b"PK")])
+
+
+def test_the_jury_dossier_lists_the_proposed_units_per_class(demo_store):
+    admin = auth.user_by_email(demo_store, ADMIN)
+    proposed = demo_store.fetchall(
+        "SELECT n.name, c.class_code FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        " JOIN units n ON n.id = c.unit_id WHERE p.proposal <> 'inget'")
+    name, data = reports.jury_dossier(demo_store, admin, DEMO_YEAR)
+    text = paragraphs(data)
+    assert proposed
+    for unit, class_code in proposed:
+        assert unit in text
+        assert text.index(FRAMEWORK.class_name(class_code)) < text.index(unit)
+    assert any(t.startswith(f"{proposed[0][0]} tilldelas Stockholms stads kvalitetsutmärkelse") for t in text)
+    table = Document(io.BytesIO(data)).tables[0]
+    assert [row.cells[0].text for row in table.rows][1:] == [a.title for a in FRAMEWORK.areas]
+    _, lead = finished(demo_store)
+    with pytest.raises(access.AccessDenied):
+        reports.jury_dossier(demo_store, lead, DEMO_YEAR)
+
+
+def test_the_years_scores_in_excel(demo_store):
+    admin = auth.user_by_email(demo_store, ADMIN)
+    book = openpyxl.load_workbook(io.BytesIO(reports.scores_workbook(demo_store, admin, DEMO_YEAR)))
+    assert book.sheetnames == ["Individuella poäng", "Individuella områden", "Konsensuspoäng", "Konsensus per område",
+                               "Faser och förslag"]
+    individual = demo_store.fetchone("SELECT count(*) FROM assessment_areas")[0]
+    assert book["Individuella områden"].max_row == individual + 1
+    phases = {row[0]: row[4] for row in book["Faser och förslag"].iter_rows(min_row=2, values_only=True)}
+    assert len(phases) == demo_store.fetchone("SELECT count(*) FROM contributions")[0]
+    assert "Förslag lämnat" in phases.values()
