@@ -84,6 +84,8 @@ class Workspace:
     finding_changes: list[dict]
     site_visit: dict
     proposal: dict | None
+    organisation: str = ""
+    class_code: str = ""
 
     @property
     def phase_label(self) -> str:
@@ -103,13 +105,17 @@ def _json(value, default):
 
 
 def workspace(store: Store, user: User, contribution_id: int, *, individual: bool = True) -> Workspace:
-    """Everything about one contribution's consensus; ``individual=False`` leaves out the
-    examiners' own scores and findings (reports need only their number)."""
+    """Everything about one contribution's consensus. ``individual=False`` reads only what a
+    report needs: no examiners' own work (just their number), rationales or change history."""
     require_lead(store, user, contribution_id)
-    year, unit, phase = store.fetchone(
-        "SELECT c.year, u.name, c.phase FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",
-        [contribution_id])
-    head = store.fetchone("SELECT version FROM consensus WHERE contribution_id = ?", [contribution_id])
+    # One query for the one-row facts: each query costs about a millisecond.
+    head = store.records(
+        "SELECT c.year, u.name AS unit, u.organisation, c.class_code, c.phase, k.version, v.visit_date, v.participants,"
+        " v.documents, v.questions, p.proposal, p.motivation, p.submitted_by, p.submitted_at"
+        " FROM contributions c JOIN units u ON u.id = c.unit_id LEFT JOIN consensus k ON k.contribution_id = c.id"
+        " LEFT JOIN site_visits v ON v.contribution_id = c.id LEFT JOIN proposals p ON p.contribution_id = c.id"
+        " WHERE c.id = ?", [contribution_id])[0]
+    year, unit, phase = head["year"], head["unit"], head["phase"]
     individual_work: dict[str, dict] = {}
     sources, questions = [], []
     opened = phase not in ("tilldelad", "individuell_bedomning")
@@ -145,27 +151,21 @@ def workspace(store: Store, user: User, contribution_id: int, *, individual: boo
         for key in ("contributors", "anchors", "question_numbers", "source_findings"):
             f[key] = _json(f[key], [])
         f["examples"] = f["examples"] or ""
-    visit = store.records(
-        "SELECT visit_date, participants, documents, questions FROM site_visits WHERE contribution_id = ?",
-        [contribution_id])
-    site_visit = {"date": None, "participants": "", "documents": {}, "questions": []}
-    if visit:
-        site_visit = {"date": visit[0]["visit_date"], "participants": visit[0]["participants"] or "",
-                      "documents": _json(visit[0]["documents"], {}), "questions": _json(visit[0]["questions"], [])}
-    proposal = store.records(
-        "SELECT proposal, motivation, submitted_by, submitted_at FROM proposals WHERE contribution_id = ?",
-        [contribution_id])
+    site_visit = {"date": head["visit_date"], "participants": head["participants"] or "",
+                  "documents": _json(head["documents"], {}), "questions": _json(head["questions"], [])}
+    proposal = {k: head[k] for k in ("proposal", "motivation", "submitted_by", "submitted_at")}
     return Workspace(
-        contribution_id, year, unit, phase, head[0] if head else 0, spread_threshold(store),
+        contribution_id, year, unit, phase, head["version"] or 0, spread_threshold(store),
         [name for _, name in submitted], individual_work, sources, questions, scores, criterion_rationales,
         dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
-                            " AND rationale IS NOT NULL", [contribution_id])),
+                            " AND rationale IS NOT NULL", [contribution_id])) if individual else {},
         findings,
         store.records("SELECT area_code, criterion_code, score_before, score_after, reason, changed_by, changed_at"
-                      " FROM score_changes WHERE contribution_id = ? ORDER BY changed_at", [contribution_id]),
+                      " FROM score_changes WHERE contribution_id = ? ORDER BY changed_at", [contribution_id])
+        if individual else [],
         store.records("SELECT finding_id, text_before, text_after, reason, changed_by, changed_at FROM finding_changes"
-                      " WHERE contribution_id = ? ORDER BY changed_at", [contribution_id]),
-        site_visit, proposal[0] if proposal else None)
+                      " WHERE contribution_id = ? ORDER BY changed_at", [contribution_id]) if individual else [],
+        site_visit, proposal if proposal["proposal"] else None, head["organisation"], head["class_code"])
 
 
 # --- the versioned change ----------------------------------------------------------

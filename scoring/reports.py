@@ -211,13 +211,10 @@ def _short(text: str, limit: int = 60) -> str:
 
 def feedback_context(store: Store, work: consensus.Workspace) -> dict:
     framework = load_framework(work.year)
-    unit = store.records(
-        "SELECT u.organisation, c.class_code FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",
-        [work.contribution_id])[0]
     visit = work.site_visit["date"]
     return {
-        "enhet": clean(work.unit), "forvaltning": clean(unit["organisation"]), "ar": work.year,
-        "klass": framework.class_name(unit["class_code"]), "datum": swedish_date(dt.date.today()),
+        "enhet": clean(work.unit), "forvaltning": clean(work.organisation), "ar": work.year,
+        "klass": framework.class_name(work.class_code), "datum": swedish_date(dt.date.today()),
         "antal_examinatorer": len(work.examiners), "platsbesok_datum": swedish_date(visit) if visit else "",
         "nyckelteman": {"styrkor": [clean(f["text"]) for f in work.area_findings(None, "styrka")],
                         "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(None, "utvecklingsomrade")]},
@@ -332,10 +329,8 @@ def dossier_context(store: Store, user: User, year: int) -> dict:
                 why = work.area_rationales.get(item.area_code, "")
                 open_issues.append(clean(f"{item.title}: individuella poäng spände {item.area.range} poäng över "
                                          f"{item.area.bands} band. {why}"))
-        organisation = store.fetchone("SELECT u.organisation FROM contributions c JOIN units u ON u.id = c.unit_id"
-                                      " WHERE c.id = ?", [cid])[0]
         classes[class_code]["kandidater"].append({
-            "enhet": clean(work.unit), "forvaltning": clean(organisation), "forslag": consensus.PROPOSALS[proposal],
+            "enhet": clean(work.unit), "forvaltning": clean(work.organisation), "forslag": consensus.PROPOSALS[proposal],
             "motivering": clean(motivation), "behorighet": status, "profil": profile, "styrkor": strengths,
             "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(None, "utvecklingsomrade")],
             "oenigheter": open_issues, "utkast_motivering": draft_motivation(work.unit, year, strengths),
