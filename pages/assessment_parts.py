@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import common
 from pages.common import versioned_save
 from scoring import assessments, guidance, scorebook
 from scoring.assessments import KINDS, AreaWork, AssessmentError, StaleAssessment
@@ -22,9 +23,7 @@ def widget_prefix(cid: int) -> str:
 
 
 def forget_widgets(cid: int) -> None:
-    """Drop this contribution's widget values so they are read again from the store."""
-    for key in [k for k in st.session_state if str(k).startswith(widget_prefix(cid))]:
-        del st.session_state[key]
+    common.forget_widgets(widget_prefix(cid))
 
 
 def save(cid: int, change, *args, **kwargs) -> bool:

@@ -44,6 +44,12 @@ def show_answer(question: Question, blocks: list[dict], labels: dict[str, str] |
         show_block(block, (labels or {}).get(block["block_id"]))
 
 
+def forget_widgets(prefix: str) -> None:
+    """Drop widget values under a key prefix so they are read again from the store."""
+    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+        del st.session_state[key]
+
+
 def versioned_save(version_key: str, change, subject_id: int, *args, stale_errors=(), errors=(), **kwargs) -> bool:
     """Run one core change with the version this window read.
 

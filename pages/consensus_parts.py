@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages import common
 from pages.common import versioned_save
 from scoring import consensus, guidance
 from scoring.assessments import KINDS
@@ -24,8 +25,7 @@ def prefix(cid: int) -> str:
 
 
 def forget_widgets(cid: int) -> None:
-    for key in [k for k in st.session_state if str(k).startswith(prefix(cid))]:
-        del st.session_state[key]
+    common.forget_widgets(prefix(cid))
 
 
 def reload_saved(cid: int) -> None:

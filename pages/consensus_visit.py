@@ -14,7 +14,7 @@ NO_OUTCOME = "–"
 
 
 def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
-    if work.phase in ("konsensus",):
+    if work.phase == "konsensus":
         st.info("Platsbesöket förbereds när konsensus är klar: då föreslås frågor utifrån konsensus, "
                 "sammanslagna med examinatorernas egna.")
         return
