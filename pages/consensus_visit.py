@@ -108,7 +108,7 @@ def agreement_tab(store, user, work: consensus.Workspace) -> None:
 def year_overview(store, user, year: int) -> None:
     st.subheader("Årets samstämmighet")
     overview = consensus.year_agreement(store, user, year)
-    fmt = lambda v: None if v is None else round(v, 2)  # noqa: E731
+    fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731 - undefined alpha reads as a dash
     left, right = st.columns(2)
     left.dataframe([{"Lag": t["team"], "Alfa": fmt(t["alpha"])} for t in overview["teams"]], hide_index=True,
                    width="stretch")
