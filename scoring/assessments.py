@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-from scoring import access
+from scoring import access, years
 from scoring.auth import User
 from scoring.contributions import answer_blocks
 from scoring.framework import Framework, load_framework
@@ -204,6 +204,8 @@ def _modify(
     """Run one change of the user's own draft; returns the new version."""
     _require_examiner(store, user, contribution_id)
     year, phase = store.fetchone("SELECT year, phase FROM contributions WHERE id = ?", [contribution_id])
+    if years.is_locked(store, year):
+        raise AssessmentError(f"Året {year} är avslutat och låst.")
     framework = load_framework(year)
     with store.write(user.email) as uow:
         row = uow.fetchone(

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-from scoring import access, eligibility
+from scoring import access, eligibility, years
 from scoring.auth import User
 from scoring.consensus_rules import (
     DEFAULT_SPREAD_THRESHOLD,
@@ -176,6 +176,8 @@ def _modify(store: Store, user: User, contribution_id: int, expected_version: in
     require_lead(store, user, contribution_id)
     with store.write(user.email) as uow:
         year, phase = uow.fetchone("SELECT year, phase FROM contributions WHERE id = ?", [contribution_id])
+        if years.is_locked(store, year):
+            raise ConsensusError(f"Året {year} är avslutat och låst.")
         if phase not in phases:
             allowed = " eller ".join(PHASES[p].lower() for p in phases)
             raise ConsensusError(f"Det går inte nu: bidraget är i fasen {PHASES[phase].lower()}, "

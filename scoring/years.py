@@ -96,3 +96,10 @@ def schedule_date(store: Store, year: int, key: str) -> dt.date | None:
 def next_milestone(store: Store, year: int, today: dt.date) -> Milestone | None:
     upcoming = [m for m in milestones(store, year) if m.date >= today]
     return upcoming[0] if upcoming else None
+
+
+def is_locked(store: Store, year: int) -> bool:
+    """A year the jury has ended is read-only."""
+    row = store.cached(("year_locked", year), lambda: store.fetchone(
+        "SELECT locked FROM award_years WHERE year = ?", [year]))
+    return bool(row and row[0])
