@@ -222,9 +222,11 @@ def decide(store: Store, user: User, contribution_id: int, decision: str, motiva
     if decision != "ingen" and not text:
         raise JuryError("Skriv juryns motivering; den publiceras med beslutet.")
     if decision == "utmarkelse":
-        status = eligibility.register(store, user, contribution_id)[1].status
-        if status != eligibility.MAY_TAKE_PART:
-            raise JuryError(f"Verksamheten kan inte få utmärkelsen: {status}.")
+        result = eligibility.register(store, user, contribution_id)[1]
+        if result.status != eligibility.MAY_TAKE_PART or result.missing:
+            why = " ".join(result.reasons) or "den grundläggande kontrollen är inte klar (saknas: " + \
+                ", ".join(result.missing) + ")"
+            raise JuryError(f"Verksamheten kan inte få utmärkelsen: {why}.")
     with store.write(user.email) as uow:
         before = uow.fetchone("SELECT decision FROM decisions WHERE contribution_id = ?", [contribution_id])
         uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by, decided_at)"

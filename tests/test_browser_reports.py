@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, screenshot, wait_for_app
@@ -40,7 +41,7 @@ def test_a_coordinator_downloads_the_feedback_report(demo_template, tmp_path):
             screenshot(page, "report-page")
             with page.expect_download() as download:
                 page.get_by_role("button", name="Ladda ner rapporten (Word)").click()
-            data = open(download.value.path(), "rb").read()
+            data = Path(download.value.path()).read_bytes()
             assert download.value.suggested_filename == f"Återkopplingsrapport {DEMO_YEAR} {unit}.docx"
             browser.close()
     finally:
