@@ -24,6 +24,8 @@ PAGES = {
     "konsensus": ("pages/consensus.py", "Konsensus", ":material/handshake:"),
     "rapporter": ("pages/reports.py", "Rapporter", ":material/summarize:"),
     "mallar": ("pages/templates.py", "Rapportmallar", ":material/edit_document:"),
+    "beredning": ("pages/shortlist.py", "Beredning", ":material/leaderboard:"),
+    "beslut": ("pages/decisions.py", "Beslut", ":material/gavel:"),
     "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),

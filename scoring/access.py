@@ -27,6 +27,8 @@ PAGE_ROLES: dict[str, set[str]] = {
     "konsensus": {"admin", "lagsamordnare"},
     "rapporter": {"admin", "lagsamordnare"},
     "mallar": {"admin"},
+    "beredning": {"admin", "beredningsgrupp", "domarkommitte"},
+    "beslut": {"admin", "domarkommitte"},
     "bidrag": {"admin", "examinator", "lagsamordnare"},
     "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
     "konton": {"admin"},

@@ -16,7 +16,7 @@ from scoring.consensus_rules import agenda
 from scoring.contributions import PHASES
 from scoring.framework import Framework, load_framework
 from scoring.store import Store, set_setting, utcnow
-from scoring.years import is_locked
+from scoring.years import is_locked  # noqa: F401 - part of this module's interface
 
 DECISIONS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande", "ingen": "Ingen utmärkelse"}
 PROPOSALS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande", "inget": "Inget förslag"}
@@ -163,15 +163,16 @@ def calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[st
                     if agreed is not None:
                         deviations.setdefault(aid, []).append(value - agreed)
     examiners = _examiner_leniency(store, deviations)
+    labels = {c.contribution_id: c.name for c in shortlist(store, user, year)}  # pseudonyms where they apply
     raw = sorted(rows, key=lambda r: -r["total"])
     adjusted = sorted(rows, key=lambda r: -(r["total"] - leniency[r["team"] or "–"]))
     raw_rank = {r["id"]: i + 1 for i, r in enumerate(raw)}
     adjusted_rank = {r["id"]: i + 1 for i, r in enumerate(adjusted)}
-    ranking = [{"contribution_id": r["id"], "unit": r["unit"], "team": r["team"], "raw": r["total"],
+    ranking = [{"contribution_id": r["id"], "unit": labels.get(r["id"], r["unit"]), "team": r["team"], "raw": r["total"],
                 "adjusted": round(r["total"] - leniency[r["team"] or "–"], 1),
                 "raw_rank": raw_rank[r["id"]], "adjusted_rank": adjusted_rank[r["id"]]} for r in raw]
     scenarios = [adjusted_rank] + [_ranks(framework, rows, w) for w in (weightings or default_weightings(framework)).values()]
-    stability = [{"contribution_id": r["id"], "unit": r["unit"], "raw_rank": raw_rank[r["id"]],
+    stability = [{"contribution_id": r["id"], "unit": labels.get(r["id"], r["unit"]), "raw_rank": raw_rank[r["id"]],
                   "best": min(s[r["id"]] for s in scenarios + [raw_rank]),
                   "worst": max(s[r["id"]] for s in scenarios + [raw_rank])} for r in raw]
     return Calibration(year_mean, teams, examiners, ranking, stability)
@@ -260,3 +261,30 @@ def archive(store: Store, user: User) -> list[dict]:
         " FROM contributions c JOIN units n ON n.id = c.unit_id JOIN award_years y ON y.year = c.year"
         " LEFT JOIN proposals p ON p.contribution_id = c.id LEFT JOIN decisions d ON d.contribution_id = c.id"
         " WHERE y.locked ORDER BY c.year DESC, n.name")
+
+
+def compare(store: Store, user: User, year: int, contribution_ids: list[int]) -> list[dict]:
+    """2–4 candidates side by side: profile, key themes, and findings per area."""
+    _require(user)
+    if not 2 <= len(contribution_ids) <= 4:
+        raise JuryError("Välj två till fyra bidrag att jämföra.")
+    candidates = {c.contribution_id: c for c in shortlist(store, user, year)}
+    missing = [cid for cid in contribution_ids if cid not in candidates]
+    if missing:
+        raise access.AccessDenied("Du har inte behörighet till alla valda bidrag.")
+    placeholders = ",".join("?" * len(contribution_ids))
+    findings: dict[int, list[tuple]] = {}
+    for cid, area, kind, text in store.fetchall(
+            f"SELECT contribution_id, area_code, kind, text FROM consensus_findings WHERE contribution_id IN"
+            f" ({placeholders}) ORDER BY id", contribution_ids):
+        findings.setdefault(cid, []).append((area, kind, text))
+    result = []
+    for cid in contribution_ids:
+        own = findings.get(cid, [])
+        result.append({
+            "candidate": candidates[cid],
+            "themes": {k: [t for a, kk, t in own if a is None and kk == k] for k in ("styrka", "utvecklingsomrade")},
+            "areas": {a.code: {k: [t for aa, kk, t in own if aa == a.code and kk == k]
+                               for k in ("styrka", "utvecklingsomrade")} for a in load_framework(year).areas},
+        })
+    return result

@@ -27,13 +27,13 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "bidrag", "anvisningar",
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "beredning", "beslut", "bidrag", "anvisningar",
           "konton"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar"], "Examinator"),
         ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "bidrag", "anvisningar"], "Lagsamordnare"),
-        ("beredning@demo.stockholm.se", ["start", "anvisningar"], "Beredningsgrupp"),
-        ("jury@demo.stockholm.se", ["start", "anvisningar"], "Domarkommittén"),
+        ("beredning@demo.stockholm.se", ["start", "beredning", "anvisningar"], "Beredningsgrupp"),
+        ("jury@demo.stockholm.se", ["start", "beredning", "beslut", "anvisningar"], "Domarkommittén"),
     ],
 )
 def test_pages_per_role(demo_store, email, pages, label):

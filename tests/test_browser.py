@@ -205,16 +205,17 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
 
 ROLE_LOGINS = {
     "kvalitetsenheten@demo.stockholm.se": {"start", "intag", "granskning", "behorighet", "examinatorer", "lag",
-                                           "konsensus", "rapporter", "mallar", "bidrag", "anvisningar",
-                                           "konton"},
+                                           "konsensus", "rapporter", "mallar", "beredning", "beslut", "bidrag",
+                                           "anvisningar", "konton"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
-    "beredning@demo.stockholm.se": {"start", "anvisningar"},
-    "jury@demo.stockholm.se": {"start", "anvisningar"},
+    "beredning@demo.stockholm.se": {"start", "beredning", "anvisningar"},
+    "jury@demo.stockholm.se": {"start", "beredning", "beslut", "anvisningar"},
 }
 PAGE_HEADINGS = {
     "intag": "Intag av bidrag", "granskning": "Granska fil", "behorighet": "Grundläggande kontroll",
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
-    "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar",
+    "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
+    "beslut": "Beslut",
     "anvisningar": "Anvisningar", "konton": "Konton",
 }
 
