@@ -99,3 +99,43 @@ def figure_page_assessment(quick: bool) -> dict:
             else:
                 os.environ["WORKBENCH_DB"] = previous
     return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4), "baseline_seconds": round(baseline, 4)}
+
+
+def _shortlist_ratio(contributions: int, quick: bool) -> dict:
+    """A rerun of Beredning on a generated finished year, against the hello-world rerun."""
+    from scoring.synthetic import build_year
+
+    _server_navigation()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.duckdb"
+        previous = os.environ.get("WORKBENCH_DB")
+        os.environ["WORKBENCH_DB"] = str(path)
+        try:
+            store = get_store(str(path))
+            admin_id = build_year(store, contributions)
+            admin = auth.User(admin_id, "admin@syntet.se", "Admin Syntet", "admin")
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            at.session_state["session_token"] = auth.create_session(store, admin)
+            at.run()
+            at.switch_page("pages/shortlist.py").run()
+            if at.exception:
+                raise RuntimeError(f"sidan Beredning gick inte att köra: {at.exception}")
+            hello = AppTest.from_string(HELLO)
+            hello.run()
+            seconds, baseline = _median_pair(at.run, hello.run, 5 if quick else 15)
+        finally:
+            forget_store(str(path))
+            if previous is None:
+                os.environ.pop("WORKBENCH_DB", None)
+            else:
+                os.environ["WORKBENCH_DB"] = previous
+    return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4), "baseline_seconds": round(baseline, 4),
+            "contributions": contributions}
+
+
+def figure_page_full_year(quick: bool) -> dict:
+    return _shortlist_ratio(60, quick)
+
+
+def figure_page_10x(quick: bool) -> dict:
+    return _shortlist_ratio(600, quick)

@@ -82,6 +82,18 @@ def figure_page_assessment(quick: bool) -> dict:
     return measure(quick)
 
 
+def figure_page_full_year(quick: bool) -> dict:
+    from benchmarks.pages import figure_page_full_year as measure
+
+    return measure(quick)
+
+
+def figure_page_10x(quick: bool) -> dict:
+    from benchmarks.pages import figure_page_10x as measure
+
+    return measure(quick)
+
+
 def _synthetic_store(contributions: int):
     folder = tempfile.mkdtemp(prefix="bench-")
     store = Store(f"{folder}/bench.duckdb")
@@ -134,8 +146,11 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
     # Page figures last: they start Streamlit's runtime in this process.
     "page_assessment": ("Omkörning av sidan Bedömning med ett fullt bidrag och en full bedömning, "
                         "mot en hello world-sida i AppTest", figure_page_assessment),
+    "page_full_year": ("Omkörning av sidan Beredning för ett år med 60 bidrag, mot hello world", figure_page_full_year),
+    "page_10x": ("Omkörning av sidan Beredning för tio gånger så många bidrag (600), mot hello world",
+                 figure_page_10x),
 }
-GOALS = {"intake": 2.0, "page_assessment": 25.0, "report": 2.0}
+GOALS = {"intake": 2.0, "page_assessment": 25.0, "report": 2.0, "page_full_year": 25.0, "page_10x": 40.0}
 SECONDS_GOALS = {"report_batch_seconds": 10.0}
 
 

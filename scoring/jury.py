@@ -140,6 +140,13 @@ class Calibration:
 def calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[str, float]] | None = None) -> Calibration:
     """Team and examiner leniency, and the ranking raw and adjusted, with its stability."""
     _require(user)
+    if weightings is None:  # the page's question: the same until something is written
+        hidden = pseudonymised(store, year) and user.role != "admin"
+        return store.cached(("calibration", year, user.id, hidden), lambda: _calibrate(store, user, year, None))
+    return _calibrate(store, user, year, weightings)
+
+
+def _calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[str, float]] | None) -> Calibration:
     framework = load_framework(year)
     # Only finished consensus counts: a proposal exists once the team is done.
     rows = [r for r in _year_rows(store, year) if r["total"] is not None and r["proposal"]]

@@ -11,6 +11,8 @@ import datetime as dt
 import json
 import random
 
+import pandas as pd
+
 from scoring import years
 from scoring.demo_text import FINDINGS, KEY_THEMES
 from scoring.framework import load_framework
@@ -42,7 +44,7 @@ def build_year(store: Store, contributions: int, year: int = 2026, seed: int = 6
         classes = [c.code for c in framework.classes]
         criteria = [(a.code, c.code) for a in framework.areas for c in a.criteria]
         assessments, areas, findings, c_scores, c_findings, visits, proposals, final = ([] for _ in range(8))
-        assessment_id = uow.fetchone("SELECT nextval('seq_assessments')")[0]
+        assessment_id = 0  # the synthetic year is written into an empty store
         for n in range(contributions):
             unit = uow.fetchone("INSERT INTO units (name, organisation) VALUES (?, ?) RETURNING id",
                                 [f"Enhet {n + 1:03d}", f"Förvaltning {n % 14 + 1}"])[0]
@@ -77,23 +79,31 @@ def build_year(store: Store, contributions: int, year: int = 2026, seed: int = 6
             visits.append((cid, dt.date(year, 9, 15), "Laget"))
             proposals.append((cid, rng.choice(("utmarkelse", "hedersomnamnande", "inget")), "Motivering."))
             final.append((cid,))
-        uow.cursor.executemany("INSERT INTO assessments (id, contribution_id, examiner_id, status, submitted_at)"
-                               " VALUES (?, ?, ?, 'last', current_timestamp)", assessments)
-        uow.execute("SELECT setval('seq_assessments', ?)", [assessment_id])
-        uow.cursor.executemany("INSERT INTO assessment_areas (assessment_id, area_code, criterion_scores, area_score)"
-                               " VALUES (?, ?, ?, ?)", areas)
-        uow.cursor.executemany("INSERT INTO findings (assessment_id, area_code, kind, text, question_numbers)"
-                               " VALUES (?, ?, ?, ?, ?)", findings)
-        uow.cursor.executemany("INSERT INTO consensus_scores (contribution_id, area_code, criterion_code, score)"
-                               " VALUES (?, ?, ?, ?)", c_scores)
-        uow.cursor.executemany("INSERT INTO consensus_findings (contribution_id, area_code, kind, text, is_key_theme)"
-                               " VALUES (?, ?, ?, ?, ?)", c_findings)
-        uow.cursor.executemany("INSERT INTO site_visits (contribution_id, visit_date, participants) VALUES (?, ?, ?)",
-                               visits)
-        uow.cursor.executemany("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by)"
-                               " VALUES (?, ?, ?, 'syntet')", proposals)
-        uow.cursor.executemany("INSERT INTO reports (contribution_id, final, finalized_by) VALUES (?, TRUE, 'syntet')",
-                               final)
-        uow.cursor.executemany("INSERT INTO consensus (contribution_id, version) VALUES (?, 1)",
-                               [(cid,) for (cid,) in final])
+        _bulk(uow, "assessments (id, contribution_id, examiner_id)", assessments)
+        uow.execute("UPDATE assessments SET status = 'last', submitted_at = current_timestamp")
+        _bulk(uow, "assessment_areas (assessment_id, area_code, criterion_scores, area_score)", areas)
+        _bulk(uow, "findings (assessment_id, area_code, kind, text, question_numbers)", findings)
+        _bulk(uow, "consensus_scores (contribution_id, area_code, criterion_code, score)", c_scores)
+        _bulk(uow, "consensus_findings (contribution_id, area_code, kind, text, is_key_theme)", c_findings)
+        _bulk(uow, "site_visits (contribution_id, visit_date, participants)", visits)
+        _bulk(uow, "proposals (contribution_id, proposal, motivation)", proposals, extra="'syntet'",
+              extra_column="submitted_by")
+        _bulk(uow, "reports (contribution_id)", final)
+        uow.execute("UPDATE reports SET final = TRUE, finalized_by = 'syntet'")
+        _bulk(uow, "consensus (contribution_id)", final)
+        uow.execute("UPDATE consensus SET version = 1")
     return admin
+
+
+def _bulk(uow, target: str, rows: list[tuple], extra: str | None = None, extra_column: str | None = None) -> None:
+    """Insert many rows at once through a DataFrame (executemany runs one statement per row)."""
+    if not rows:
+        return
+    table, columns = target.split(" ", 1)
+    names = [c.strip() for c in columns.strip("()").split(",")]
+    frame = pd.DataFrame(rows, columns=names)
+    uow.cursor.register("bulk_rows", frame)
+    select = ", ".join(names) + (f", {extra}" if extra else "")
+    target_columns = ", ".join(names) + (f", {extra_column}" if extra_column else "")
+    uow.execute(f"INSERT INTO {table} ({target_columns}) SELECT {select} FROM bulk_rows")
+    uow.cursor.unregister("bulk_rows")
