@@ -26,6 +26,7 @@ PAGES = {
     "mallar": ("pages/templates.py", "Rapportmallar", ":material/edit_document:"),
     "beredning": ("pages/shortlist.py", "Beredning", ":material/leaderboard:"),
     "beslut": ("pages/decisions.py", "Beslut", ":material/gavel:"),
+    "arkiv": ("pages/archive.py", "Arkiv", ":material/inventory_2:"),
     "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import assessment_parts as parts
 from pages.common import declaration_form, show_answer, show_block, show_stale
-from scoring import access, assessments, conflicts, contributions, guidance
+from scoring import access, assessments, conflicts, contributions, guidance, jury
 from scoring.contributions import ASSESSMENT_STATUS
 from scoring.framework import load_framework
 from scoring.store import get_store
@@ -80,6 +80,12 @@ with read:
         for hit in hits[:15]:
             st.markdown(f"**{hit['label']}** ({escape_markdown(framework.area_of_question(hit['question_number']).title) if hit['question_number'] else 'Inledning'}): "
                         f"{escape_markdown(assessments.quote(hit, 160))}")
+    for earlier in jury.earlier_feedback(store, user, cid):
+        with st.expander(f"Tidigare återkoppling: {earlier['year']} ({earlier['decision'].lower()})"):
+            st.caption("Utvecklingsområden från förra gången, och avsnitt i årets bidrag som verkar ta upp dem.")
+            for item in earlier["improvements"]:
+                where = ", ".join(item["addressed_in"]) or "inget avsnitt hittat"
+                st.markdown(f"- {escape_markdown(item['text'])} :gray[→ {where}]")
     with st.expander("Inledning"):
         fields = [f for s in framework.introduction.sections for f in s.fields]
         st.dataframe([{"Uppgift": f.label, "Värde": content["intro"].get(f.key, "–")} for f in fields],

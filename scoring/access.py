@@ -29,6 +29,7 @@ PAGE_ROLES: dict[str, set[str]] = {
     "mallar": {"admin"},
     "beredning": {"admin", "beredningsgrupp", "domarkommitte"},
     "beslut": {"admin", "domarkommitte"},
+    "arkiv": {"admin", "beredningsgrupp", "domarkommitte"},
     "bidrag": {"admin", "examinator", "lagsamordnare"},
     "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
     "konton": {"admin"},

@@ -153,6 +153,7 @@ def build_demo(store: Store) -> None:
             business_plan_with_goals=True, previous_year_deficit=unit.quality == "svag" and unit.class_code == "forskola",
             forecast_deficit=False, protocol_extract_date=dt.date(2026, 6, 5), basic_control_answered=True))
     _consensus_in_progress(store, framework)
+    _archived_year(store, contribution_ids)
     finished = [r[0] for r in store.fetchall(
         "SELECT c.id FROM contributions c WHERE c.phase = 'individuell_bedomning' AND NOT EXISTS"
         " (SELECT 1 FROM assignments s JOIN team_members m ON m.team_id = s.team_id LEFT JOIN assessments a"
@@ -299,6 +300,30 @@ def _consensus_in_progress(store: Store, framework) -> None:
             continue
         for code, spread in item.criteria.items():
             version = consensus.set_score(store, coordinator, cid, version, item.area_code, code, spread.median_offer)
+
+
+def _archived_year(store: Store, contribution_ids: list[int]) -> None:
+    """2024, decided and locked: one of this year's units took part then (a returning unit)."""
+    unit_index = next(i for i, u in enumerate(UNITS) if u.quality == "medel" and u.class_code == "skola")
+    unit_id = store.fetchone("SELECT unit_id FROM contributions WHERE id = ?", [contribution_ids[unit_index]])[0]
+    with store.write(ACTOR) as uow:
+        years.create_year(uow, 2024)
+        cid = uow.fetchone("INSERT INTO contributions (year, unit_id, class_code, phase) VALUES (2024, ?, 'skola',"
+                           " 'forslag_lamnat') RETURNING id", [unit_id])[0]
+        for area, text in (
+                (None, "Resultaten analyseras sällan könsuppdelat eller över tid."),
+                ("malgrupp", "Det framgår inte hur eleverna är delaktiga i att utveckla undervisningen."),
+                ("uppfoljning_utveckling", "Resultaten redovisas inte könsuppdelade och det saknas en förklaring "
+                                           "till varför.")):
+            uow.execute("INSERT INTO consensus_findings (contribution_id, area_code, kind, text, is_key_theme)"
+                        " VALUES (?, ?, 'utvecklingsomrade', ?, ?)", [cid, area, text, area is None])
+        uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by) VALUES"
+                    " (?, 'hedersomnamnande', 'Ett engagerat arbete med elevernas inflytande.', 'Examinatorslaget 2024')",
+                    [cid])
+        uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by, decided_at) VALUES"
+                    " (?, 'hedersomnamnande', 'För ett engagerat arbete med elevernas inflytande.', 'Domarkommittén',"
+                    " ?)", [cid, dt.datetime(2024, 11, 21, 12)])
+        uow.execute("UPDATE award_years SET locked = TRUE WHERE year = 2024")
 
 
 def _complete_consensus(store: Store, framework, cid: int, proposal: str, *, final_report: bool) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import statistics
 
 from scoring import access, eligibility
+from scoring.assessments import passages
 from scoring.auth import User
 from scoring.consensus_rules import agenda
 from scoring.contributions import PHASES
@@ -294,4 +296,45 @@ def compare(store: Store, user: User, year: int, contribution_ids: list[int]) ->
             "areas": {a.code: {k: [t for aa, kk, t in own if aa == a.code and kk == k]
                                for k in ("styrka", "utvecklingsomrade")} for a in load_framework(year).areas},
         })
+    return result
+
+
+# --- returning units -------------------------------------------------------------------
+
+ADDRESSED_SHARE = 0.5
+# Words that say nothing about the topic of a finding.
+_STOP = {"det", "framgår", "inte", "hur", "och", "att", "som", "för", "med", "eller", "till", "saknas", "sällan",
+         "verksamheten", "finns", "också", "deras", "detta", "dessa", "inom", "över"}
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters: a rough Swedish stem (resultaten, resultat → resul)."""
+    return {w[:5] for w in re.findall(r"\w+", text.lower()) if len(w) >= 4 and w not in _STOP}
+
+
+def earlier_feedback(store: Store, user: User, contribution_id: int) -> list[dict]:
+    """For those reading a returning unit: each earlier year's decision and improvement areas
+    (the consensus after the site visit), with the passages of the new contribution that
+    seem to take them up (text similarity; a pointer to read, not a verdict)."""
+    access.require_readable(store, user, contribution_id)
+    unit_id, year = store.fetchone("SELECT unit_id, year FROM contributions WHERE id = ?", [contribution_id])
+    earlier = store.fetchall(
+        "SELECT c.id, c.year, d.decision FROM contributions c LEFT JOIN decisions d ON d.contribution_id = c.id"
+        " WHERE c.unit_id = ? AND c.year < ? ORDER BY c.year DESC", [unit_id, year])
+    if not earlier:
+        return []
+    current = passages(store, user, contribution_id)
+    result = []
+    for old_id, old_year, decision in earlier:
+        improvements = []
+        for area, text in store.fetchall(
+                "SELECT area_code, text FROM consensus_findings WHERE contribution_id = ? AND kind = 'utvecklingsomrade'"
+                " ORDER BY area_code NULLS FIRST, id", [old_id]):
+            wanted = _stems(text)
+            scored = sorted(((len(wanted & _stems(p["text"])) / max(1, len(wanted)), p["label"])
+                             for p in current.values()), key=lambda x: -x[0])
+            improvements.append({"text": text, "key_theme": area is None,
+                                 "addressed_in": [label for score, label in scored[:3] if score >= ADDRESSED_SHARE]})
+        result.append({"year": old_year, "decision": DECISIONS.get(decision, "inget beslut registrerat"),
+                       "improvements": improvements})
     return result

@@ -27,13 +27,13 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "beredning", "beslut", "bidrag", "anvisningar",
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv", "bidrag", "anvisningar",
           "konton"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar"], "Examinator"),
         ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "bidrag", "anvisningar"], "Lagsamordnare"),
-        ("beredning@demo.stockholm.se", ["start", "beredning", "anvisningar"], "Beredningsgrupp"),
-        ("jury@demo.stockholm.se", ["start", "beredning", "beslut", "anvisningar"], "Domarkommittén"),
+        ("beredning@demo.stockholm.se", ["start", "beredning", "arkiv", "anvisningar"], "Beredningsgrupp"),
+        ("jury@demo.stockholm.se", ["start", "beredning", "beslut", "arkiv", "anvisningar"], "Domarkommittén"),
     ],
 )
 def test_pages_per_role(demo_store, email, pages, label):
@@ -75,9 +75,12 @@ def test_admin_sees_all_and_the_jury_sees_only_proposed(demo_store):
     admin = _user(demo_store, "kvalitetsenheten@demo.stockholm.se")
     jury = _user(demo_store, "jury@demo.stockholm.se")
     beredning = _user(demo_store, "beredning@demo.stockholm.se")
-    all_ids = [r[0] for r in demo_store.fetchall("SELECT id FROM contributions ORDER BY id")]
+    all_ids = [r[0] for r in demo_store.fetchall("SELECT id FROM contributions WHERE year = ? ORDER BY id",
+                                                 [DEMO_YEAR])]
     assert access.visible_contribution_ids(demo_store, admin, DEMO_YEAR) == all_ids
-    proposed = [r[0] for r in demo_store.fetchall("SELECT contribution_id FROM proposals ORDER BY 1")]
+    proposed = [r[0] for r in demo_store.fetchall(
+        "SELECT p.contribution_id FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        " WHERE c.year = ? ORDER BY 1", [DEMO_YEAR])]
     assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == proposed
     unproposed = [cid for cid in all_ids if cid not in proposed]
     with demo_store.write("lag") as uow:

@@ -205,17 +205,17 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
 
 ROLE_LOGINS = {
     "kvalitetsenheten@demo.stockholm.se": {"start", "intag", "granskning", "behorighet", "examinatorer", "lag",
-                                           "konsensus", "rapporter", "mallar", "beredning", "beslut", "bidrag",
-                                           "anvisningar", "konton"},
+                                           "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv",
+                                           "bidrag", "anvisningar", "konton"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
-    "beredning@demo.stockholm.se": {"start", "beredning", "anvisningar"},
-    "jury@demo.stockholm.se": {"start", "beredning", "beslut", "anvisningar"},
+    "beredning@demo.stockholm.se": {"start", "beredning", "arkiv", "anvisningar"},
+    "jury@demo.stockholm.se": {"start", "beredning", "beslut", "arkiv", "anvisningar"},
 }
 PAGE_HEADINGS = {
     "intag": "Intag av bidrag", "granskning": "Granska fil", "behorighet": "Grundläggande kontroll",
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
     "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
-    "beslut": "Beslut",
+    "beslut": "Beslut", "arkiv": "Arkiv",
     "anvisningar": "Anvisningar", "konton": "Konton",
 }
 

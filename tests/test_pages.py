@@ -114,7 +114,7 @@ def test_admin_start_page_shows_the_year(demo_path):
 def test_preparatory_group_and_jury_start_pages(demo_store, email):
     proposed = {r[0] for r in demo_store.fetchall(
         "SELECT u.name FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
-        " JOIN units u ON u.id = c.unit_id")}
+        " JOIN units u ON u.id = c.unit_id WHERE c.year = ?", [demo.DEMO_YEAR])}
     at = login(email)
     assert proposed and set(at.dataframe[0].value["Bidrag"]) == proposed
     with demo_store.write("test") as uow:
