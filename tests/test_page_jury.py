@@ -1,0 +1,74 @@
+"""AppTest: Beredning, Beslut and Arkiv, and earlier feedback for a returning unit."""
+
+from __future__ import annotations
+
+from test_pages import _navigation_as_on_the_server, _texts, login  # noqa: F401 - the fixture is used
+
+from scoring import auth, jury
+from scoring.demo import DEMO_YEAR
+
+PREPARATORY = "beredning@demo.stockholm.se"
+JURY = "jury@demo.stockholm.se"
+ADMIN = "kvalitetsenheten@demo.stockholm.se"
+
+
+def test_the_shortlist_filters_by_class_and_compares(demo_store):
+    at = login(PREPARATORY)
+    at.switch_page("pages/shortlist.py").run()
+    assert not at.exception and at.title[0].value == "Beredning"
+    proposed = demo_store.fetchall(
+        "SELECT n.name, c.class_code, p.proposal FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        " JOIN units n ON n.id = c.unit_id WHERE c.year = ?", [DEMO_YEAR])
+    at.multiselect[0].set_value([]).run()  # every proposal, "inget" too
+    assert set(at.dataframe[0].value["Bidrag"]) == {p[0] for p in proposed}
+    code = proposed[0][1]
+    at.selectbox(key="beredning_klass").set_value(code).run()
+    assert set(at.dataframe[0].value["Bidrag"]) == {p[0] for p in proposed if p[1] == code}
+    at.selectbox(key="beredning_klass").set_value("alla").run()
+    ids = [c.contribution_id for c in jury.shortlist(demo_store, auth.user_by_email(demo_store, PREPARATORY),
+                                                     DEMO_YEAR)][:2]
+    at.multiselect(key="jamfor").set_value(ids).run()
+    assert not at.exception
+    assert "Nyckelteman" in _texts(at)
+
+
+def test_the_jury_decides_and_ends_the_year(demo_store):
+    at = login(JURY)
+    at.switch_page("pages/decisions.py").run()
+    assert not at.exception and at.title[0].value == "Beslut"
+    judge = auth.user_by_email(demo_store, JURY)
+    for cid in jury.undecided(demo_store, judge, DEMO_YEAR):
+        form = f"beslut_{cid}"
+        radio = next(r for r in at.radio if r.form_id == form)
+        radio.set_value("ingen")
+        at.button(key=f"FormSubmitter:{form}-Spara beslutet").click().run()
+        assert not at.exception
+    assert jury.undecided(demo_store, judge, DEMO_YEAR) == []
+    next(b for b in at.button if b.label == "Avsluta året").click().run()
+    assert jury.is_locked(demo_store, DEMO_YEAR)
+    assert "är avslutad" in _texts(at)
+
+
+def test_the_archive_lists_earlier_years(demo_store):
+    at = login(ADMIN)
+    at.switch_page("pages/archive.py").run()
+    assert not at.exception
+    archived = demo_store.fetchone("SELECT n.name FROM contributions c JOIN units n ON n.id = c.unit_id"
+                                   " WHERE c.year < ?", [DEMO_YEAR])[0]
+    assert archived in list(at.dataframe[0].value["Verksamhet"])
+
+
+def test_an_examiner_sees_the_earlier_feedback_of_a_returning_unit(demo_store):
+    cid, email = demo_store.fetchone(
+        "SELECT c.id, u.email FROM contributions c JOIN assignments s ON s.contribution_id = c.id"
+        " JOIN team_members m ON m.team_id = s.team_id JOIN users u ON u.id = m.user_id"
+        " JOIN conflict_declarations d ON d.contribution_id = c.id AND d.user_id = u.id"
+        " WHERE c.year = ? AND c.unit_id IN (SELECT unit_id FROM contributions WHERE year < ?) LIMIT 1",
+        [DEMO_YEAR, DEMO_YEAR])
+    at = login(email)
+    at.switch_page("pages/assessment.py").run()
+    at.selectbox(key="bidrag").set_value(cid).run()
+    assert any(e.label.startswith("Tidigare återkoppling: 2024") for e in at.expander)
+    earlier = demo_store.fetchone("SELECT text FROM consensus_findings f JOIN contributions c ON c.id = f.contribution_id"
+                                  " WHERE c.year < ? LIMIT 1", [DEMO_YEAR])[0]
+    assert earlier.split()[0] in _texts(at)
