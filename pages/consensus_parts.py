@@ -111,14 +111,14 @@ def examiners_findings(work, area_code: str) -> None:
     columns = st.columns(max(1, len(work.examiners)))
     for column, examiner in zip(columns, work.examiners, strict=False):
         own = [f for f in work.source_findings if f.examiner == examiner and f.area_code == area_code]
-        lines = [f"- {'＋' if f.kind == 'styrka' else '△'} {escape_markdown(f.text)}" for f in own]
+        lines = [f"- {'+' if f.kind == 'styrka' else '△'} {escape_markdown(f.text)}" for f in own]
         column.markdown(f"**{escape_markdown(examiner)}**\n\n" + ("\n".join(lines) or ":gray[Inga iakttagelser]"))
 
 
 def findings_tab(framework, work: consensus.Workspace, editing: bool) -> None:
     adopted = {sid for f in work.findings for sid in f["source_findings"]}
     groups = [g for g in group_findings(work.source_findings) if not {m.id for m in g.members} <= adopted]
-    st.caption("＋ styrka · △ utvecklingsområde. Examinatorernas iakttagelser grupperas när de liknar varandra; "
+    st.caption("+ styrka · △ utvecklingsområde. Examinatorernas iakttagelser grupperas när de liknar varandra; "
                "ta med en grupp, redigera texten, och den behåller vilka som bidrog och vilka avsnitt den vilar på.")
     area = framework.area(st.segmented_control("Frågeområde", [a.code for a in framework.areas],
                                                format_func=lambda c: framework.area(c).title, required=True,

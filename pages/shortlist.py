@@ -30,7 +30,8 @@ left, middle, right = st.columns([2, 2, 1])
 chosen_class = left.selectbox("Tävlingsklass", ["alla", *classes], format_func=lambda c: classes.get(c, "Alla klasser"),
                               key="beredning_klass", bind="query-params")
 proposals = middle.multiselect("Lagets förslag", list(jury.PROPOSALS), format_func=jury.PROPOSALS.get,
-                               default=["utmarkelse", "hedersomnamnande"], placeholder="Alla förslag")
+                               default=["utmarkelse", "hedersomnamnande"], placeholder="Alla förslag",
+                               key="beredning_forslag")
 order = right.selectbox("Sortera", ["Totalt", "Spridning", "Namn"])
 shown = [c for c in candidates if (chosen_class == "alla" or c.class_code == chosen_class)
          and (not proposals or c.proposal in proposals)]
@@ -70,13 +71,13 @@ with tab_compare:
             c = item["candidate"]
             column.markdown(f"**{escape_markdown(c.name)}**  \n{c.class_name} · totalt {c.total}")
             column.dataframe([{"Område": areas[a], "Poäng": v} for a, v in c.profile.items()], hide_index=True)
-            column.markdown("**Nyckelteman**\n" + "\n".join(f"- ＋ {escape_markdown(t)}" for t in item["themes"]["styrka"])
+            column.markdown("**Nyckelteman**\n" + "\n".join(f"- + {escape_markdown(t)}" for t in item["themes"]["styrka"])
                             + "\n" + "\n".join(f"- △ {escape_markdown(t)}" for t in item["themes"]["utvecklingsomrade"]))
         for code, title in areas.items():
             with st.expander(title):
                 for column, item in zip(st.columns(len(compared)), compared, strict=True):
                     found = item["areas"][code]
-                    column.markdown("\n".join([f"- ＋ {escape_markdown(t)}" for t in found["styrka"]]
+                    column.markdown("\n".join([f"- + {escape_markdown(t)}" for t in found["styrka"]]
                                               + [f"- △ {escape_markdown(t)}" for t in found["utvecklingsomrade"]])
                                     or ":gray[Inga iakttagelser]")
     else:
