@@ -31,6 +31,13 @@ PAGES = {
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),
 }
+# The menu's sections, in the order of the year's work.
+SECTIONS = {
+    "Året": ["start", "intag", "granskning", "behorighet", "examinatorer", "lag"],
+    "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "mallar", "bidrag"],
+    "Juryn": ["beredning", "beslut", "arkiv"],
+    "Stöd": ["anvisningar", "konton"],
+}
 SESSION_ROUTE = "/workbench/session"
 LOGOUT_ROUTE = "/workbench/logout"
 
@@ -125,9 +132,13 @@ else:
     st.session_state["current_user"] = user
     st.session_state["current_year"] = year
     sidebar(store, user, year)
-    page = st.navigation([
-        st.Page(PAGES[key][0], title=PAGES[key][1], icon=PAGES[key][2],
-                url_path=None if key == "start" else key, default=key == "start")
-        for key in access.page_keys(store, user, year)
-    ])
+    allowed = access.page_keys(store, user, year)
+    sections = {
+        title: [st.Page(PAGES[key][0], title=PAGES[key][1], icon=PAGES[key][2],
+                        url_path=None if key == "start" else key, default=key == "start")
+                for key in keys if key in allowed]
+        for title, keys in SECTIONS.items()
+    }
+    # Every page in view: Streamlit would otherwise fold a long menu behind "View more".
+    page = st.navigation({title: pages for title, pages in sections.items() if pages}, expanded=True)
 page.run()
