@@ -412,23 +412,16 @@ def submit(store: Store, user: User, contribution_id: int, expected_version: int
     """Hand in the assessment: it is then locked for consensus. Every criterion must be scored."""
 
     def apply(uow: UnitOfWork, assessment_id: int, framework: Framework) -> dict:
-        missing = missing_scores(framework, _load_in(uow, contribution_id, user.id))
+        scored = Assessment(contribution_id, user.id, areas={
+            code: AreaWork(code, json.loads(criteria) if criteria else {}) for code, criteria in uow.fetchall(
+                "SELECT area_code, criterion_scores FROM assessment_areas WHERE assessment_id = ?", [assessment_id])})
+        missing = missing_scores(framework, scored)
         if missing:
             raise AssessmentError("Poäng saknas för " + "; ".join(missing) + ". Sätt dem innan du lämnar in.")
         return {"status": "inlamnad"}
 
     return _modify(store, user, contribution_id, expected_version, "lämnade in bedömningen", apply,
                    status_change="inlamnad")
-
-
-def _load_in(uow: UnitOfWork, contribution_id: int, examiner_id: int) -> Assessment:
-    result = Assessment(contribution_id, examiner_id)
-    row = uow.fetchone("SELECT id FROM assessments WHERE contribution_id = ? AND examiner_id = ?",
-                       [contribution_id, examiner_id])
-    for code, criteria in uow.fetchall(
-            "SELECT area_code, criterion_scores FROM assessment_areas WHERE assessment_id = ?", [row[0]]):
-        result.areas[code] = AreaWork(code, json.loads(criteria) if criteria else {})
-    return result
 
 
 def may_reopen(store: Store, user: User, contribution_id: int) -> bool:
