@@ -6,8 +6,10 @@ whether the workbench feels fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -17,6 +19,7 @@ from scoring import assessments, auth, conflicts, demo, intake_store, teams
 from scoring.bench import _median_pair, full_contribution
 from scoring.framework import load_framework
 from scoring.store import forget_store, get_store
+from scoring.synthetic import build_year
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = "import streamlit as st\nst.title('Hej')\nst.write('Examinatorsstöd')\n"
@@ -73,64 +76,54 @@ def _assessment_year(path: Path) -> tuple[str, int]:
     return examiner.email, cid
 
 
-def figure_page_assessment(quick: bool) -> dict:
+@contextlib.contextmanager
+def _temporary_database() -> Iterator[Path]:
+    """A fresh database file that the app under AppTest uses (WORKBENCH_DB), removed after."""
     _server_navigation()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.duckdb"
         previous = os.environ.get("WORKBENCH_DB")
         os.environ["WORKBENCH_DB"] = str(path)
         try:
-            email, cid = _assessment_year(path)
-            store = get_store(str(path))
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-            at.session_state["session_token"] = auth.create_session(store, auth.user_by_email(store, email))
-            at.run()
-            at.switch_page("pages/assessment.py").run()
-            at.selectbox(key="bidrag").set_value(cid).run()
-            if at.exception:
-                raise RuntimeError(f"sidan Bedömning gick inte att köra: {at.exception}")
-            hello = AppTest.from_string(HELLO)
-            hello.run()
-            seconds, baseline = _median_pair(at.run, hello.run, 5 if quick else 15)
+            yield path
         finally:
             forget_store(str(path))
             if previous is None:
                 os.environ.pop("WORKBENCH_DB", None)
             else:
                 os.environ["WORKBENCH_DB"] = previous
+
+
+def _rerun_ratio(store, user: auth.User, page: str, title: str, quick: bool, prepare=None) -> dict:
+    """A logged-in rerun of one page against the hello-world rerun, as medians of several."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["session_token"] = auth.create_session(store, user)
+    at.run()
+    at.switch_page(page).run()
+    if prepare:
+        prepare(at)
+    if at.exception:
+        raise RuntimeError(f"sidan {title} gick inte att köra: {at.exception}")
+    hello = AppTest.from_string(HELLO)
+    hello.run()
+    seconds, baseline = _median_pair(at.run, hello.run, 5 if quick else 15)
     return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4), "baseline_seconds": round(baseline, 4)}
+
+
+def figure_page_assessment(quick: bool) -> dict:
+    with _temporary_database() as path:
+        email, cid = _assessment_year(path)
+        store = get_store(str(path))
+        return _rerun_ratio(store, auth.user_by_email(store, email), "pages/assessment.py", "Bedömning", quick,
+                            prepare=lambda at: at.selectbox(key="bidrag").set_value(cid).run())
 
 
 def _shortlist_ratio(contributions: int, quick: bool) -> dict:
     """A rerun of Beredning on a generated finished year, against the hello-world rerun."""
-    from scoring.synthetic import build_year
-
-    _server_navigation()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.duckdb"
-        previous = os.environ.get("WORKBENCH_DB")
-        os.environ["WORKBENCH_DB"] = str(path)
-        try:
-            store = get_store(str(path))
-            admin_id = build_year(store, contributions)
-            admin = auth.User(admin_id, "admin@syntet.se", "Admin Syntet", "admin")
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-            at.session_state["session_token"] = auth.create_session(store, admin)
-            at.run()
-            at.switch_page("pages/shortlist.py").run()
-            if at.exception:
-                raise RuntimeError(f"sidan Beredning gick inte att köra: {at.exception}")
-            hello = AppTest.from_string(HELLO)
-            hello.run()
-            seconds, baseline = _median_pair(at.run, hello.run, 5 if quick else 15)
-        finally:
-            forget_store(str(path))
-            if previous is None:
-                os.environ.pop("WORKBENCH_DB", None)
-            else:
-                os.environ["WORKBENCH_DB"] = previous
-    return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4), "baseline_seconds": round(baseline, 4),
-            "contributions": contributions}
+    with _temporary_database() as path:
+        store = get_store(str(path))
+        admin = auth.User(build_year(store, contributions), "admin@syntet.se", "Admin Syntet", "admin")
+        return {**_rerun_ratio(store, admin, "pages/shortlist.py", "Beredning", quick), "contributions": contributions}
 
 
 def figure_page_full_year(quick: bool) -> dict:
