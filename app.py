@@ -30,13 +30,14 @@ PAGES = {
     "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("pages/accounts.py", "Konton", ":material/group:"),
+    "logg": ("pages/audit.py", "Händelselogg", ":material/history:"),
 }
 # The menu's sections, in the order of the year's work.
 SECTIONS = {
     "Året": ["start", "intag", "granskning", "behorighet", "examinatorer", "lag"],
     "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "mallar", "bidrag"],
     "Juryn": ["beredning", "beslut", "arkiv"],
-    "Stöd": ["anvisningar", "konton"],
+    "Stöd": ["anvisningar", "konton", "logg"],
 }
 SESSION_ROUTE = "/workbench/session"
 LOGOUT_ROUTE = "/workbench/logout"

@@ -4,7 +4,7 @@ import streamlit as st
 
 from scoring import access, consensus, contributions, reports
 from scoring.contributions import PHASES
-from scoring.store import get_store, set_setting
+from scoring.store import get_store
 from scoring.text import escape_markdown
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -66,10 +66,9 @@ if user.role == "admin":
     finals = [cid for cid, r in status.items() if r["final"]]
     c1, c2 = st.columns(2)
     c1.metric("Slutliga återkopplingsrapporter", f"{len(finals)} av {len(contributions.contributions_for(store, user, year))}")
-    shown = store.setting(f"report_scores_{year}", "0") == "1"
+    shown = reports.scores_shown(store, year)
     if c2.toggle("Visa poäng i återkopplingsrapporterna", value=shown) != shown:
-        with store.write(user.email) as uow:
-            set_setting(uow, f"report_scores_{year}", "0" if shown else "1")
+        reports.show_scores(store, user, year, not shown)
         st.rerun()
     pdf_possible = reports.libreoffice() is not None
     with_pdf = st.checkbox("Ta med PDF", value=False, disabled=not pdf_possible,

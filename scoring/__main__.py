@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from scoring import auth, bench, config, demo, intake, report_templates, reports
+from scoring import auth, backup, bench, config, demo, intake, report_templates, reports
 from scoring.docx_reader import UnreadableFile
 from scoring.framework import FrameworkError, available_years, load_framework
 from scoring.store import get_store
@@ -200,6 +200,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    store = _store()
+    try:
+        manifest = backup.create(store, args.dir)
+    except backup.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"Säkerhetskopian ligger i {args.dir}: {len(manifest['tables'])} tabeller, {rows} rader.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    try:
+        result = backup.restore(args.source, config.database_path())
+    except backup.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Återställt {config.database_path()} från {args.source}: {result['tables']} tabeller, "
+          f"{result['rows']} rader, alla kontrollerade mot kopians förteckning.")
+    if result["kept"]:
+        print(f"Den tidigare databasen finns kvar som {result['kept']}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Examinatorsstöd")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -243,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("templates", help="skriv om standardmallarna i report_templates/")
     p.set_defaults(func=cmd_templates)
+
+    p = sub.add_parser("backup", help="säkerhetskopiera databasen till en ny mapp (när appen är stoppad; "
+                                      "medan den kör: ladda ned kopian på sidan Händelselogg)")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="ersätt databasen med en säkerhetskopia (mapp eller zip); appen ska vara stoppad")
+    p.add_argument("source", metavar="DIR")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("bench", help="mät prestanda som kvoter mot baslinjer i samma körning")
     p.add_argument("figures", nargs="*", metavar="FIGURE")

@@ -33,6 +33,7 @@ PAGE_ROLES: dict[str, set[str]] = {
     "bidrag": {"admin", "examinator", "lagsamordnare"},
     "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
     "konton": {"admin"},
+    "logg": {"admin"},
 }
 
 

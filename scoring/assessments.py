@@ -17,7 +17,7 @@ from scoring import access, years
 from scoring.auth import User
 from scoring.contributions import answer_blocks
 from scoring.framework import Framework, load_framework
-from scoring.store import Store, UnitOfWork, changes_since, utcnow
+from scoring.store import Store, UnitOfWork, changes_since, utcnow, versioned_entry
 
 SUBMITTED = ("inlamnad", "last")
 KINDS = {"styrka": "Styrka", "utvecklingsomrade": "Utvecklingsområde"}
@@ -236,7 +236,7 @@ def _modify(
             + (", status = ?, submitted_at = ?" if status_change else "") + " WHERE id = ?",
             [new_version, utcnow(), user.email]
             + ([status_change, utcnow()] if status_change else []) + [assessment_id])
-        uow.audit(action, "assessments", assessment_id, None, {"version": new_version, "detail": detail})
+        uow.audit(action, "assessments", assessment_id, *versioned_entry(detail, version, new_version))
     return new_version
 
 
@@ -367,11 +367,13 @@ def set_note(store: Store, user: User, contribution_id: int, expected_version: i
         text = (note or "").strip()
         if len(text) > MAX_NOTE_CHARS:
             raise AssessmentError(f"Anteckningen har {len(text)} tecken; högst {MAX_NOTE_CHARS} går att spara.")
+        before = uow.fetchone("SELECT note FROM question_notes WHERE assessment_id = ? AND question_number = ?",
+                              [assessment_id, question_number])
         uow.execute("DELETE FROM question_notes WHERE assessment_id = ? AND question_number = ?",
                     [assessment_id, question_number])
         if text:
             uow.execute("INSERT INTO question_notes VALUES (?, ?, ?)", [assessment_id, question_number, text])
-        return {"question": question_number}
+        return {"question": question_number, "before": before and before[0], "after": text}
 
     return _modify(store, user, contribution_id, expected_version, f"anteckning fråga {question_number}", apply)
 
@@ -391,10 +393,10 @@ def set_site_visit_questions(store: Store, user: User, contribution_id: int, exp
     def apply(uow: UnitOfWork, assessment_id: int, framework: Framework) -> dict:
         _check_area(framework, area_code)
         cleaned = clean_site_visit_questions(questions)
-        _area_row(uow, assessment_id, area_code)
+        _, earlier = _area_row(uow, assessment_id, area_code)
         uow.execute("UPDATE assessment_areas SET site_visit_questions = ? WHERE assessment_id = ?"
                     " AND area_code = ?", [json.dumps(cleaned, ensure_ascii=False), assessment_id, area_code])
-        return {"area": area_code, "questions": cleaned}
+        return {"area": area_code, "before": earlier, "questions": cleaned}
 
     return _modify(store, user, contribution_id, expected_version, f"platsbesöksfrågor {area_code}", apply)
 

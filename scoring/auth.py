@@ -98,12 +98,14 @@ def set_password(uow: UnitOfWork, user_id: int, password: str) -> None:
         " version = version + 1 WHERE id = ?",
         [hash_password(password), user_id],
     )
-    uow.audit("byt lösenord", "users", user_id)
+    uow.audit("byt lösenord", "users", user_id, None, {"password": "(ändrat, visas inte)"})
 
 
 def unlock(uow: UnitOfWork, user_id: int) -> None:
+    before = uow.fetchone("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
     uow.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user_id])
-    uow.audit("lås upp konto", "users", user_id)
+    uow.audit("lås upp konto", "users", user_id, before and {"failed_logins": before[0], "locked_until": before[1]},
+              {"failed_logins": 0, "locked_until": None})
 
 
 def _user_from_row(row: tuple) -> User:
@@ -178,6 +180,8 @@ def authenticate(store: Store, email: str, password: str, now: dt.datetime | Non
                 " RETURNING failed_logins",
                 [user_id],
             )[0]
+            uow.audit("misslyckad inloggning", "users", user_id, {"failed_logins": failures - 1},
+                      {"failed_logins": failures})
             if failures >= config.max_failed_logins():
                 until = now + dt.timedelta(minutes=config.lockout_minutes())
                 uow.execute(
@@ -198,6 +202,8 @@ def authenticate(store: Store, email: str, password: str, now: dt.datetime | Non
             uow.execute(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user_id]
             )
+            uow.audit("nollställ misslyckade inloggningar", "users", user_id,
+                      {"failed_logins": row[6], "locked_until": locked_until}, {"failed_logins": 0})
     return _user_from_row(row)
 
 
@@ -223,7 +229,7 @@ def create_session(store: Store, user: User, now: dt.datetime | None = None) -> 
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)",
             [_token_hash(token), user.id, now, now],
         )
-        uow.audit("logga in", "sessions", user.id)
+        uow.audit("logga in", "sessions", user.id, None, {"email": user.email, "since": now})
     return token
 
 
@@ -250,7 +256,7 @@ def session_user(store: Store, token: str, now: dt.datetime | None = None) -> Us
     if now - last_seen > dt.timedelta(minutes=config.idle_minutes()):
         with store.write(row[1]) as uow:
             uow.execute("UPDATE sessions SET revoked = TRUE WHERE token_hash = ?", [_token_hash(token)])
-            uow.audit("session gick ut", "sessions", row[0])
+            uow.audit("session gick ut", "sessions", row[0], {"last_seen": last_seen}, {"revoked": True})
         raise SessionExpired
     if now - last_seen > _TOUCH_EVERY:
         with store.write(row[1]) as uow:
@@ -265,7 +271,7 @@ def end_session(store: Store, token: str) -> None:
             [_token_hash(token)],
         )
         if row:
-            uow.audit("logga ut", "sessions", row[0])
+            uow.audit("logga ut", "sessions", row[0], {"revoked": False}, {"revoked": True})
 
 
 # --- the signed cookie ----------------------------------------------------------------
@@ -278,7 +284,7 @@ def _secret(store: Store) -> bytes:
             existing = uow.fetchone("SELECT value FROM settings WHERE key = 'cookie_secret'")
             secret = existing[0] if existing else secrets.token_hex(32)
             if not existing:
-                set_setting(uow, "cookie_secret", secret, audit=False)
+                set_setting(uow, "cookie_secret", secret)
     return secret.encode()
 
 

@@ -27,7 +27,7 @@ from scoring.consensus_rules import (
 )
 from scoring.contributions import PHASES
 from scoring.framework import Framework, load_framework
-from scoring.store import Store, UnitOfWork, changes_since, set_setting, utcnow
+from scoring.store import Store, UnitOfWork, changes_since, set_setting, utcnow, versioned_entry
 
 OUTCOMES = {"bekraftad": "Bekräftad", "ej_bekraftad": "Ej bekräftad", "ny_information": "Ny information"}
 DOCUMENT_STATES = {"sedd": "Sedd", "saknas": "Saknas"}
@@ -197,7 +197,7 @@ def _modify(store: Store, user: User, contribution_id: int, expected_version: in
         else:
             uow.execute("UPDATE consensus SET version = ?, updated_by = ?, updated_at = ? WHERE contribution_id = ?",
                         [version + 1, user.email, now, contribution_id])
-        uow.audit(action, "consensus", contribution_id, None, {"version": version + 1, "detail": detail})
+        uow.audit(action, "consensus", contribution_id, *versioned_entry(detail, version, version + 1))
     return version + 1
 
 
@@ -295,7 +295,7 @@ def advance(store: Store, user: User, contribution_id: int, expected_version: in
             _store_visit(uow, contribution_id, questions=_numbered(proposed_questions(
                 framework, work.findings, work.examiner_questions)))
         uow.execute("UPDATE contributions SET phase = ? WHERE id = ?", [to_phase, contribution_id])
-        return {"phase": to_phase}
+        return {"before": phase, "phase": to_phase}
 
     return _modify(store, user, contribution_id, expected_version, f"gick vidare till {PHASES[to_phase].lower()}",
                    (work.phase,), apply)
@@ -343,6 +343,10 @@ def set_rationale(store: Store, user: User, contribution_id: int, expected_versi
     def apply(uow: UnitOfWork, framework: Framework, phase: str) -> dict:
         framework.area(area_code)
         rationale = _text(text, "Motiveringen", required=False) or None
+        before = (uow.fetchone("SELECT rationale FROM consensus_areas WHERE contribution_id = ? AND area_code = ?",
+                               [contribution_id, area_code]) if criterion_code is None else uow.fetchone(
+            "SELECT rationale FROM consensus_scores WHERE contribution_id = ? AND area_code = ? AND criterion_code = ?",
+            [contribution_id, area_code, criterion_code]))
         if criterion_code is None:
             uow.execute("INSERT INTO consensus_areas VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET"
                         " rationale = excluded.rationale", [contribution_id, area_code, rationale])
@@ -351,7 +355,7 @@ def set_rationale(store: Store, user: User, contribution_id: int, expected_versi
                 "INSERT INTO consensus_scores (contribution_id, area_code, criterion_code, rationale) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT DO UPDATE SET rationale = excluded.rationale",
                 [contribution_id, area_code, criterion_code, rationale])
-        return {"area": area_code, "criterion": criterion_code, "rationale": rationale}
+        return {"area": area_code, "criterion": criterion_code, "before": before and before[0], "rationale": rationale}
 
     return _modify(store, user, contribution_id, expected_version, f"motivering {area_code}", EDIT_PHASES, apply)
 

@@ -207,7 +207,7 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
             [current.year, unit_id, class_code, current.filename, data[1], data[0],
              json.dumps(report.intro_fields, ensure_ascii=False), json.dumps(checks, ensure_ascii=False)],
         )[0]
-        store_blocks(uow, contribution_id, current.blocks, current.places)
+        _store_blocks(uow, contribution_id, current.blocks, current.places)
         uow.execute("UPDATE intake_files SET status = 'godkand', contribution_id = ?, version = version + 1"
                     " WHERE id = ?", [contribution_id, intake_id])
         uow.audit("godkänn bidrag", "contributions", contribution_id, None,
@@ -215,7 +215,7 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
     return contribution_id
 
 
-def store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], places: dict[str, Place]) -> None:
+def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], places: dict[str, Place]) -> None:
     rows = []
     for block in blocks:
         place = places[block.id]

@@ -9,6 +9,7 @@ fails loudly instead of leaving a blank.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime as dt
 import io
 import json
@@ -31,7 +32,7 @@ from scoring.contributions import PHASES
 from scoring.framework import load_framework
 from scoring.report_templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
 from scoring.scorebook import append_literal
-from scoring.store import Store, utcnow
+from scoring.store import Store, set_setting, utcnow
 from scoring.text import swedish_date
 
 FINAL_PHASES = ("slutlig_konsensus", "aterkoppling_klar", "forslag_lamnat")
@@ -143,18 +144,26 @@ def save_template(store: Store, user: User, name: str, data: bytes) -> None:
     if problems:
         raise ReportError("Mallen används inte: " + " ".join(problems))
     with store.write(user.email) as uow:
+        before = uow.fetchone("SELECT uploaded_by, uploaded_at FROM report_templates WHERE name = ? AND active",
+                              [name])
         uow.execute("UPDATE report_templates SET active = FALSE WHERE name = ?", [name])
         uow.execute("INSERT INTO report_templates (name, data, uploaded_by, uploaded_at, active)"
                     " VALUES (?, ?, ?, ?, TRUE)", [name, data, user.email, utcnow()])
-        uow.audit("ny rapportmall", "report_templates", name, None, {"bytes": len(data)})
+        uow.audit("ny rapportmall", "report_templates", name,
+                  {"uploaded_by": before[0], "uploaded_at": before[1]} if before else {"default": True},
+                  {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
 
 
 def reset_template(store: Store, user: User, name: str) -> None:
     if user.role != "admin":
         raise access.AccessDenied("Bara Kvalitetsenheten byter rapportmallar.")
     with store.write(user.email) as uow:
+        before = uow.fetchone("SELECT uploaded_by, uploaded_at FROM report_templates WHERE name = ? AND active",
+                              [name])
         uow.execute("UPDATE report_templates SET active = FALSE WHERE name = ?", [name])
-        uow.audit("standardmall", "report_templates", name)
+        uow.audit("standardmall", "report_templates", name,
+                  {"uploaded_by": before[0], "uploaded_at": before[1]} if before else {"default": True},
+                  {"default": True})
 
 
 def sample_context(name: str) -> dict:
@@ -209,6 +218,18 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def scores_shown(store: Store, year: int) -> bool:
+    return store.setting(f"report_scores_{year}", "0") == "1"
+
+
+def show_scores(store: Store, user: User, year: int, on: bool) -> None:
+    """The year's setting: feedback reports with or without the consensus scores (admin)."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten bestämmer om rapporterna visar poäng.")
+    with store.write(user.email) as uow:
+        set_setting(uow, f"report_scores_{year}", "1" if on else "0")
+
+
 def feedback_context(store: Store, work: consensus.Workspace) -> dict:
     framework = load_framework(work.year)
     visit = work.site_visit["date"]
@@ -224,7 +245,7 @@ def feedback_context(store: Store, work: consensus.Workspace) -> dict:
             "styrkor": [clean(f["text"]) for f in work.area_findings(area.code, "styrka")],
             "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(area.code, "utvecklingsomrade")],
         } for area in framework.areas],
-        "visa_poang": store.setting(f"report_scores_{work.year}", "0") == "1",
+        "visa_poang": scores_shown(store, work.year),
     }
 
 

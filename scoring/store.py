@@ -190,14 +190,32 @@ class Store:
         return row[0] if row else default
 
 
-def set_setting(uow: UnitOfWork, key: str, value: str, *, audit: bool = True) -> None:
+# Settings whose value must never reach the log (it is exported).
+SECRET_SETTINGS = {"cookie_secret"}
+
+
+def set_setting(uow: UnitOfWork, key: str, value: str) -> None:
     before = uow.fetchone("SELECT value FROM settings WHERE key = ?", [key])
     uow.execute(
         "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
-    if audit:
+    if key in SECRET_SETTINGS:
+        uow.audit("ändra inställning", "settings", key, before and "(hemlig)", "(hemlig)")
+    else:
         uow.audit("ändra inställning", "settings", key, before and before[0], value)
+
+
+def versioned_entry(detail: object, old_version: int, new_version: int) -> tuple[dict, dict]:
+    """The before and after of a change to a versioned record, for its audit entry.
+
+    A change describes itself as a dict; its "before" goes to the before side.
+    """
+    detail = dict(detail) if isinstance(detail, dict) else {"detail": detail}
+    before = {"version": old_version}
+    if "before" in detail:
+        before["value"] = detail.pop("before")
+    return before, {"version": new_version, **detail}
 
 
 def changes_since(uow: UnitOfWork, entity: str, entity_id: object, version: int) -> list[str]:

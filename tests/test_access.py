@@ -28,7 +28,7 @@ def _team_units(store, user):
     ("email", "pages", "label"),
     [
         ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv", "bidrag", "anvisningar",
-          "konton"],
+          "konton", "logg"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar"], "Examinator"),
         ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "bidrag", "anvisningar"], "Lagsamordnare"),

@@ -206,7 +206,7 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
 ROLE_LOGINS = {
     "kvalitetsenheten@demo.stockholm.se": {"start", "intag", "granskning", "behorighet", "examinatorer", "lag",
                                            "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv",
-                                           "bidrag", "anvisningar", "konton"},
+                                           "bidrag", "anvisningar", "konton", "logg"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
     "beredning@demo.stockholm.se": {"start", "beredning", "arkiv", "anvisningar"},
     "jury@demo.stockholm.se": {"start", "beredning", "beslut", "arkiv", "anvisningar"},
@@ -216,7 +216,7 @@ PAGE_HEADINGS = {
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
     "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
     "beslut": "Beslut", "arkiv": "Arkiv",
-    "anvisningar": "Anvisningar", "konton": "Konton",
+    "anvisningar": "Anvisningar", "konton": "Konton", "logg": "Händelselogg",
 }
 
 

@@ -1,0 +1,273 @@
+"""The audit log: every write operation of scoring/ logs who, when, what, before and after;
+the admin's view filters and exports it."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import functools
+import io
+import random
+import re
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import scoring
+from scoring import (
+    access, assessments, audit, auth, backup, conflicts, consensus, examiners, intake_store, jury, reports, scorebook, teams,
+)
+from scoring.demo import DEMO_PASSWORD, DEMO_YEAR, UNITS, build_demo, contribution_file
+from scoring.framework import load_framework
+from scoring.report_templates import FEEDBACK
+from scoring.store import Store, UnitOfWork
+
+SCORING = Path(scoring.__file__).parent
+# Modules that only fill a database for a demo or a benchmark, or are the command line.
+NOT_OPERATIONS = {"__main__", "demo", "synthetic", "bench"}
+# A session's last_seen is touched every 30 seconds while someone works; logging each touch
+# would bury the log. Logins, logouts and expiries are logged.
+UNLOGGED_TABLES = {"auth.session_user": {"sessions"}}
+FRAMEWORK = load_framework(DEMO_YEAR)
+ADMIN = "kvalitetsenheten@demo.stockholm.se"
+
+
+def write_operations() -> tuple[set[str], set[str]]:
+    """(operations, helpers) found in the source: a function that opens a write transaction
+    or changes a record through a versioned _modify, or takes a unit of work and changes rows.
+    Private helpers taking a unit of work are parts of their caller's change."""
+    operations, helpers = set(), set()
+    for path in SCORING.glob("*.py"):
+        if path.stem in NOT_OPERATIONS:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for node in ast.parse(text).body:
+            if not isinstance(node, ast.FunctionDef) or node.name == "_modify":
+                continue
+            source = ast.get_source_segment(text, node)
+            takes_uow = [a.arg for a in node.args.args][:1] == ["uow"]
+            if takes_uow and node.name.startswith("_") and re.search(r"\b(INSERT|UPDATE|DELETE)\b", source):
+                helpers.add(f"{path.stem}.{node.name}")
+            elif ".write(" in source or "_modify(" in source or (
+                    takes_uow and re.search(r"\b(INSERT|UPDATE|DELETE)\b", source)):
+                operations.add(f"{path.stem}.{node.name}")
+    return operations, helpers
+
+
+def _state(reader) -> dict:
+    return {t: v for t, v in backup.fingerprints(reader).items() if t != "audit_log"}
+
+
+def _audit_rows(reader, after_id: int) -> list[tuple]:
+    return reader.execute("SELECT actor, action, entity, before_value, after_value, at_time FROM audit_log"
+                          " WHERE id > ? ORDER BY id", [after_id]).fetchall()
+
+
+def _last_id(reader) -> int:
+    return reader.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+
+
+class Recorder:
+    """Wraps every write operation: a call that changed any table must have added audit rows."""
+
+    def __init__(self) -> None:
+        self.logged: dict[str, int] = {}
+        self.failures: list[str] = []
+
+    def wrap(self, name: str, function):
+        recorder = self
+
+        @functools.wraps(function)
+        def recorded(*args, **kwargs):
+            first = args[0] if args else None
+            if isinstance(first, UnitOfWork):
+                reader, actor = first.cursor, first.actor
+            elif isinstance(first, Store):
+                reader = first._connection.cursor()
+                user = args[1] if len(args) > 1 and isinstance(args[1], auth.User) else None
+                actor = user.email if user else None
+            else:
+                return function(*args, **kwargs)
+            before_state, before_id = _state(reader), _last_id(reader)
+            try:
+                return function(*args, **kwargs)
+            finally:  # also after an exception: some write first, then say no (a lockout, an expiry)
+                recorder.check(name, reader, actor, before_state, before_id)
+
+        return recorded
+
+    def check(self, name: str, reader, actor: str | None, before_state: dict, before_id: int) -> None:
+        changed = {t for t, v in _state(reader).items() if before_state.get(t) != v}
+        changed -= UNLOGGED_TABLES.get(name, set())
+        rows = _audit_rows(reader, before_id)
+        if changed and not rows:
+            self.failures.append(f"{name} changed {sorted(changed)} without an audit entry")
+        for who, what, entity, before, after, at in rows:
+            if not (who and what and entity and at):
+                self.failures.append(f"{name}: incomplete entry {who, what, entity, at}")
+            if before is None and after is None:
+                self.failures.append(f"{name}: '{what}' logs neither before nor after")
+            if actor and who != actor:
+                self.failures.append(f"{name}: logged as {who}, done by {actor}")
+        if rows:
+            self.logged[name] = self.logged.get(name, 0) + 1
+
+
+@pytest.fixture
+def recorder(monkeypatch):
+    operations, _ = write_operations()
+    rec = Recorder()
+    for name in operations:
+        module_name, function_name = name.split(".")
+        original = getattr(sys.modules[f"scoring.{module_name}"], function_name)
+        wrapped = rec.wrap(name, original)
+        # Also where another module imported it by name.
+        for module in [m for n, m in sys.modules.items() if n.startswith("scoring")]:
+            for attribute, value in list(vars(module).items()):
+                if value is original:
+                    monkeypatch.setattr(module, attribute, wrapped)
+    return rec
+
+
+def test_the_source_scan_finds_the_write_operations():
+    operations, helpers = write_operations()
+    assert {"assessments.add_finding", "consensus.set_score", "jury.decide", "auth.add_user", "store.set_setting",
+            "backup.download", "reports.show_scores", "intake_store.accept"} <= operations
+    assert {"intake_store._store_blocks", "consensus._store_visit"} <= helpers
+    # A helper writes only inside its module's operations, which are checked.
+    for helper in helpers:
+        module, name = helper.split(".")
+        callers = [node.name for node in ast.walk(ast.parse((SCORING / f"{module}.py").read_text(encoding="utf-8")))
+                   if isinstance(node, ast.FunctionDef) and node.name != name and any(
+                       isinstance(c, ast.Call) and getattr(c.func, "id", None) == name for c in ast.walk(node))]
+        assert callers, helper
+
+
+def _year_of_work(store: Store) -> None:
+    """Every write operation once, on the demo year and beyond it, as the screens call them."""
+    build_demo(store)
+    admin, judge = auth.user_by_email(store, ADMIN), auth.user_by_email(store, "jury@demo.stockholm.se")
+    # Accounts, logins, lockout, sessions.
+    auth.create_account(store, admin, email="ny@stad.se", name="Ny Person", role="beredningsgrupp",
+                        password="ett långt lösenord")
+    with store.write("kommandoraden") as uow:
+        auth.set_password(uow, auth.user_by_email(store, "ny@stad.se").id, "ett annat långt lösenord")
+    for _ in range(5):
+        with pytest.raises(auth.AuthError):
+            auth.authenticate(store, "ny@stad.se", "fel lösenord")
+    auth.unlock_account(store, admin, auth.user_by_email(store, "ny@stad.se").id)
+    with pytest.raises(auth.AuthError):
+        auth.authenticate(store, ADMIN, "fel")
+    auth.authenticate(store, ADMIN, DEMO_PASSWORD)
+    token = auth.create_session(store, admin)
+    auth.sign(store, token)
+    with pytest.raises(auth.SessionExpired):
+        auth.session_user(store, token, now=auth.utcnow() + dt.timedelta(days=1))
+    auth.end_session(store, auth.create_session(store, admin))
+    # Examiner registry, intake, teams.
+    examiners.import_examiners(store, admin, "lista.csv", (
+        "Namn;E-post;Förvaltning/bolag;Arbetsplats;Kompetenser;År som examinator;Ny\n"
+        "Ada Ny;ada.ny@stad.se;Serviceförvaltningen;Enhet A;analys;0;ja\n").encode())
+    ada = auth.user_by_email(store, "ada.ny@stad.se")
+    examiners.update_examiner(store, admin, ada.id, {"competences": "analys, skola"})
+    unit = UNITS[0]
+    first = intake_store.upload(store, admin, DEMO_YEAR, "Ny enhet.docx", contribution_file(
+        FRAMEWORK, unit, random.Random(1), "rubriker"))
+    review = intake_store.review(store, admin, first)
+    block = next(b.id for b in review.blocks if review.places[b.id].question == 1)
+    intake_store.correct(store, admin, first, review.version, {block: {"question": 2}})
+    second = intake_store.upload(store, admin, DEMO_YEAR, "Fel fil.docx", contribution_file(
+        FRAMEWORK, unit, random.Random(2), "rubriker"))
+    intake_store.reject(store, admin, second, "Fel år")
+    cid = intake_store.accept(store, admin, first, intake_store.review(store, admin, first).version,
+                              unit_name="Ny enhet", organisation="Socialförvaltningen", class_code=unit.class_code)
+    year_teams = teams.teams_of_year(store, admin, DEMO_YEAR)
+    roomy = next(t for t in year_teams if len(t["contributions"]) < 2)
+    teams.assign(store, admin, cid, roomy["id"], "Kom in sent")
+    teams.set_coordinator(store, admin, roomy["id"], next(m["id"] for m in roomy["members"]
+                                                         if m["id"] != roomy["coordinator_id"]), "Byte")
+    teams.move_examiner(store, admin, ada.id, roomy["id"], "Ny i laget")
+    # One examiner's assessment, every kind of change.
+    examiner = auth.User(ada.id, ada.email, ada.name, "examinator")
+    conflicts.declare(store, examiner, cid, has_conflict=False, confidentiality_accepted=True)
+    area = FRAMEWORK.areas[0]
+    v = assessments.set_criterion_score(store, examiner, cid, 0, area.code, area.criteria[0].code, 40)
+    v = assessments.add_finding(store, examiner, cid, v, area_code=area.code, kind="styrka", text="Tydligt mål.")
+    fid = assessments.own_assessment(store, examiner, cid).areas[area.code].findings[0].id
+    v = assessments.update_finding(store, examiner, cid, v, fid, text="Mycket tydligt mål.")
+    v = assessments.set_note(store, examiner, cid, v, 1, "Fråga om målen.")
+    v = assessments.set_site_visit_questions(store, examiner, cid, v, area.code, ["Hur följs målen upp?"])
+    v = assessments.delete_finding(store, examiner, cid, v, fid)
+    scorebook.import_file(store, examiner, cid, "bok.xlsx", scorebook.export(store, examiner, cid))
+    for a in FRAMEWORK.areas:
+        for c in a.criteria:
+            v = assessments.own_assessment(store, examiner, cid).version
+            assessments.set_criterion_score(store, examiner, cid, v, a.code, c.code, 60)
+    assessments.submit(store, examiner, cid, assessments.own_assessment(store, examiner, cid).version)
+    assessment_id = store.fetchone("SELECT id FROM assessments WHERE contribution_id = ? AND examiner_id = ?",
+                                   [cid, ada.id])[0]
+    assessments.reopen(store, admin, assessment_id, "Komplettera")
+    # Consensus edits on the demo's open consensus, and the year's settings.
+    open_cid = store.fetchone("SELECT contribution_id FROM consensus c JOIN contributions k ON k.id ="
+                              " c.contribution_id WHERE k.phase = 'konsensus'")[0]
+    work = consensus.workspace(store, admin, open_cid)
+    v = consensus.add_finding(store, admin, open_cid, work.version, area_code=area.code, kind="styrka", text="A")
+    new = max(f["id"] for f in consensus.workspace(store, admin, open_cid).findings)
+    v = consensus.update_finding(store, admin, open_cid, v, new, text="B")
+    consensus.delete_finding(store, admin, open_cid, v, new)
+    consensus.set_spread_threshold(store, admin, 25)
+    reports.show_scores(store, admin, DEMO_YEAR, True)
+    reports.save_template(store, admin, FEEDBACK, reports.template(store, FEEDBACK))
+    reports.reset_template(store, admin, FEEDBACK)
+    jury.set_pseudonymised(store, admin, DEMO_YEAR, True)
+    backup.download(store, admin.email)
+    # The jury decides and ends the year.
+    for proposed in jury.undecided(store, judge, DEMO_YEAR):
+        jury.decide(store, judge, proposed, "ingen", "")
+    jury.lock_year(store, judge, DEMO_YEAR)
+
+
+def test_every_write_operation_is_logged_with_who_what_before_and_after(empty_store, recorder):
+    _year_of_work(empty_store)
+    operations, _ = write_operations()
+    assert recorder.failures == []
+    assert sorted(operations - set(recorder.logged)) == []  # each was called and logged at least once
+    everything = " ".join(str(v) for row in empty_store.fetchall("SELECT * FROM audit_log") for v in row)
+    secret = empty_store.setting("cookie_secret")
+    assert "$argon2" not in everything and secret not in everything and "långt lösenord" not in everything
+
+
+def test_the_admin_filters_and_exports_the_log(demo_store):
+    admin = auth.user_by_email(demo_store, ADMIN)
+    examiner = auth.User(*demo_store.fetchone("SELECT id, email, name, role FROM users WHERE role = 'examinator'"
+                                              " ORDER BY id LIMIT 1"))
+    with pytest.raises(access.AccessDenied):
+        audit.entries(demo_store, examiner)
+    everything = audit.count(demo_store, admin)
+    mine = audit.Filter(actor=ADMIN, action="godkänn bidrag")
+    rows = audit.entries(demo_store, admin, mine)
+    assert rows and len(rows) == audit.count(demo_store, admin, mine) < everything
+    assert {(r["actor"], r["action"], r["entity"]) for r in rows} == {(ADMIN, "godkänn bidrag", "contributions")}
+    assert [r["id"] for r in rows] == sorted((r["id"] for r in rows), reverse=True)
+    choices = audit.choices(demo_store, admin)
+    assert ADMIN in choices["actor"] and "godkänn bidrag" in choices["action"]
+    # Text search in the values, and dates in Stockholm time.
+    assert all("Hjulsta" in (r["before_value"] or "") + (r["after_value"] or "") + (r["entity_id"] or "")
+               for r in audit.entries(demo_store, admin, audit.Filter(text="hjulsta")))
+    today = rows[0]["at_time"].date()
+    assert audit.count(demo_store, admin, audit.Filter(since=today + dt.timedelta(days=1))) == 0
+    assert audit.count(demo_store, admin, audit.Filter(until=today)) == everything
+    # A hostile value is exported as text, never as a formula.
+    with demo_store.write(ADMIN) as uow:
+        uow.audit("prov", "settings", "x", None, "=HYPERLINK(\"http://x\")")
+    book = openpyxl.load_workbook(io.BytesIO(audit.workbook(demo_store, admin, audit.Filter(action="prov"))))
+    sheet = book["Händelselogg"]
+    assert [c.value for c in sheet[1]] == list(audit.COLUMNS.values())
+    assert sheet["G2"].value == '"=HYPERLINK(\\"http://x\\")"' and sheet["G2"].data_type == "s"
+
+
+def test_a_stockholm_evening_is_that_day():
+    assert audit.local_time(dt.datetime(2026, 11, 23, 22, 30)) == dt.datetime(2026, 11, 23, 23, 30)
+    assert audit.local_time(dt.datetime(2026, 6, 30, 22, 30)) == dt.datetime(2026, 7, 1, 0, 30)
