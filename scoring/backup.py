@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import shutil
 import tempfile
 import zipfile
 from pathlib import Path

@@ -9,8 +9,8 @@ fails loudly instead of leaving a blank.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import datetime as dt
+import hashlib
 import io
 import json
 import re

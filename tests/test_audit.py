@@ -17,7 +17,19 @@ import pytest
 
 import scoring
 from scoring import (
-    access, assessments, audit, auth, backup, conflicts, consensus, examiners, intake_store, jury, reports, scorebook, teams,
+    access,
+    assessments,
+    audit,
+    auth,
+    backup,
+    conflicts,
+    consensus,
+    examiners,
+    intake_store,
+    jury,
+    reports,
+    scorebook,
+    teams,
 )
 from scoring.demo import DEMO_PASSWORD, DEMO_YEAR, UNITS, build_demo, contribution_file
 from scoring.framework import load_framework

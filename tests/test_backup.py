@@ -13,11 +13,10 @@ import zipfile
 import duckdb
 import pytest
 from conftest import ROOT
+from test_assessments import not_started
 
 from scoring import assessments, auth, backup
 from scoring.store import forget_store
-
-from test_assessments import not_started
 
 
 def _tables_equal(left: str, right: str) -> None:
