@@ -196,7 +196,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     results = bench.run(args.figures, args.quick)
-    print(json.dumps(results, ensure_ascii=False, indent=2) if args.json else bench.table(results))
+    print(json.dumps(bench.as_json(results), ensure_ascii=False, indent=2) if args.json else bench.table(results))
     return 0
 
 
