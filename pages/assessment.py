@@ -62,7 +62,7 @@ if st.session_state.get("stale", {}).get("cid") != cid and work.version != st.se
 if error := st.session_state.pop("save_error", None):
     st.error(error)
 if done := st.session_state.pop("import_done", None):
-    st.success(f"{done} är importerad.")
+    st.success(f"{escape_markdown(done)} är importerad.")
 
 # --- reading pane and the area's assessment ---------------------------------------
 content = contributions.contribution_content(store, user, cid)

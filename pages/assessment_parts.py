@@ -92,7 +92,7 @@ def finding_editor(area: Area, finding: assessments.Finding, passages: dict, cid
     for name, value in defaults.items():
         st.session_state.setdefault(p + name, value)
     warnings = guidance.wording_warnings(finding.text)
-    title = finding.text if len(finding.text) < 90 else finding.text[:88] + "…"
+    title = escape_markdown(finding.text if len(finding.text) < 90 else finding.text[:88] + "…")
     with st.expander(("⚠ " if warnings else "") + title):
         st.text_area("Iakttagelse", key=p + "text", disabled=not editable, on_change=_finding_changed,
                      args=(cid, finding.id, p))

@@ -143,7 +143,7 @@ def finding_form(work, finding: dict, editing: bool) -> None:
         st.text_area("Konsensus", value=finding["text"], key=p + "text", disabled=not editing)
         for warning in guidance.wording_warnings(finding["text"]):
             st.caption(f"💡 {warning.message}")
-        st.caption("Från: " + (", ".join(finding["contributors"]) or "laget")
+        st.caption("Från: " + (escape_markdown(", ".join(finding["contributors"])) or "laget")
                    + (f" · frågor {', '.join(map(str, finding['question_numbers']))}" if finding["question_numbers"]
                       else "") + (f" · {len(finding['anchors'])} avsnitt" if finding["anchors"] else ""))
         _reason_input(work, p + "reason", key_theme=finding["area_code"] is None)
@@ -171,7 +171,7 @@ def group_form(work, group, editing: bool) -> None:
         st.markdown(f"**Förslag** från {escape_markdown(', '.join(group.contributors))} "
                     f"({len(group.members)} iakttagelser)")
         for member in group.members:
-            st.caption(f"{member.examiner}: {member.text}")
+            st.caption(f"{escape_markdown(member.examiner)}: {escape_markdown(member.text)}")
         st.text_area("Sammanslagen text", value=group.text, key=p + "text")
         _reason_input(work, p + "reason")
         st.form_submit_button("Ta med i konsensus", disabled=not editing, on_click=_adopt,

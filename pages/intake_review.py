@@ -7,6 +7,7 @@ import streamlit as st
 from scoring import intake_store
 from scoring.framework import load_framework
 from scoring.store import get_store
+from scoring.text import escape_markdown
 
 SECTIONS = {"inledning": "Inledning", "fraga": "Fråga", "bilaga": "Bilaga",
             "presentation": "Presentationstext", "ovrigt": "Hör inte till någon fråga"}
@@ -54,7 +55,7 @@ with checks:
     if not report.findings:
         st.success("Inga fynd: alla frågor är besvarade och bidraget håller sig inom reglerna.")
     for finding in report.findings:
-        st.markdown(f"{LEVEL_ICON[finding.level]} {finding.text}")
+        st.markdown(f"{LEVEL_ICON[finding.level]} {escape_markdown(finding.text)}")
 
 st.subheader("Uppdelning")
 st.caption("Rätta en felaktig uppdelning genom att ändra del, fråga eller delfråga för ett stycke; "

@@ -14,7 +14,7 @@ user = st.session_state["current_user"]
 year = st.session_state["current_year"]
 today = dt.date.today()
 
-st.title(f"Välkommen, {user.name.split()[0]}")
+st.title(f"Välkommen, {escape_markdown(user.name.split()[0])}")
 if year is None:
     st.info("Inget utmärkelseår är upplagt ännu. Kvalitetsenheten lägger upp året.")
     st.stop()
@@ -74,7 +74,8 @@ with main:
         if status["unassigned"]:
             st.warning(f"{status['unassigned']} bidrag saknar examinatorslag.")
         for row in conflicts.declared_conflicts(store, user, year):
-            st.warning(f"{row['examiner']} har anmält jäv mot {row['unit']}. Se Lag och tilldelning.",
+            st.warning(f"{escape_markdown(row['examiner'])} har anmält jäv mot {escape_markdown(row['unit'])}. "
+                       "Se Lag och tilldelning.",
                        icon=":material/report:")
         left, right = st.columns(2)
         left.markdown("**Bidrag per fas**")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from scoring import conflicts, contributions, teams, years
 from scoring.store import get_store
-from scoring.text import swedish_date
+from scoring.text import escape_markdown, swedish_date
 
 store = get_store()
 user = st.session_state["current_user"]
@@ -36,10 +36,10 @@ with proposal_tab:
     proposal = st.session_state.get("team_proposal")
     if proposal:
         for line in proposal.summary:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {escape_markdown(line)}")
         with st.expander(f"Undvikna jäv ({len(proposal.conflicts_avoided)})"):
             for line in proposal.conflicts_avoided:
-                st.markdown(f"- {line}")
+                st.markdown(f"- {escape_markdown(line)}")
         columns = st.columns(3)
         for index, team in enumerate(proposal.teams):
             with columns[index % 3].container(border=True):
@@ -126,5 +126,5 @@ with conflict_tab:
     if not declared:
         st.caption("Ingen examinator har anmält jäv.")
     for row in declared:
-        st.warning(f"{row['examiner']} ({row['team'] or 'inget lag'}) har anmält jäv mot {row['unit']}: "
-                   f"{row['note']}. Examinatorn ser inte längre bidraget; ersätt vid behov under Lagen.")
+        st.warning(f"{escape_markdown(row['examiner'])} ({row['team'] or 'inget lag'}) har anmält jäv mot "
+                   f"{escape_markdown(row['unit'])}: {escape_markdown(row['note'] or '')}. Examinatorn ser inte längre bidraget; ersätt vid behov under Lagen.")

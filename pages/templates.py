@@ -33,10 +33,10 @@ with right:
         data = upload.getvalue()
         problems = reports.check_template(name, data)
         if problems:
-            st.error(f"{upload.name} kan inte användas:")
+            st.error(f"{escape_markdown(upload.name)} kan inte användas:")
             st.markdown("\n".join(f"- {escape_markdown(p)}" for p in problems))
         else:
-            st.success(f"{upload.name} är kontrollerad. Prova den med exempeldata innan du använder den.")
+            st.success(f"{escape_markdown(upload.name)} är kontrollerad. Prova den med exempeldata innan du använder den.")
             st.download_button("Ladda ner ett exempel", reports.render(data, reports.sample_context(name)),
                                file_name=f"Exempel {TITLES[name].lower()}.docx", mime=DOCX,
                                icon=":material/preview:")

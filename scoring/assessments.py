@@ -441,6 +441,9 @@ def reopen(store: Store, user: User, assessment_id: int, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise AssessmentError("Skriv varför bedömningen öppnas igen; examinatorn ser motiveringen.")
+    if len(reason) > MAX_SITE_VISIT_QUESTION_CHARS:
+        raise AssessmentError(f"Motiveringen har {len(reason)} tecken; högst {MAX_SITE_VISIT_QUESTION_CHARS} "
+                              "går att spara.")
     with store.write(user.email) as uow:
         status, version = uow.fetchone("SELECT status, version FROM assessments WHERE id = ?", [assessment_id])
         if status == "last":

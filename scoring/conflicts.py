@@ -18,6 +18,8 @@ from scoring.auth import User
 from scoring.framework import DATA_DIR
 from scoring.store import Store
 
+MAX_NOTE_CHARS = 2_000
+
 
 @lru_cache(maxsize=1)
 def rules() -> dict[str, str]:
@@ -126,6 +128,8 @@ def declare(store: Store, user: User, contribution_id: int, *, has_conflict: boo
         raise ValueError("Bekräfta att du behandlar bidraget konfidentiellt, eller anmäl jäv.")
     if has_conflict and not note.strip():
         raise ValueError("Beskriv kort vad jävet gäller, så att Kvalitetsenheten kan ta ställning.")
+    if len(note.strip()) > MAX_NOTE_CHARS:
+        raise ValueError(f"Beskrivningen har {len(note.strip())} tecken; högst {MAX_NOTE_CHARS} går att spara.")
     with store.write(user.email) as uow:
         uow.execute(
             "INSERT INTO conflict_declarations (contribution_id, user_id, has_conflict,"

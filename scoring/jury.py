@@ -24,6 +24,7 @@ DECISIONS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande
 PROPOSALS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande", "inget": "Inget förslag"}
 ROLES = ("admin", "beredningsgrupp", "domarkommitte")
 MIN_FOR_CALIBRATION = 2
+MAX_MOTIVATION_CHARS = 5_000
 
 
 class JuryError(ValueError):
@@ -231,6 +232,8 @@ def decide(store: Store, user: User, contribution_id: int, decision: str, motiva
     text = (motivation or "").strip()
     if decision != "ingen" and not text:
         raise JuryError("Skriv juryns motivering; den publiceras med beslutet.")
+    if len(text) > MAX_MOTIVATION_CHARS:
+        raise JuryError(f"Motiveringen har {len(text)} tecken; högst {MAX_MOTIVATION_CHARS} går att spara.")
     if decision == "utmarkelse":
         result = eligibility.register(store, user, contribution_id)[1]
         if result.status != eligibility.MAY_TAKE_PART or result.missing:

@@ -37,8 +37,8 @@ from scoring.report_templates import FEEDBACK
 from scoring.store import Store, UnitOfWork
 
 SCORING = Path(scoring.__file__).parent
-# Modules that only fill a database for a demo or a benchmark, or are the command line.
-NOT_OPERATIONS = {"__main__", "demo", "synthetic", "bench"}
+# Modules that only fill a database for a demo, a benchmark or the load test, or are the command line.
+NOT_OPERATIONS = {"__main__", "demo", "synthetic", "bench", "load"}
 # A session's last_seen is touched every 30 seconds while someone works; logging each touch
 # would bury the log. Logins, logouts and expiries are logged.
 UNLOGGED_TABLES = {"auth.session_user": {"sessions"}}
