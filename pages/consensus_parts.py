@@ -50,8 +50,10 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
         flag = "⚑ " if item.flagged else ""
         # The label and the expanded state stay the same while the team works, so the
         # expander does not fold up under their hands.
+        # Keyed, with its state kept: a message appearing above it must not fold it up either.
         with st.expander(f"{flag}{area.title} · spridning {item.area.range} p · {item.area.bands} band",
-                         expanded=item.flagged):
+                         expanded=item.flagged, key=f"{prefix(work.contribution_id)}agenda_{area.code}",
+                         on_change="rerun"):
             st.caption(f"Överens om {len(agreed)} av {len(area.criteria)} bedömningsgrunder.")
             table = {e: {c.title: work.individual[e].get(area.code, {}).get("criteria", {}).get(c.code)
                          for c in area.criteria} for e in work.examiners}
@@ -107,18 +109,22 @@ def rationale_field(work, area_code: str, criterion_code: str | None, label: str
                                         st.session_state[key], criterion_code))
 
 
+# "+" at the start of a list item would open a nested list: escaped.
+MARKS = {"styrka": "\\+", "utvecklingsomrade": "△"}
+
+
 def examiners_findings(work, area_code: str) -> None:
     columns = st.columns(max(1, len(work.examiners)))
     for column, examiner in zip(columns, work.examiners, strict=False):
         own = [f for f in work.source_findings if f.examiner == examiner and f.area_code == area_code]
-        lines = [f"- {'+' if f.kind == 'styrka' else '△'} {escape_markdown(f.text)}" for f in own]
+        lines = [f"- {MARKS[f.kind]} {escape_markdown(f.text)}" for f in own]
         column.markdown(f"**{escape_markdown(examiner)}**\n\n" + ("\n".join(lines) or ":gray[Inga iakttagelser]"))
 
 
 def findings_tab(framework, work: consensus.Workspace, editing: bool) -> None:
     adopted = {sid for f in work.findings for sid in f["source_findings"]}
     groups = [g for g in group_findings(work.source_findings) if not {m.id for m in g.members} <= adopted]
-    st.caption("+ styrka · △ utvecklingsområde. Examinatorernas iakttagelser grupperas när de liknar varandra; "
+    st.caption("\\+ styrka · △ utvecklingsområde. Examinatorernas iakttagelser grupperas när de liknar varandra; "
                "ta med en grupp, redigera texten, och den behåller vilka som bidrog och vilka avsnitt den vilar på.")
     area = framework.area(st.segmented_control("Frågeområde", [a.code for a in framework.areas],
                                                format_func=lambda c: framework.area(c).title, required=True,
@@ -169,7 +175,7 @@ def group_form(work, group, editing: bool) -> None:
     p = f"{prefix(work.contribution_id)}g{group.area_code}_{group.kind}_{min(m.id for m in group.members)}_"
     with st.form(p + "form"):
         st.markdown(f"**Förslag** från {escape_markdown(', '.join(group.contributors))} "
-                    f"({len(group.members)} iakttagelser)")
+                    f"({len(group.members)} iakttagelse{'' if len(group.members) == 1 else 'r'})")
         for member in group.members:
             st.caption(f"{escape_markdown(member.examiner)}: {escape_markdown(member.text)}")
         st.text_area("Sammanslagen text", value=group.text, key=p + "text")

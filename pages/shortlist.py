@@ -71,13 +71,13 @@ with tab_compare:
             c = item["candidate"]
             column.markdown(f"**{escape_markdown(c.name)}**  \n{c.class_name} · totalt {c.total}")
             column.dataframe([{"Område": areas[a], "Poäng": v} for a, v in c.profile.items()], hide_index=True)
-            column.markdown("**Nyckelteman**\n" + "\n".join(f"- + {escape_markdown(t)}" for t in item["themes"]["styrka"])
+            column.markdown("**Nyckelteman**\n" + "\n".join(f"- \\+ {escape_markdown(t)}" for t in item["themes"]["styrka"])
                             + "\n" + "\n".join(f"- △ {escape_markdown(t)}" for t in item["themes"]["utvecklingsomrade"]))
         for code, title in areas.items():
             with st.expander(title):
                 for column, item in zip(st.columns(len(compared)), compared, strict=True):
                     found = item["areas"][code]
-                    column.markdown("\n".join([f"- + {escape_markdown(t)}" for t in found["styrka"]]
+                    column.markdown("\n".join([f"- \\+ {escape_markdown(t)}" for t in found["styrka"]]
                                               + [f"- △ {escape_markdown(t)}" for t in found["utvecklingsomrade"]])
                                     or ":gray[Inga iakttagelser]")
     else:

@@ -81,3 +81,27 @@ def screenshot(page, name: str) -> None:
     page.wait_for_timeout(500)  # let tables and charts paint
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def by_key(page, key: str):
+    """The widget Streamlit gave this key (it carries the class st-key-<key>)."""
+    return page.locator(f".st-key-{key}")
+
+
+def form_with(page, key: str):
+    """The form holding the widget with this key (forms carry no key class of their own)."""
+    return page.get_by_test_id("stForm").filter(has=by_key(page, key))
+
+
+def pick(page, selectbox, option: str) -> None:
+    """Choose an option in a Streamlit selectbox (typing narrows a long list)."""
+    field = selectbox.locator("input")
+    field.click()
+    field.fill(option)
+    match = page.get_by_role("option", name=option, exact=True)
+    try:
+        match.click(timeout=5_000)
+    except Exception:  # the list closed under a rerun: the filter still holds the one match
+        field.click()
+        field.fill(option)
+        field.press("Enter")

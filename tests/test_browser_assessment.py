@@ -1,4 +1,5 @@
-"""Chromium: an examiner scores a whole contribution, work survives a reload, and submits."""
+"""Chromium: two tabs of one examiner never overwrite each other silently. (Scoring a whole
+contribution, autosave over a reload and submitting run in test_browser_year.)"""
 
 from __future__ import annotations
 
@@ -49,53 +50,6 @@ def setup(demo_template, tmp_path_factory):
 def criterion_box(page, title: str):
     # The innermost block holding the criterion's title is its bordered container.
     return page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_text(title, exact=True)).last
-
-
-def test_an_examiner_scores_a_whole_contribution_and_submits(setup):
-    server, email, unit = setup["server"], setup["email"], setup["unit"]
-    context = setup["browser"].new_context(viewport={"width": 1500, "height": 1100}, locale="sv-SE")
-    page = context.new_page()
-    log_in(page, server.url, email, DEMO_PASSWORD)
-    page.goto(f"{server.url}/bedomning?bidrag={unit}")
-    wait_for_app(page)
-    page.get_by_text("Jag har inget jäv och behandlar bidraget konfidentiellt").click()
-    page.get_by_role("button", name="Skicka deklarationen").click()
-    expect(page.get_by_text("Min bedömning: Ej påbörjad")).to_be_visible(timeout=30_000)
-
-    for index, area in enumerate(FRAMEWORK.areas):
-        page.get_by_role("radio", name=area.title, exact=True).click()
-        wait_for_app(page)
-        expect(page.get_by_role("heading", name=area.title, exact=True)).to_be_visible()
-        for criterion in area.criteria:
-            box = criterion_box(page, criterion.title)
-            box.get_by_role("radio", name="50-65").click()
-            wait_for_app(page)
-            box.get_by_role("radio", name="55" if index % 2 else "60", exact=True).click()
-            wait_for_app(page)
-        expect(page.get_by_text(f"Poäng för {area.title}")).to_be_visible()
-        form = page.get_by_test_id("stForm").filter(has_text="Ny iakttagelse")
-        form.get_by_label("Iakttagelse").fill(f"Arbetssätten i {area.title.lower()} följs upp och förbättras.")
-        form.get_by_role("button", name="Lägg till").click()
-        wait_for_app(page)
-        expect(page.get_by_text(f"Arbetssätten i {area.title.lower()} följs upp").first).to_be_visible()
-        if index == 0:
-            screenshot(page, "assessment-scoring")
-
-    # Autosave: a site-visit question typed and left is there after a reload, in the same area.
-    questions = page.get_by_label("Vad vill du kontrollera eller få förtydligat? En fråga per rad.")
-    questions.fill("Hur används resultaten i planeringen?")
-    questions.press("Tab")
-    wait_for_app(page)
-    page.reload()
-    wait_for_app(page)
-    expect(page.get_by_label("Vad vill du kontrollera eller få förtydligat? En fråga per rad.")).to_have_value(
-        "Hur används resultaten i planeringen?", timeout=30_000)
-    expect(page.get_by_role("heading", name=FRAMEWORK.areas[-1].title, exact=True)).to_be_visible()
-
-    page.get_by_role("button", name="Lämna in bedömningen").click()
-    expect(page.get_by_text("Bedömningen är inlämnad och låst för konsensus.")).to_be_visible(timeout=30_000)
-    screenshot(page, "assessment-submitted")
-    context.close()
 
 
 def test_a_second_tab_never_overwrites_silently(setup):
