@@ -7,6 +7,7 @@ whether the workbench feels fast.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +23,11 @@ from scoring.store import forget_store, get_store
 from scoring.synthetic import build_year
 
 ROOT = Path(__file__).resolve().parent.parent
+# Building the pages' data outside a script run makes Streamlit warn about a missing
+# ScriptRunContext on every cached call; harmless here, and it buries the table.
+# (A filter, not a level: Streamlit resets its loggers' levels when its config loads.)
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    lambda record: "missing ScriptRunContext" not in record.getMessage())
 HELLO = "import streamlit as st\nst.title('Hej')\nst.write('Examinatorsstöd')\n"
 
 
