@@ -22,7 +22,7 @@ options = audit.choices(store, admin)
 first, second, third = st.columns(3)
 actor = first.selectbox("Vem", [ANY] + options["actor"], key="audit_actor")
 action = second.selectbox("Vad", [ANY] + options["action"], key="audit_action")
-entity = third.selectbox("Tabell", [ANY] + options["entity"], key="audit_entity")
+entity = third.selectbox("Gäller", [ANY] + options["entity"], key="audit_entity", format_func=audit.entity_label)
 first, second, third = st.columns(3)
 today = dt.date.today()
 since = first.date_input("Från och med", value=None, max_value=today, format="YYYY-MM-DD", key="audit_since")
@@ -38,12 +38,12 @@ rows = audit.entries(store, admin, flt, limit=SHOWN)
 st.markdown(f"**{total} händelser**" + (f" (de {SHOWN} senaste visas; exporten tar med alla)" if total > SHOWN else ""))
 if rows:
     st.dataframe(
-        [{"Tid": r["at_time"], "Vem": r["actor"], "Vad": r["action"], "Tabell": r["entity"], "Id": r["entity_id"],
-          "Före": audit.readable(r["before_value"]), "Efter": audit.readable(r["after_value"])} for r in rows],
+        [{"Tid": r["at_time"], "Vem": r["actor"], "Vad": r["action"], "Gäller": audit.entity_label(r["entity"]),
+          "Id": r["entity_id"], "Före": audit.readable(r["before_value"]), "Efter": audit.readable(r["after_value"])} for r in rows],
         hide_index=True, width="stretch", height=420,
         column_config={"Tid": st.column_config.DatetimeColumn("Tid", format="YYYY-MM-DD HH:mm:ss")},
     )
-    st.download_button("Exportera urvalet till Excel", audit.workbook(store, admin, flt),
+    st.download_button("Exportera urvalet till Excel", lambda: audit.workbook(store, admin, flt),
                        file_name=f"handelselogg-{today}.xlsx", mime=XLSX, icon=":material/download:")
 else:
     st.info("Inga händelser matchar urvalet.")

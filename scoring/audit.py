@@ -21,8 +21,20 @@ from scoring.scorebook import append_literal
 from scoring.store import Store
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-COLUMNS = {"at_time": "Tid", "actor": "Vem", "action": "Vad", "entity": "Tabell", "entity_id": "Id",
+COLUMNS = {"at_time": "Tid", "actor": "Vem", "action": "Vad", "entity": "Gäller", "entity_id": "Id",
            "before_value": "Före", "after_value": "Efter"}
+# What each logged table is, in the office's words.
+ENTITIES = {
+    "assessments": "Bedömning", "assignments": "Tilldelning", "award_years": "Utmärkelseår",
+    "conflict_declarations": "Jävsdeklaration", "consensus": "Konsensus", "contributions": "Bidrag",
+    "database": "Databasen", "decisions": "Juryns beslut", "examiners": "Examinator", "intake_files": "Inläst fil",
+    "report_templates": "Rapportmall", "reports": "Återkopplingsrapport", "sessions": "Inloggning",
+    "settings": "Inställning", "team_members": "Lagmedlem", "teams": "Lag", "users": "Konto",
+}
+
+
+def entity_label(entity: str) -> str:
+    return ENTITIES.get(entity, entity)
 
 
 @dataclass(frozen=True)
@@ -120,7 +132,7 @@ def workbook(store: Store, user: User, flt: Filter = Filter()) -> bytes:
         cell.font = Font(bold=True)
     for row in entries(store, user, flt, limit=None):
         append_literal(sheet, [row["at_time"].strftime("%Y-%m-%d %H:%M:%S"), row["actor"], row["action"],
-                               row["entity"], row["entity_id"], row["before_value"], row["after_value"]])
+                               entity_label(row["entity"]), row["entity_id"], row["before_value"], row["after_value"]])
     for letter, width in zip("ABCDEFG", (20, 30, 30, 22, 10, 60, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
