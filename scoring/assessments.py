@@ -26,6 +26,7 @@ MAX_FINDING_CHARS = 5_000
 MAX_NOTE_CHARS = 20_000
 MAX_SITE_VISIT_QUESTIONS = 30
 MAX_SITE_VISIT_QUESTION_CHARS = 1_000
+MAX_REASON_CHARS = 1_000
 # The phases in which individual work may still change.
 OPEN_PHASES = ("tilldelad", "individuell_bedomning")
 
@@ -441,9 +442,8 @@ def reopen(store: Store, user: User, assessment_id: int, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise AssessmentError("Skriv varför bedömningen öppnas igen; examinatorn ser motiveringen.")
-    if len(reason) > MAX_SITE_VISIT_QUESTION_CHARS:
-        raise AssessmentError(f"Motiveringen har {len(reason)} tecken; högst {MAX_SITE_VISIT_QUESTION_CHARS} "
-                              "går att spara.")
+    if len(reason) > MAX_REASON_CHARS:
+        raise AssessmentError(f"Motiveringen har {len(reason)} tecken; högst {MAX_REASON_CHARS} går att spara.")
     with store.write(user.email) as uow:
         status, version = uow.fetchone("SELECT status, version FROM assessments WHERE id = ?", [assessment_id])
         if status == "last":

@@ -116,6 +116,7 @@ def examiner_assesses(y, email: str, number: int, first: bool) -> None:
     for area in FRAMEWORK.areas:
         page.get_by_role("radio", name=area.title, exact=True).click()
         wait_for_app(page)
+        expect(page.get_by_role("heading", name=area.title, exact=True)).to_be_visible(timeout=30_000)
         for criterion in area.criteria:
             box = page.locator("[data-testid=stVerticalBlock]").filter(
                 has=page.get_by_text(criterion.title, exact=True)).last
@@ -128,7 +129,8 @@ def examiner_assesses(y, email: str, number: int, first: bool) -> None:
                                                  "jämförs över tid.")):
             if first and kind == "Styrka" and area is FRAMEWORK.areas[0]:
                 text = HOSTILE
-            form = page.get_by_test_id("stForm").filter(has_text="Ny iakttagelse")
+            # This area's form (while a rerun finishes, the last area's may still be on the page).
+            form = page.get_by_test_id("stForm").filter(has=page.locator(f"[class*='new_{area.code}_kind']"))
             form.get_by_text(kind, exact=True).click()
             form.get_by_label("Iakttagelse").fill(text)
             form.get_by_role("button", name="Lägg till").click()
