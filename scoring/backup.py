@@ -56,15 +56,11 @@ def create(store: Store, folder: str | Path) -> dict:
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"Mappen {folder} är inte tom. Välj en ny mapp för säkerhetskopian.")
     folder.mkdir(parents=True, exist_ok=True)
-    with store._write_lock, store.read() as cursor:  # no write can land between export and manifest
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            path = str(folder.resolve()).replace("'", "''")
-            cursor.execute(f"EXPORT DATABASE '{path}' (FORMAT parquet)")
-            manifest = {"format": FORMAT, "created_at": utcnow().isoformat(timespec="seconds"),
-                        "source": store.path, "tables": fingerprints(cursor)}
-        finally:
-            cursor.execute("ROLLBACK")
+    with store.snapshot() as cursor:  # no write can land between export and manifest
+        path = str(folder.resolve()).replace("'", "''")
+        cursor.execute(f"EXPORT DATABASE '{path}' (FORMAT parquet)")
+        manifest = {"format": FORMAT, "created_at": utcnow().isoformat(timespec="seconds"),
+                    "source": store.path, "tables": fingerprints(cursor)}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
 

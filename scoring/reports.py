@@ -136,6 +136,13 @@ def _swedish_syntax(message: str | None) -> str:
     return "taggarna {{ }} och {% %} är inte hela"
 
 
+def _retire_template(uow, name: str) -> dict:
+    """Stop using the uploaded template in use (if any); what it was, for the log."""
+    before = uow.fetchone("SELECT uploaded_by, uploaded_at FROM report_templates WHERE name = ? AND active", [name])
+    uow.execute("UPDATE report_templates SET active = FALSE WHERE name = ?", [name])
+    return {"uploaded_by": before[0], "uploaded_at": before[1]} if before else {"default": True}
+
+
 def save_template(store: Store, user: User, name: str, data: bytes) -> None:
     """Store a checked template and use it from now on."""
     if user.role != "admin":
@@ -144,26 +151,17 @@ def save_template(store: Store, user: User, name: str, data: bytes) -> None:
     if problems:
         raise ReportError("Mallen används inte: " + " ".join(problems))
     with store.write(user.email) as uow:
-        before = uow.fetchone("SELECT uploaded_by, uploaded_at FROM report_templates WHERE name = ? AND active",
-                              [name])
-        uow.execute("UPDATE report_templates SET active = FALSE WHERE name = ?", [name])
+        before = _retire_template(uow, name)
         uow.execute("INSERT INTO report_templates (name, data, uploaded_by, uploaded_at, active)"
                     " VALUES (?, ?, ?, ?, TRUE)", [name, data, user.email, utcnow()])
-        uow.audit("ny rapportmall", "report_templates", name,
-                  {"uploaded_by": before[0], "uploaded_at": before[1]} if before else {"default": True},
-                  {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+        uow.audit("ny rapportmall", "report_templates", name, before, {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
 
 
 def reset_template(store: Store, user: User, name: str) -> None:
     if user.role != "admin":
         raise access.AccessDenied("Bara Kvalitetsenheten byter rapportmallar.")
     with store.write(user.email) as uow:
-        before = uow.fetchone("SELECT uploaded_by, uploaded_at FROM report_templates WHERE name = ? AND active",
-                              [name])
-        uow.execute("UPDATE report_templates SET active = FALSE WHERE name = ?", [name])
-        uow.audit("standardmall", "report_templates", name,
-                  {"uploaded_by": before[0], "uploaded_at": before[1]} if before else {"default": True},
-                  {"default": True})
+        uow.audit("standardmall", "report_templates", name, _retire_template(uow, name), {"default": True})
 
 
 def sample_context(name: str) -> dict:

@@ -117,6 +117,16 @@ class Store:
             finally:
                 cursor.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only transaction while no write can land: one consistent moment (backups)."""
+        with self._write_lock, self.read() as cursor:
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield cursor
+            finally:
+                cursor.execute("ROLLBACK")
+
     def fetchall(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
         with self.read() as cur:
             return cur.execute(sql, params or []).fetchall()
