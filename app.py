@@ -8,29 +8,30 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring import access, auth, years
-from scoring.store import get_store
+from scoring.core import access, auth
+from scoring.core.store import get_store
+from scoring.year import years
 
 st.set_page_config(page_title="Examinatorsstöd", page_icon=":material/workspace_premium:", layout="wide")
 
 PAGES = {
-    "start": ("pages/start.py", "Start", ":material/home:"),
-    "intag": ("pages/intake.py", "Intag", ":material/upload_file:"),
-    "granskning": ("pages/intake_review.py", "Granska fil", ":material/fact_check:"),
-    "behorighet": ("pages/eligibility.py", "Grundläggande kontroll", ":material/verified:"),
-    "examinatorer": ("pages/examiners.py", "Examinatorer", ":material/badge:"),
-    "lag": ("pages/teams.py", "Lag och tilldelning", ":material/groups:"),
-    "bedomning": ("pages/assessment.py", "Bedömning", ":material/rate_review:"),
-    "konsensus": ("pages/consensus.py", "Konsensus", ":material/handshake:"),
-    "rapporter": ("pages/reports.py", "Rapporter", ":material/summarize:"),
-    "mallar": ("pages/templates.py", "Rapportmallar", ":material/edit_document:"),
-    "beredning": ("pages/shortlist.py", "Beredning", ":material/leaderboard:"),
-    "beslut": ("pages/decisions.py", "Beslut", ":material/gavel:"),
-    "arkiv": ("pages/archive.py", "Arkiv", ":material/inventory_2:"),
-    "bidrag": ("pages/contributions.py", "Bidrag", ":material/description:"),
-    "anvisningar": ("pages/framework.py", "Anvisningar", ":material/menu_book:"),
-    "konton": ("pages/accounts.py", "Konton", ":material/group:"),
-    "logg": ("pages/audit.py", "Händelselogg", ":material/history:"),
+    "start": ("app_pages/start.py", "Start", ":material/home:"),
+    "intag": ("app_pages/intake.py", "Intag", ":material/upload_file:"),
+    "granskning": ("app_pages/intake_review.py", "Granska fil", ":material/fact_check:"),
+    "behorighet": ("app_pages/eligibility.py", "Grundläggande kontroll", ":material/verified:"),
+    "examinatorer": ("app_pages/examiners.py", "Examinatorer", ":material/badge:"),
+    "lag": ("app_pages/teams.py", "Lag och tilldelning", ":material/groups:"),
+    "bedomning": ("app_pages/assessment.py", "Bedömning", ":material/rate_review:"),
+    "konsensus": ("app_pages/consensus.py", "Konsensus", ":material/handshake:"),
+    "rapporter": ("app_pages/reports.py", "Rapporter", ":material/summarize:"),
+    "mallar": ("app_pages/templates.py", "Rapportmallar", ":material/edit_document:"),
+    "beredning": ("app_pages/shortlist.py", "Beredning", ":material/leaderboard:"),
+    "beslut": ("app_pages/decisions.py", "Beslut", ":material/gavel:"),
+    "arkiv": ("app_pages/archive.py", "Arkiv", ":material/inventory_2:"),
+    "bidrag": ("app_pages/contributions.py", "Bidrag", ":material/description:"),
+    "anvisningar": ("app_pages/framework.py", "Anvisningar", ":material/menu_book:"),
+    "konton": ("app_pages/accounts.py", "Konton", ":material/group:"),
+    "logg": ("app_pages/audit.py", "Händelselogg", ":material/history:"),
 }
 # The menu's sections, in the order of the year's work.
 SECTIONS = {
@@ -124,7 +125,7 @@ if st.session_state.pop("clear_cookie", False):
 user = current_user(store)
 if user is None:
     st.session_state.pop("current_user", None)
-    page = st.navigation([st.Page("pages/login.py", title="Logga in", icon=":material/login:")])
+    page = st.navigation([st.Page("app_pages/login.py", title="Logga in", icon=":material/login:")])
 else:
     handoff = st.session_state.pop("cookie_handoff", None)
     if handoff:

@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from scoring import auth, config
-from scoring.store import get_store
+from scoring.core import auth, config
+from scoring.core.store import get_store
 
 MAX_AGE_SECONDS = 12 * 3600  # the server-side idle limit ends a session sooner
 

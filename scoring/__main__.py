@@ -10,10 +10,14 @@ from pathlib import Path
 
 import duckdb
 
-from scoring import auth, backup, bench, config, demo, intake, report_templates, reports
-from scoring.docx_reader import UnreadableFile
-from scoring.framework import FrameworkError, available_years, load_framework
-from scoring.store import get_store
+from scoring.core import auth, backup, config
+from scoring.core.store import get_store
+from scoring.intake import document as intake
+from scoring.intake.docx_reader import UnreadableFile
+from scoring.reports import documents as reports
+from scoring.reports import templates as report_templates
+from scoring.year.framework import FrameworkError, available_years, load_framework
+from workbench_tools import bench, demo
 
 
 def _store():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring import demo
-from scoring.store import Store, forget_store, get_store
+from scoring.core.store import Store, forget_store, get_store
+from workbench_tools import demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,16 +50,3 @@ def empty_store(tmp_path, monkeypatch) -> Store:
     forget_store(str(path))
 
 
-def team_of(store: Store, email: str) -> dict:
-    """The demo team of an examiner, read from the store: members and units by name."""
-    team_id = store.fetchone(
-        "SELECT m.team_id FROM team_members m JOIN users u ON u.id = m.user_id WHERE u.email = ?", [email])[0]
-    members = {r[0] for r in store.fetchall(
-        "SELECT u.name FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?", [team_id])}
-    units = sorted(r[0] for r in store.fetchall(
-        "SELECT u.name FROM assignments a JOIN contributions c ON c.id = a.contribution_id"
-        " JOIN units u ON u.id = c.unit_id WHERE a.team_id = ?", [team_id]))
-    others = sorted(r[0] for r in store.fetchall(
-        "SELECT u.name FROM assignments a JOIN contributions c ON c.id = a.contribution_id"
-        " JOIN units u ON u.id = c.unit_id WHERE a.team_id <> ?", [team_id]))
-    return {"id": team_id, "members": members, "units": units, "other_units": others}

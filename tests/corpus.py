@@ -11,9 +11,9 @@ import zipfile
 
 import docx
 
-from scoring.demo_text import answer
-from scoring.docx_builder import ContributionText, build_contribution
-from scoring.framework import Framework
+from scoring.year.framework import Framework
+from workbench_tools.demo_text import answer
+from workbench_tools.docx_builder import ContributionText, build_contribution
 
 
 def content(framework: Framework, quality: str = "medel", skip: set[int] = frozenset(), seed: int = 1,

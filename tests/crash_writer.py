@@ -8,9 +8,10 @@ assessment's new version.
 import json
 import sys
 
-from scoring import assessments, load
-from scoring.framework import load_framework
-from scoring.store import Store
+from scoring.assessment import individual as assessments
+from scoring.core.store import Store
+from scoring.year.framework import load_framework
+from workbench_tools import load
 
 store = Store(sys.argv[1])
 round_number = sys.argv[2]

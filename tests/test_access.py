@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import team_of
+from helpers import team_of
 
-from scoring import access, auth, conflicts, contributions
-from scoring.demo import DEMO_YEAR
+from scoring.core import access, auth
+from scoring.teams import conflicts
+from scoring.year import contributions
+from workbench_tools.demo import DEMO_YEAR
 
 
 def _user(store, email):

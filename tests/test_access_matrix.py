@@ -8,21 +8,17 @@ their own rules where possible, so the matrix does not change what later calls s
 from __future__ import annotations
 
 import pytest
-from conftest import team_of
 from corpus import build, legacy_doc
+from helpers import team_of
 
-from scoring import (
-    access,
-    assessments,
-    auth,
-    conflicts,
-    contributions,
-    eligibility,
-    examiners,
-    intake_store,
-    teams,
-)
-from scoring.framework import load_framework
+from scoring.assessment import individual as assessments
+from scoring.core import access, auth
+from scoring.intake import eligibility
+from scoring.intake import review as intake_store
+from scoring.teams import assignment as teams
+from scoring.teams import conflicts, examiners
+from scoring.year import contributions
+from scoring.year.framework import load_framework
 
 YEAR = 2026
 ACTORS = ["admin", "examinator", "lagsamordnare", "annat_lag", "beredningsgrupp", "domarkommitte"]

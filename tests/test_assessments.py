@@ -5,34 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import not_started, score_everything
 
-from scoring import access, assessments, auth, conflicts
-from scoring.assessments import AssessmentError, StaleAssessment
-from scoring.demo import DEMO_YEAR
-from scoring.framework import load_framework
+from scoring.assessment import individual as assessments
+from scoring.assessment.individual import AssessmentError, StaleAssessment
+from scoring.core import access, auth
+from scoring.year.framework import load_framework
+from workbench_tools.demo import DEMO_YEAR
 
 FRAMEWORK = load_framework(DEMO_YEAR)
-
-
-def not_started(store, *, exclude: set[int] = frozenset()):
-    """A team member and a contribution of their team they have not started; declared."""
-    row = store.fetchone(
-        "SELECT u.email, s.contribution_id FROM assignments s JOIN team_members m ON m.team_id = s.team_id"
-        " JOIN users u ON u.id = m.user_id JOIN teams t ON t.id = s.team_id"
-        " WHERE u.id <> t.coordinator_id AND NOT EXISTS (SELECT 1 FROM assessments a"
-        "   WHERE a.contribution_id = s.contribution_id AND a.examiner_id = u.id)"
-        f" AND u.id NOT IN ({','.join(map(str, exclude)) or '-1'}) ORDER BY s.contribution_id, u.id LIMIT 1")
-    user = auth.user_by_email(store, row[0])
-    if not access.has_declared(store, user, row[1]):
-        conflicts.declare(store, user, row[1], has_conflict=False, confidentiality_accepted=True)
-    return user, row[1]
-
-
-def score_everything(store, user, cid, version: int, value: int = 50) -> int:
-    for area in FRAMEWORK.areas:
-        for criterion in area.criteria:
-            version = assessments.set_criterion_score(store, user, cid, version, area.code, criterion.code, value)
-    return version
 
 
 def test_criteria_scores_give_the_area_score_as_the_framework_defines(demo_store):

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from scoring import auth
-from scoring.store import utcnow
+from scoring.core import auth
+from scoring.core.store import utcnow
 
 PASSWORD = "rätt-lösenord-1"
 

@@ -12,11 +12,11 @@ import zipfile
 
 import duckdb
 import pytest
-from conftest import ROOT
-from test_assessments import not_started
+from helpers import ROOT, not_started
 
-from scoring import assessments, auth, backup
-from scoring.store import forget_store
+from scoring.assessment import individual as assessments
+from scoring.core import auth, backup
+from scoring.core.store import forget_store
 
 
 def _tables_equal(left: str, right: str) -> None:

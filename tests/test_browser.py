@@ -7,13 +7,13 @@ import time
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, free_port, log_in, screenshot, wait_for_app
-from conftest import team_of
+from helpers import team_of
 from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import expect, sync_playwright
 
-from scoring.auth import COOKIE_NAME
-from scoring.demo import DEMO_PASSWORD
-from scoring.store import Store
+from scoring.core.auth import COOKIE_NAME
+from scoring.core.store import Store
+from workbench_tools.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -176,7 +176,7 @@ def test_oidc_login_without_an_account_is_refused(oidc_server, page):
 def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
     from corpus import build, legacy_doc
 
-    from scoring.framework import load_framework
+    from scoring.year.framework import load_framework
 
     data, _ = build(load_framework(2026), "autonumrering")
     good = tmp_path / "Förskolan Lyktan.docx"

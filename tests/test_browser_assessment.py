@@ -9,10 +9,10 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, screenshot, wait_for_app
 from playwright.sync_api import expect, sync_playwright
 
-from scoring.auth import COOKIE_NAME
-from scoring.demo import DEMO_PASSWORD, DEMO_YEAR
-from scoring.framework import load_framework
-from scoring.store import Store
+from scoring.core.auth import COOKIE_NAME
+from scoring.core.store import Store
+from scoring.year.framework import load_framework
+from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR
 
 pytestmark = pytest.mark.browser
 FRAMEWORK = load_framework(DEMO_YEAR)

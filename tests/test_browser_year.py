@@ -19,10 +19,10 @@ from corpus import build
 from docx import Document
 from playwright.sync_api import expect, sync_playwright
 
-from scoring import reports
-from scoring.demo import DEMO_PASSWORD, DEMO_YEAR
-from scoring.framework import load_framework
-from scoring.store import Store
+from scoring.core.store import Store
+from scoring.reports import documents as reports
+from scoring.year.framework import load_framework
+from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR
 
 pytestmark = pytest.mark.browser
 FRAMEWORK = load_framework(DEMO_YEAR)

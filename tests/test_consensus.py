@@ -5,41 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers import agree_everything, ready
 
-from scoring import access, assessments, auth, consensus, eligibility
-from scoring.consensus_rules import agenda, group_findings
-from scoring.demo import DEMO_YEAR
-from scoring.framework import load_framework
+from scoring.assessment import individual as assessments
+from scoring.consensus import workspace as consensus
+from scoring.core import access, auth
+from scoring.intake import eligibility
+from scoring.year.framework import load_framework
+from workbench_tools.demo import DEMO_YEAR
 
 FRAMEWORK = load_framework(DEMO_YEAR)
 ADMIN = "kvalitetsenheten@demo.stockholm.se"
-
-
-def ready(store):
-    """A contribution whose whole team has submitted, and its coordinator."""
-    cid, email = store.fetchone(
-        "SELECT c.id, u.email FROM contributions c JOIN assignments s ON s.contribution_id = c.id"
-        " JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id"
-        " WHERE c.phase = 'individuell_bedomning' AND NOT EXISTS (SELECT 1 FROM team_members m"
-        "  LEFT JOIN assessments a ON a.examiner_id = m.user_id AND a.contribution_id = c.id"
-        "  WHERE m.team_id = t.id AND coalesce(a.status, '') <> 'inlamnad') ORDER BY c.id LIMIT 1")
-    return cid, auth.user_by_email(store, email)
-
-
-def agree_everything(store, lead, cid, version):
-    """Medians, rationales and one merged finding of each kind per area: what a gate needs."""
-    work = consensus.workspace(store, lead, cid)
-    for item in agenda(FRAMEWORK, list(work.individual.values()), work.threshold):
-        for code, spread in item.criteria.items():
-            version = consensus.set_score(store, lead, cid, version, item.area_code, code, spread.median_offer)
-        version = consensus.set_rationale(store, lead, cid, version, item.area_code, "Enades.")
-    taken = set()
-    for group in group_findings(work.source_findings):
-        if (group.area_code, group.kind) not in taken:
-            version = consensus.add_finding(store, lead, cid, version, area_code=group.area_code, kind=group.kind,
-                                            text=group.text, sources=list(group.members))
-            taken.add((group.area_code, group.kind))
-    return version
 
 
 def test_opening_consensus_locks_the_individual_assessments(demo_store):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.consensus_rules import (
+from scoring.consensus.rules import (
     SourceFinding,
     agenda,
     alpha,
@@ -14,7 +14,7 @@ from scoring.consensus_rules import (
     rationale_needed,
     spread,
 )
-from scoring.framework import load_framework
+from scoring.year.framework import load_framework
 
 FRAMEWORK = load_framework(2026)
 SCALE = FRAMEWORK.scale

@@ -9,9 +9,9 @@ import signal
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers import ROOT
 
-from scoring.store import Store
+from scoring.core.store import Store
 
 HERE = os.path.dirname(__file__)
 

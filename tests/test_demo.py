@@ -5,11 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers import ROOT
 
-from scoring import auth, demo
 from scoring.__main__ import main
-from scoring.framework import load_framework
+from scoring.core import auth
+from scoring.year.framework import load_framework
+from workbench_tools import demo
 
 
 def test_demo_year_has_what_every_page_needs(demo_store):

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from scoring import access, auth, eligibility
-from scoring.eligibility import MAY_NOT, MAY_TAKE_PART, NO_AWARD, Facts, evaluate
-from scoring.framework import load_framework
+from scoring.core import access, auth
+from scoring.intake import eligibility
+from scoring.intake.eligibility import MAY_NOT, MAY_TAKE_PART, NO_AWARD, Facts, evaluate
+from scoring.year.framework import load_framework
 
 F2026, F2024, F2012 = (load_framework(y) for y in (2026, 2024, 2012))
 COMPLETE = Facts(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scoring.framework import (
+from scoring.year.framework import (
     FRAMEWORK_DIR,
     FrameworkError,
     available_years,
@@ -219,6 +219,6 @@ def test_a_scale_with_a_gap_is_refused(tmp_path, monkeypatch):
     shutil.copytree(FRAMEWORK_DIR.parent / "scales", scales)
     text = (scales / "standard.yaml").read_text(encoding="utf-8").replace("min: 30", "min: 35", 1)
     (scales / "gap.yaml").write_text(text, encoding="utf-8")
-    monkeypatch.setattr("scoring.framework.SCALE_DIR", scales)
+    monkeypatch.setattr("scoring.year.framework.SCALE_DIR", scales)
     message = _broken(tmp_path, lambda d: d.update(scale="gap"))
     assert "scale" in message and "glapp" in message

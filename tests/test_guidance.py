@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scoring import guidance
-from scoring.framework import load_framework
+from scoring.assessment import guidance
+from scoring.year.framework import load_framework
 
 FRAMEWORK = load_framework(2026)
 

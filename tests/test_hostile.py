@@ -8,14 +8,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_assessments import not_started
-from test_consensus import ready
-from test_pages import _navigation_as_on_the_server, login  # noqa: F401 - the fixture is used
+from helpers import login, not_started, ready
 
-from scoring import assessments, auth, conflicts, consensus, jury
-from scoring.demo import DEMO_YEAR
-from scoring.framework import load_framework
-from scoring.text import escape_markdown
+from scoring.assessment import individual as assessments
+from scoring.consensus import workspace as consensus
+from scoring.core import auth
+from scoring.core.text import escape_markdown
+from scoring.jury import shortlist as jury
+from scoring.teams import conflicts
+from scoring.year.framework import load_framework
+from workbench_tools.demo import DEMO_YEAR
 
 FRAMEWORK = load_framework(DEMO_YEAR)
 AREA = FRAMEWORK.areas[0]
@@ -101,7 +103,7 @@ def test_the_assessment_page_shows_hostile_findings_literally(demo_path, demo_st
     text = " ".join(HOSTILE[:3])
     assessments.add_finding(demo_store, user, cid, 0, area_code=AREA.code, kind="styrka", text=text)
     at = login(user.email)
-    at.switch_page("pages/assessment.py")
+    at.switch_page("app_pages/assessment.py")
     at.query_params["bidrag"] = str(cid)
     at.query_params["omrade"] = AREA.code
     at.run()

@@ -17,10 +17,10 @@ from corpus import (
     zip_without_document,
 )
 
-from scoring.docx_builder import LAYOUTS
-from scoring.docx_reader import UnreadableFile
-from scoring.framework import load_framework
-from scoring.intake import take_in
+from scoring.intake.document import take_in
+from scoring.intake.docx_reader import UnreadableFile
+from scoring.year.framework import load_framework
+from workbench_tools.docx_builder import LAYOUTS
 
 F2026 = load_framework(2026)
 

@@ -7,11 +7,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
 from corpus import build, legacy_doc
+from helpers import ROOT
 
-from scoring import access, auth, intake_store
-from scoring.framework import load_framework
+from scoring.core import access, auth
+from scoring.intake import review as intake_store
+from scoring.year.framework import load_framework
 
 F2026 = load_framework(2026)
 

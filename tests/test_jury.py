@@ -8,10 +8,15 @@ import statistics
 
 import pytest
 
-from scoring import access, assessments, auth, conflicts, consensus, eligibility, jury
-from scoring.demo import DEMO_YEAR
-from scoring.framework import load_framework
-from scoring.synthetic import build_year
+from scoring.assessment import individual as assessments
+from scoring.consensus import workspace as consensus
+from scoring.core import access, auth
+from scoring.intake import eligibility
+from scoring.jury import shortlist as jury
+from scoring.teams import conflicts
+from scoring.year.framework import load_framework
+from workbench_tools.demo import DEMO_YEAR
+from workbench_tools.synthetic import build_year
 
 FRAMEWORK = load_framework(DEMO_YEAR)
 

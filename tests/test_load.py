@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from scoring import load
+from workbench_tools import load
 
 
 @pytest.fixture(scope="module")
 def crowd(tmp_path_factory):
-    from scoring.store import Store
+    from scoring.core.store import Store
 
     store = Store(tmp_path_factory.mktemp("last") / "last.duckdb")
     people = load.prepare(store, 50)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from test_assessments import FRAMEWORK, not_started, score_everything
-from test_pages import _navigation_as_on_the_server, _texts, login  # noqa: F401 - the fixture is used
+from helpers import FRAMEWORK, login, not_started, score_everything, texts
 
-from scoring import assessments, auth
+from scoring.assessment import individual as assessments
+from scoring.core import auth
 
-PAGE = "pages/assessment.py"
+PAGE = "app_pages/assessment.py"
 
 
 def open_page(store, user, cid):
@@ -33,7 +33,7 @@ def test_the_examiner_sees_only_the_team_and_the_answer_beside_the_form(demo_sto
         r[0] for r in demo_store.fetchall(
             "SELECT u.name FROM contributions c JOIN units u ON u.id = c.unit_id"
             f" WHERE c.id IN ({','.join(map(str, team))})")}
-    text = _texts(at)
+    text = texts(at)
     area = FRAMEWORK.areas[0]
     assert f"##### {area.questions[0].number}. " in text and "Fråga 1 ¶1" in text
     assert "Min bedömning: **Ej påbörjad**" in text
@@ -112,7 +112,7 @@ def test_a_save_from_a_stale_window_is_refused_visibly(demo_store):
     assert any("sparats i ett annat fönster" in w.value for w in at.warning)
     at.text_area(key=key(cid, "note_1")).input("härifrån").run()
     assert "Din senaste ändring är inte sparad" in at.error[0].value
-    assert "anteckning fråga 2" in _texts(at)
+    assert "anteckning fråga 2" in texts(at)
     assert 1 not in assessments.own_assessment(demo_store, user, cid).notes
     next(b for b in at.button if b.label == "Spara min ändring ändå").click().run()
     work = assessments.own_assessment(demo_store, user, cid)
@@ -124,13 +124,13 @@ def test_submit_is_offered_when_everything_is_scored_and_then_locks(demo_store):
     user, cid = not_started(demo_store)
     at = open_page(demo_store, user, cid)
     submit = next(b for b in at.button if b.label == "Lämna in bedömningen")
-    assert submit.disabled and "Kvar att poängsätta" in _texts(at)
+    assert submit.disabled and "Kvar att poängsätta" in texts(at)
     score_everything(demo_store, user, cid, 0)
     at = open_page(demo_store, user, cid)
     next(b for b in at.button if b.label == "Lämna in bedömningen").click().run()
     assert not at.exception
     assert assessments.own_assessment(demo_store, user, cid).status == "inlamnad"
-    assert "låst för konsensus" in _texts(at)
+    assert "låst för konsensus" in texts(at)
     assert at.text_area(key=key(cid, "svq_malgrupp")).disabled
 
 
@@ -142,7 +142,7 @@ def test_the_coordinator_reopens_a_submitted_assessment(demo_store):
         "SELECT u.id, u.email, u.name, u.role FROM assignments s JOIN teams t ON t.id = s.team_id"
         " JOIN users u ON u.id = t.coordinator_id WHERE s.contribution_id = ?", [cid]))
     at = open_page(demo_store, coordinator, cid)
-    if "Jäv och sekretess" in _texts(at):
+    if "Jäv och sekretess" in texts(at):
         at.radio[0].set_value("Jag har inget jäv och behandlar bidraget konfidentiellt")
         at.button(key=f"FormSubmitter:declare_{cid}-Skicka deklarationen").click().run()
     form_select = next(s for s in at.selectbox if s.label == "Öppna en inlämnad bedömning igen")
@@ -153,7 +153,7 @@ def test_the_coordinator_reopens_a_submitted_assessment(demo_store):
     work = assessments.own_assessment(demo_store, user, cid)
     assert work.status == "utkast" and work.reopened_reason == "Komplettera"
     at = open_page(demo_store, user, cid)
-    assert "har öppnat bedömningen igen: Komplettera" in _texts(at)
+    assert "har öppnat bedömningen igen: Komplettera" in texts(at)
 
 
 def test_an_undeclared_examiner_gets_the_declaration_first(demo_store):
@@ -162,4 +162,4 @@ def test_an_undeclared_examiner_gets_the_declaration_first(demo_store):
         " JOIN users u ON u.id = m.user_id WHERE NOT EXISTS (SELECT 1 FROM conflict_declarations d"
         " WHERE d.user_id = u.id AND d.contribution_id = s.contribution_id) ORDER BY 2 LIMIT 1")
     at = open_page(demo_store, auth.user_by_email(demo_store, email), cid)
-    assert "Jäv och sekretess" in _texts(at) and "##### 1." not in _texts(at)
+    assert "Jäv och sekretess" in texts(at) and "##### 1." not in texts(at)

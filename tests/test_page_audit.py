@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 
-from test_pages import ADMIN, _navigation_as_on_the_server, login  # noqa: F401 - the fixture is used
+from helpers import ADMIN, login
 
-from scoring import backup
+from scoring.core import backup
 
 
 def test_the_log_filters_by_person_and_action_and_offers_the_export(demo_path, demo_store):
     at = login(ADMIN)
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("app_pages/audit.py").run()
     assert not at.exception and at.title[0].value == "Händelselogg"
     everything = len(at.dataframe[0].value)
     at.selectbox(key="audit_action").select("godkänn bidrag").run()
@@ -29,7 +29,7 @@ def test_the_log_filters_by_person_and_action_and_offers_the_export(demo_path, d
 
 def test_the_backup_button_gives_a_zip_with_its_manifest(demo_path, demo_store):
     at = login(ADMIN)
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("app_pages/audit.py").run()
     at.button[0].click().run()
     assert not at.exception
     name, data = at.session_state["backup_file"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from test_consensus import ADMIN, ready
-from test_pages import _navigation_as_on_the_server, _texts, login  # noqa: F401 - the fixture is used
+from helpers import ADMIN, login, ready, texts
 
-from scoring import auth, consensus
-from scoring.framework import load_framework
+from scoring.consensus import workspace as consensus
+from scoring.core import auth
+from scoring.year.framework import load_framework
 
-PAGE = "pages/consensus.py"
+PAGE = "app_pages/consensus.py"
 
 
 def open_page(user_email: str, cid: int):
@@ -33,7 +33,7 @@ def test_the_coordinator_sees_only_what_they_lead_and_opens_consensus(demo_store
     assert consensus.workspace(demo_store, lead, cid).phase == "konsensus"
     assert [t.label for t in at.tabs] == ["Poäng", "Iakttagelser", "Nyckelteman", "Platsbesök", "Samstämmighet",
                                           "Ändringar", "Förslag"]
-    assert "Kvar innan platsbesök" in _texts(at)
+    assert "Kvar innan platsbesök" in texts(at)
 
 
 def test_a_score_is_agreed_and_a_stale_window_is_refused(demo_store):
@@ -66,7 +66,7 @@ def test_the_admin_sees_the_year_agreement(demo_store):
     cid, lead = ready(demo_store)
     consensus.open_consensus(demo_store, lead, cid, 0)
     at = open_page(ADMIN, cid)
-    assert "Årets samstämmighet" in _texts(at)
+    assert "Årets samstämmighet" in texts(at)
     assert any(m.label == "Krippendorffs alfa" for m in at.metric)
     at.number_input[0].set_value(30).run()
     assert consensus.spread_threshold(demo_store) == 30

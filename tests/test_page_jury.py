@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from test_pages import _navigation_as_on_the_server, _texts, login  # noqa: F401 - the fixture is used
+from helpers import login, texts
 
-from scoring import auth, jury
-from scoring.demo import DEMO_YEAR
+from scoring.core import auth
+from scoring.jury import shortlist as jury
+from workbench_tools.demo import DEMO_YEAR
 
 PREPARATORY = "beredning@demo.stockholm.se"
 JURY = "jury@demo.stockholm.se"
@@ -14,7 +15,7 @@ ADMIN = "kvalitetsenheten@demo.stockholm.se"
 
 def test_the_shortlist_filters_by_class_and_compares(demo_store):
     at = login(PREPARATORY)
-    at.switch_page("pages/shortlist.py").run()
+    at.switch_page("app_pages/shortlist.py").run()
     assert not at.exception and at.title[0].value == "Beredning"
     proposed = demo_store.fetchall(
         "SELECT n.name, c.class_code, p.proposal FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
@@ -29,12 +30,12 @@ def test_the_shortlist_filters_by_class_and_compares(demo_store):
                                                      DEMO_YEAR)][:2]
     at.multiselect(key="jamfor").set_value(ids).run()
     assert not at.exception
-    assert "Nyckelteman" in _texts(at)
+    assert "Nyckelteman" in texts(at)
 
 
 def test_the_jury_decides_and_ends_the_year(demo_store):
     at = login(JURY)
-    at.switch_page("pages/decisions.py").run()
+    at.switch_page("app_pages/decisions.py").run()
     assert not at.exception and at.title[0].value == "Beslut"
     judge = auth.user_by_email(demo_store, JURY)
     for cid in jury.undecided(demo_store, judge, DEMO_YEAR):
@@ -46,12 +47,12 @@ def test_the_jury_decides_and_ends_the_year(demo_store):
     assert jury.undecided(demo_store, judge, DEMO_YEAR) == []
     next(b for b in at.button if b.label == "Avsluta året").click().run()
     assert jury.is_locked(demo_store, DEMO_YEAR)
-    assert "är avslutad" in _texts(at)
+    assert "är avslutad" in texts(at)
 
 
 def test_the_archive_lists_earlier_years(demo_store):
     at = login(ADMIN)
-    at.switch_page("pages/archive.py").run()
+    at.switch_page("app_pages/archive.py").run()
     assert not at.exception
     archived = demo_store.fetchone("SELECT n.name FROM contributions c JOIN units n ON n.id = c.unit_id"
                                    " WHERE c.year < ?", [DEMO_YEAR])[0]
@@ -66,9 +67,9 @@ def test_an_examiner_sees_the_earlier_feedback_of_a_returning_unit(demo_store):
         " WHERE c.year = ? AND c.unit_id IN (SELECT unit_id FROM contributions WHERE year < ?) LIMIT 1",
         [DEMO_YEAR, DEMO_YEAR])
     at = login(email)
-    at.switch_page("pages/assessment.py").run()
+    at.switch_page("app_pages/assessment.py").run()
     at.selectbox(key="bidrag").set_value(cid).run()
     assert any(e.label.startswith("Tidigare återkoppling: 2024") for e in at.expander)
     earlier = demo_store.fetchone("SELECT text FROM consensus_findings f JOIN contributions c ON c.id = f.contribution_id"
                                   " WHERE c.year < ? LIMIT 1", [DEMO_YEAR])[0]
-    assert earlier.split()[0] in _texts(at)
+    assert earlier.split()[0] in texts(at)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from test_pages import _navigation_as_on_the_server, _texts, login  # noqa: F401 - the fixture is used
-from test_reports import ADMIN, _edited_template, finished
+from helpers import ADMIN, edited_template, finished, login, texts
 
-from scoring import reports
-from scoring.report_templates import FEEDBACK
+from scoring.reports import documents as reports
+from scoring.reports.templates import FEEDBACK
 
 
 def test_the_coordinator_sees_the_gate_and_marks_the_report_final(demo_store):
@@ -14,13 +13,13 @@ def test_the_coordinator_sees_the_gate_and_marks_the_report_final(demo_store):
     with demo_store.write("test") as uow:
         uow.execute("UPDATE reports SET final = FALSE WHERE contribution_id = ?", [cid])
     at = login(lead.email)
-    at.switch_page("pages/reports.py").run()
+    at.switch_page("app_pages/reports.py").run()
     at.selectbox(key="rapport_bidrag").set_value(cid).run()
     assert not at.exception
-    assert "Kvalitetskontrollen är klar" in _texts(at)
+    assert "Kvalitetskontrollen är klar" in texts(at)
     next(b for b in at.button if b.label == "Markera rapporten som slutlig").click().run()
     assert reports.report_status(demo_store, 2026)[cid]["final"]
-    assert "Rapporten är slutlig" in _texts(at)
+    assert "Rapporten är slutlig" in texts(at)
     assert [b.label for b in at.get("download_button")] == ["Ladda ner rapporten (Word)"]
 
 
@@ -29,17 +28,17 @@ def test_problems_are_listed_with_the_way_to_fix_them(demo_store):
         "SELECT c.id, u.email FROM contributions c JOIN assignments s ON s.contribution_id = c.id"
         " JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id WHERE c.phase = 'konsensus'")
     at = login(email)
-    at.switch_page("pages/reports.py").run()
+    at.switch_page("app_pages/reports.py").run()
     at.selectbox(key="rapport_bidrag").set_value(cid).run()
     assert "saker återstår" in at.warning[0].value
-    assert "- Slutlig konsensus efter platsbesöket är inte nådd ännu" in _texts(at)
+    assert "- Slutlig konsensus efter platsbesöket är inte nådd ännu" in texts(at)
     assert [link.label for link in at.get("page_link")][-1] == "Rätta i Konsensus"
     assert not any(b.label == "Markera rapporten som slutlig" for b in at.button)
 
 
 def test_the_admin_batch_and_year_documents(demo_store):
     at = login(ADMIN)
-    at.switch_page("pages/reports.py").run()
+    at.switch_page("app_pages/reports.py").run()
     assert not at.exception
     next(b for b in at.button if b.label == "Ta fram alla slutliga rapporter").click().run()
     assert not at.exception
@@ -51,13 +50,13 @@ def test_the_admin_batch_and_year_documents(demo_store):
 
 def test_a_bad_template_is_refused_and_a_good_one_tried_then_used(demo_store):
     at = login(ADMIN)
-    at.switch_page("pages/templates.py").run()
+    at.switch_page("app_pages/templates.py").run()
     assert not at.exception and at.title[0].value == "Rapportmallar"
-    at.get("file_uploader")[0].set_value(("mall.docx", _edited_template({"{{ enhet }}": "{{ namn }}"}),
+    at.get("file_uploader")[0].set_value(("mall.docx", edited_template({"{{ enhet }}": "{{ namn }}"}),
                                           "application/octet-stream")).run()
-    assert "Okänt fält ”namn”" in _texts(at)
-    at.get("file_uploader")[0].set_value(("mall.docx", _edited_template({"Om bedömningen": "Så gick det till"}),
+    assert "Okänt fält ”namn”" in texts(at)
+    at.get("file_uploader")[0].set_value(("mall.docx", edited_template({"Om bedömningen": "Så gick det till"}),
                                           "application/octet-stream")).run()
-    assert "är kontrollerad" in _texts(at)
+    assert "är kontrollerad" in texts(at)
     next(b for b in at.button if b.label == "Använd mallen").click().run()
     assert demo_store.fetchone("SELECT count(*) FROM report_templates WHERE active AND name = ?", [FEEDBACK])[0] == 1

@@ -3,53 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, team_of
-from streamlit.runtime.pages_manager import PagesManager
+from helpers import ADMIN, APP, COORDINATOR, EXAMINER, JURY, PREPARATORY, login, team_of, texts
 from streamlit.testing.v1 import AppTest
 
-from scoring import access, auth, conflicts, demo
-from scoring.text import escape_markdown
-
-APP = str(ROOT / "app.py")
-ADMIN = "kvalitetsenheten@demo.stockholm.se"
-EXAMINER = "erik.lind@demo.stockholm.se"
-COORDINATOR = "lisa.berg@demo.stockholm.se"
-PREPARATORY = "beredning@demo.stockholm.se"
-JURY = "jury@demo.stockholm.se"
-
-
-@pytest.fixture(autouse=True)
-def _navigation_as_on_the_server(monkeypatch):
-    """Keep the multipage mode the server uses once st.navigation has run.
-
-    The real server switches Streamlit's ``pages/`` auto-discovery off for good on
-    the first st.navigation call. AppTest resets that flag before every run, so with
-    a ``pages/`` folder its later runs would execute the page file alone, skipping
-    app.py (and the login check). This restores the server's behaviour.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-def _texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
-                                  "warning", "error") for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
-
-
-def login(email: str, password: str = demo.DEMO_PASSWORD) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    at.text_input[0].input(email)
-    at.text_input[1].input(password)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
+from scoring.core import access, auth
+from scoring.core.text import escape_markdown
+from scoring.teams import conflicts
+from workbench_tools import demo
 
 
 def test_login_page_shows_the_form_and_demo_logins(demo_path):
@@ -64,7 +24,7 @@ def test_login_page_shows_the_form_and_demo_logins(demo_path):
 def test_wrong_password_and_empty_fields_are_refused(demo_path):
     at = login(EXAMINER, "fel-lösenord")
     assert at.error[0].value == "Fel e-postadress eller lösenord."
-    assert "Välkommen" not in _texts(at)
+    assert "Välkommen" not in texts(at)
     at.text_input[0].input("")
     at.button[0].click().run()
     assert at.error[0].value == "Fyll i både e-postadress och lösenord."
@@ -80,7 +40,7 @@ def test_examiner_start_page(demo_store):
     team = team_of(demo_store, EXAMINER)
     at = login(EXAMINER)
     assert at.title[0].value == "Välkommen, Erik"
-    text = _texts(at)
+    text = texts(at)
     assert "Mina bidrag" in text and "Mitt lag" not in text and "Viktiga datum" in text
     for unit in team["units"]:
         assert f"**{escape_markdown(unit)}**" in text
@@ -98,7 +58,7 @@ def test_examiner_start_page(demo_store):
 
 def test_coordinator_start_page_shows_team_progress(demo_store):
     at = login(COORDINATOR)
-    assert "Mitt lag" in _texts(at)
+    assert "Mitt lag" in texts(at)
     assert set(at.dataframe[0].value["Examinator"]) == team_of(demo_store, COORDINATOR)["members"]
     assert "Lagsamordnare" in "\n".join(m.value for m in at.sidebar.markdown)
 
@@ -130,12 +90,12 @@ def test_contributions_page_shows_only_the_team_and_reads_answers(demo_store):
         if not access.has_declared(demo_store, examiner, cid):
             conflicts.declare(demo_store, examiner, cid, has_conflict=False, confidentiality_accepted=True)
     at = login(EXAMINER)
-    at.switch_page("pages/contributions.py").run()
+    at.switch_page("app_pages/contributions.py").run()
     assert not at.exception
     assert at.title[0].value == "Bidrag"
     assert sorted(at.dataframe[0].value["Verksamhet"].tolist()) == team["units"]
     assert sorted(at.selectbox(key="read_contribution").options) == team["units"]
-    text = _texts(at)
+    text = texts(at)
     assert "##### 1. Beskriv vilka metoder eller arbetssätt" in text
     for unit in team["other_units"]:
         assert escape_markdown(unit) not in text
@@ -151,8 +111,8 @@ def test_an_examiner_declares_before_reading_and_a_conflict_removes_the_contribu
         "SELECT u.email FROM team_members m JOIN users u ON u.id = m.user_id WHERE NOT EXISTS"
         " (SELECT 1 FROM conflict_declarations d WHERE d.user_id = u.id) ORDER BY u.id LIMIT 1")[0]
     at = login(undeclared)
-    at.switch_page("pages/contributions.py").run()
-    assert "Jäv och sekretess" in _texts(at) and "##### 1." not in _texts(at)
+    at.switch_page("app_pages/contributions.py").run()
+    assert "Jäv och sekretess" in texts(at) and "##### 1." not in texts(at)
     first = at.selectbox(key="read_contribution").value
     send = f"FormSubmitter:declare_{first}-Skicka deklarationen"
     at.button(key=send).click().run()  # sent without choosing
@@ -167,20 +127,20 @@ def test_an_examiner_declares_before_reading_and_a_conflict_removes_the_contribu
 
 def test_framework_page_for_every_year(demo_path):
     at = login(JURY)
-    at.switch_page("pages/framework.py").run()
+    at.switch_page("app_pages/framework.py").run()
     assert not at.exception and at.title[0].value == "Anvisningar"
     assert at.selectbox[0].value == 2026
-    text = _texts(at)
+    text = texts(at)
     assert "Från uppföljning till utveckling" in text and "90 000 tecken" in text
     at.selectbox[0].select(2012).run()
-    assert "Vision och värdegrund" in _texts(at)
+    assert "Vision och värdegrund" in texts(at)
     at.selectbox[0].select(2024).run()
-    assert "1920x1200" in _texts(at)
+    assert "1920x1200" in texts(at)
 
 
 def test_accounts_page_creates_accounts_and_names_bad_input(demo_path, demo_store):
     at = login(ADMIN)
-    at.switch_page("pages/accounts.py").run()
+    at.switch_page("app_pages/accounts.py").run()
     assert not at.exception and at.title[0].value == "Konton"
     form = {t.label.split(" (")[0]: t for t in at.text_input}
     form["Namn"].input("Nora Ny")
@@ -201,13 +161,13 @@ def test_accounts_page_creates_accounts_and_names_bad_input(demo_path, demo_stor
 @pytest.mark.parametrize(
     ("email", "page", "leak"),
     [
-        (EXAMINER, "pages/accounts.py", "Nytt konto"),
-        (PREPARATORY, "pages/contributions.py", "Läs bidrag"),
-        (JURY, "pages/accounts.py", "Nytt konto"),
-        (COORDINATOR, "pages/accounts.py", "Nytt konto"),
-        (EXAMINER, "pages/intake.py", "Intag av bidrag"),
-        (JURY, "pages/intake_review.py", "Granska fil"),
-        (COORDINATOR, "pages/eligibility.py", "Grundläggande kontroll"),
+        (EXAMINER, "app_pages/accounts.py", "Nytt konto"),
+        (PREPARATORY, "app_pages/contributions.py", "Läs bidrag"),
+        (JURY, "app_pages/accounts.py", "Nytt konto"),
+        (COORDINATOR, "app_pages/accounts.py", "Nytt konto"),
+        (EXAMINER, "app_pages/intake.py", "Intag av bidrag"),
+        (JURY, "app_pages/intake_review.py", "Granska fil"),
+        (COORDINATOR, "app_pages/eligibility.py", "Grundläggande kontroll"),
     ],
 )
 def test_a_page_the_role_may_not_use_shows_nothing_of_it(demo_path, email, page, leak):
@@ -216,7 +176,7 @@ def test_a_page_the_role_may_not_use_shows_nothing_of_it(demo_path, email, page,
         at.switch_page(page).run()
     except Exception:
         return  # not registered at all: AppTest cannot even switch to it
-    assert leak not in _texts(at)
+    assert leak not in texts(at)
     assert not any(leak in b.label for b in at.button)
 
 
@@ -230,7 +190,7 @@ def test_logout_returns_to_the_login_page(demo_path):
 def _good_and_bad_files():
     from corpus import build, legacy_doc
 
-    from scoring.framework import load_framework
+    from scoring.year.framework import load_framework
 
     data, _ = build(load_framework(2026), "rubriker")
     return [("Skolan i Testby.docx", data, "application/octet-stream"),
@@ -239,7 +199,7 @@ def _good_and_bad_files():
 
 def test_intake_page_reads_many_files_and_names_the_bad_one(demo_path):
     at = login(ADMIN)
-    at.switch_page("pages/intake.py").run()
+    at.switch_page("app_pages/intake.py").run()
     assert not at.exception and at.title[0].value == "Intag av bidrag"
     at.get("file_uploader")[0].set_value(_good_and_bad_files()).run()
     at.button[0].click().run()
@@ -252,12 +212,13 @@ def test_intake_page_reads_many_files_and_names_the_bad_one(demo_path):
 
 
 def test_review_page_accepts_a_file_as_a_contribution(demo_path, demo_store):
-    from scoring import auth, intake_store
+    from scoring.core import auth
+    from scoring.intake import review as intake_store
 
     admin = auth.user_by_email(demo_store, ADMIN)
     intake_id = intake_store.upload(demo_store, admin, 2026, _good_and_bad_files()[0][0], _good_and_bad_files()[0][1])
     at = login(ADMIN)
-    at.switch_page("pages/intake_review.py").run()
+    at.switch_page("app_pages/intake_review.py").run()
     assert not at.exception and at.title[0].value == "Granska fil"
     assert at.dataframe[0].value["Fråga"].tolist() == list(range(1, 20))
     assert "Inga fynd" in at.success[0].value
@@ -276,26 +237,26 @@ def test_eligibility_page_records_and_explains(demo_path, demo_store):
     with demo_store.write("test") as uow:  # the demo has registered every unit; start from none
         uow.execute("UPDATE contributions SET eligibility = NULL")
     at = login(ADMIN)
-    at.switch_page("pages/eligibility.py").run()
+    at.switch_page("app_pages/eligibility.py").run()
     assert not at.exception and at.title[0].value == "Grundläggande kontroll"
     assert at.info[0].value.startswith("Preliminärt: får delta")
     cid = at.selectbox(key="eligibility_contribution").value
     at.radio(key=f"m_{cid}").set_value("Nej")
     at.button(key=f"FormSubmitter:facts_{cid}-Spara").click().run()
     assert not at.exception
-    assert "saknar en chef med verksamhets-, budget- och personalansvar" in _texts(at)
+    assert "saknar en chef med verksamhets-, budget- och personalansvar" in texts(at)
     assert demo_store.fetchone("SELECT eligibility IS NOT NULL FROM contributions WHERE id = ?", [cid])[0]
 
 
 def test_contributions_page_offers_the_original_file(demo_path):
     at = login(EXAMINER)
-    at.switch_page("pages/contributions.py").run()
+    at.switch_page("app_pages/contributions.py").run()
     assert [b.label for b in at.get("download_button")] == ["Ladda ner originalfilen"]
 
 
 def test_examiners_page_imports_and_reports_bad_rows(demo_path):
     at = login(ADMIN)
-    at.switch_page("pages/examiners.py").run()
+    at.switch_page("app_pages/examiners.py").run()
     assert not at.exception and at.title[0].value == "Examinatorer"
     assert any(c.value.startswith("18 examinatorer, varav") for c in at.caption)
     csv = ("Namn;E-post;Förvaltning/bolag\nNy Person;ny.person@stad.se;Trafikkontoret\n"
@@ -309,10 +270,10 @@ def test_examiners_page_imports_and_reports_bad_rows(demo_path):
 
 def test_teams_page_proposes_explains_and_refuses_to_replace_started_work(demo_path):
     at = login(ADMIN)
-    at.switch_page("pages/teams.py").run()
+    at.switch_page("app_pages/teams.py").run()
     assert not at.exception and at.title[0].value == "Lag och tilldelning"
     at.button[0].click().run()  # Ta fram ett förslag
-    text = _texts(at)
+    text = texts(at)
     assert "bidrag fördelade på" in text and "jävssituationer undvikna" in text
     assert "Lagsamordnare:" in text
     use = next(b for b in at.button if b.label == "Använd förslaget")

@@ -9,23 +9,18 @@ import zipfile
 import openpyxl
 import pytest
 from docx import Document
+from helpers import edited_template, finished
 
-from scoring import access, auth, consensus, reports
-from scoring.demo import DEMO_YEAR
-from scoring.framework import load_framework
-from scoring.report_templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
+from scoring.consensus import workspace as consensus
+from scoring.core import access, auth
+from scoring.reports import documents as reports
+from scoring.reports.templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
+from scoring.year.framework import load_framework
+from workbench_tools.demo import DEMO_YEAR
 
 FRAMEWORK = load_framework(DEMO_YEAR)
 ADMIN = "kvalitetsenheten@demo.stockholm.se"
 HOSTILE = "Lärande {{ enhet }} {% for x in y %} <script>alert(1)</script> & \x0b\"citat\" ’ ü"
-
-
-def finished(store):
-    """The demo contribution whose consensus is done and report final, and its coordinator."""
-    cid, email = store.fetchone(
-        "SELECT r.contribution_id, u.email FROM reports r JOIN assignments s ON s.contribution_id = r.contribution_id"
-        " JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id WHERE r.final LIMIT 1")
-    return cid, auth.user_by_email(store, email)
 
 
 def paragraphs(data: bytes) -> list[str]:
@@ -109,18 +104,6 @@ def test_a_report_before_final_consensus_is_not_final(demo_store):
     assert problems[0].message == "Slutlig konsensus efter platsbesöket är inte nådd ännu."
 
 
-def _edited_template(replace: dict[str, str]) -> bytes:
-    document = Document(TEMPLATE_DIR / f"{FEEDBACK}.docx")
-    for paragraph in document.paragraphs:
-        for old, new in replace.items():
-            if old in paragraph.text:
-                for run in paragraph.runs:
-                    run.text = run.text.replace(old, new)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("replace, message", [
     ({"{{ enhet }}": "{{ enhetsnamn }}"}, "Okänt fält ”enhetsnamn”"),
     ({"{{ enhet }}": "Enheten"}, "Fältet ”enhet” saknas"),
@@ -128,7 +111,7 @@ def _edited_template(replace: dict[str, str]) -> bytes:
     ({"{{ forvaltning }}": "{{ forvaltning }"}, "syntaxfel"),
 ])
 def test_the_template_check_speaks_of_fields_and_word_text(replace, message):
-    problems = reports.check_template(FEEDBACK, _edited_template(replace))
+    problems = reports.check_template(FEEDBACK, edited_template(replace))
     assert problems and message in problems[0]
     assert "<w:" not in " ".join(problems)  # never XML
 
@@ -143,11 +126,11 @@ def test_the_template_check_accepts_the_shipped_templates_and_refuses_non_word()
 def test_an_uploaded_template_is_used_and_can_be_reset(demo_store):
     cid, lead = finished(demo_store)
     admin = auth.user_by_email(demo_store, ADMIN)
-    changed = _edited_template({"Om bedömningen": "Så gick bedömningen till"})
+    changed = edited_template({"Om bedömningen": "Så gick bedömningen till"})
     with pytest.raises(access.AccessDenied):
         reports.save_template(demo_store, lead, FEEDBACK, changed)
     with pytest.raises(reports.ReportError, match="används inte"):
-        reports.save_template(demo_store, admin, FEEDBACK, _edited_template({"{{ enhet }}": "{{ x }}"}))
+        reports.save_template(demo_store, admin, FEEDBACK, edited_template({"{{ enhet }}": "{{ x }}"}))
     reports.save_template(demo_store, admin, FEEDBACK, changed)
     assert "Så gick bedömningen till" in paragraphs(reports.feedback_report(demo_store, lead, cid)[1])
     reports.reset_template(demo_store, admin, FEEDBACK)

@@ -6,11 +6,12 @@ import io
 
 import openpyxl
 import pytest
-from test_assessments import not_started, score_everything
+from helpers import not_started, score_everything
 
-from scoring import assessments, scorebook
-from scoring.assessments import AssessmentError
-from scoring.scorebook import NewerWork, ScorebookError
+from scoring.assessment import individual as assessments
+from scoring.assessment import scorebook
+from scoring.assessment.individual import AssessmentError
+from scoring.assessment.scorebook import NewerWork, ScorebookError
 
 HOSTILE = "=HYPERLINK(\"http://x\")<b>{{ namn }}</b> & 'citat'"
 

@@ -7,7 +7,7 @@ import threading
 import duckdb
 import pytest
 
-from scoring.store import MIGRATIONS_DIR, Store
+from scoring.core.store import MIGRATIONS_DIR, Store
 
 
 def test_migrations_apply_once_and_are_recorded(tmp_path):

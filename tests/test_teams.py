@@ -8,8 +8,10 @@ import random
 import openpyxl
 import pytest
 
-from scoring import access, auth, examiners, teams
-from scoring.conflicts import Examiner, Unit, conflicts, load_examiners, load_units
+from scoring.core import access, auth
+from scoring.teams import assignment as teams
+from scoring.teams import examiners
+from scoring.teams.conflicts import Examiner, Unit, conflicts, load_examiners, load_units
 
 HEAD = "Namn;E-post;Förvaltning/bolag;Arbetsplats;Kompetenser;År som examinator;Ny\n"
 
@@ -120,7 +122,7 @@ def test_conflict_rules(examiner, codes):
 
 
 def test_a_rule_can_be_switched_off_in_data(monkeypatch):
-    monkeypatch.setattr("scoring.conflicts.rules", lambda: {"samma_arbetsplats": "arbetar där"})
+    monkeypatch.setattr("scoring.teams.conflicts.rules", lambda: {"samma_arbetsplats": "arbetar där"})
     assert conflicts(Examiner(1, "A", "a@stad.se", "Södermalms stadsdelsförvaltning"), UNIT) == []
 
 

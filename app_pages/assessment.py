@@ -1,0 +1,172 @@
+"""Bedömning: the examiner's individual assessment, the answer on the left, the work on the right."""
+
+import streamlit as st
+
+from app_pages import assessment_parts as parts
+from app_pages.common import declaration_form, show_answer, show_block, show_stale
+from scoring.assessment import guidance
+from scoring.assessment import individual as assessments
+from scoring.core import access
+from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
+from scoring.jury import shortlist as jury
+from scoring.teams import conflicts
+from scoring.year import contributions
+from scoring.year.contributions import ASSESSMENT_STATUS
+from scoring.year.framework import load_framework
+
+store = get_store()
+user = st.session_state["current_user"]
+year = st.session_state["current_year"]
+
+st.title("Bedömning")
+if year is None:
+    st.info("Inget utmärkelseår är upplagt ännu.")
+    st.stop()
+visible = contributions.contributions_for(store, user, year)
+if not visible:
+    st.info("Du har inga tilldelade bidrag ännu.")
+    st.stop()
+framework = load_framework(year)
+names = {c["id"]: c["unit"] for c in visible}
+phases = {c["id"]: c["phase_label"] for c in visible}
+top = st.columns([2, 3])
+cid = top[0].selectbox("Bidrag", list(names), format_func=names.get, key="bidrag", bind="query-params")
+area_titles = {a.code: a.title for a in framework.areas}
+area_code = top[1].segmented_control("Frågeområde", list(area_titles), format_func=area_titles.get,
+                                     key="omrade", bind="query-params", required=True,
+                                     default=framework.areas[0].code) or framework.areas[0].code
+if conflicts.needs_declaration(store, user, cid):
+    declaration_form(store, user, cid, names[cid])
+    st.stop()
+
+work = assessments.own_assessment(store, user, cid)
+version_key = f"version_{cid}"
+if version_key not in st.session_state:
+    st.session_state[version_key] = work.version
+    parts.forget_widgets(cid)
+editable = work.editable
+area = framework.area(area_code)
+area_work = work.areas.get(area_code, assessments.AreaWork(area_code))
+
+# --- status and the outcome of the last save --------------------------------------
+status = ASSESSMENT_STATUS[work.status]
+saved = f" · senast sparad {work.updated_at:%Y-%m-%d %H:%M}" if work.updated_at else ""
+st.caption(f"{escape_markdown(names[cid])} · Fas: {phases[cid]} · Min bedömning: **{status}**{saved} "
+           "· Allt sparas när du lämnar ett fält eller gör ett val.")
+if work.reopened_reason and editable:
+    st.info(f"{escape_markdown(work.reopened_by or 'Lagsamordnaren')} har öppnat bedömningen igen: "
+            f"{escape_markdown(work.reopened_reason)}", icon=":material/undo:")
+if work.status in assessments.SUBMITTED:
+    st.success("Bedömningen är inlämnad och låst för konsensus." if work.status == "inlamnad"
+               else "Konsensus har inletts; bedömningen är låst.", icon=":material/lock:")
+show_stale(cid, parts.reload_saved)
+if st.session_state.get("stale", {}).get("cid") != cid and work.version != st.session_state[version_key] and editable:
+    st.warning("Bedömningen har sparats i ett annat fönster sedan du öppnade den.", icon=":material/sync_problem:")
+    st.button("Visa det sparade", on_click=parts.reload_saved, args=(cid,))
+if error := st.session_state.pop("save_error", None):
+    st.error(error)
+if done := st.session_state.pop("import_done", None):
+    st.success(f"{escape_markdown(done)} är importerad.")
+
+# --- reading pane and the area's assessment ---------------------------------------
+content = contributions.contribution_content(store, user, cid)
+passages = assessments.passages(store, user, cid)
+labels = {b: p["label"] for b, p in passages.items()}
+# Two panes that scroll on their own, so the answer stays in view while scoring.
+read_column, assess_column = st.columns([5, 4], gap="large")
+read, assess = read_column.container(height=900, border=False), assess_column.container(height=900, border=False)
+with read:
+    search = st.text_input("Sök i bidraget", key=f"{parts.widget_prefix(cid)}search", placeholder="Ord eller fras")
+    if search.strip():
+        needle = search.strip().lower()
+        hits = [p for p in passages.values() if needle in p["text"].lower()]
+        st.caption(f"{len(hits)} träffar" + (" (de 15 första)" if len(hits) > 15 else ""))
+        for hit in hits[:15]:
+            st.markdown(f"**{hit['label']}** ({escape_markdown(framework.area_of_question(hit['question_number']).title) if hit['question_number'] else 'Inledning'}): "
+                        f"{escape_markdown(assessments.quote(hit, 160))}")
+    for earlier in jury.earlier_feedback(store, user, cid):
+        with st.expander(f"Tidigare återkoppling: {earlier['year']} ({earlier['decision'].lower()})"):
+            st.caption("Utvecklingsområden från förra gången, och avsnitt i årets bidrag som verkar ta upp dem.")
+            for item in earlier["improvements"]:
+                where = ", ".join(item["addressed_in"]) or "inget avsnitt hittat"
+                st.markdown(f"- {escape_markdown(item['text'])} :gray[→ {where}]")
+    with st.expander("Inledning"):
+        fields = [f for s in framework.introduction.sections for f in s.fields]
+        st.dataframe([{"Uppgift": f.label, "Värde": content["intro"].get(f.key, "–")} for f in fields],
+                      hide_index=True, width="stretch")
+        for block in content["intro_blocks"]:
+            show_block(block, labels.get(block["block_id"]))
+    st.subheader(area.title)
+    if area.ingress:
+        with st.expander("Anvisningarnas ingress till området"):
+            st.caption(area.ingress)
+    for question in area.questions:
+        show_answer(question, content["answers"].get(question.number, []), labels)
+
+with assess:
+    st.subheader("Poäng")
+    parts.criteria(framework, area, area_work, cid, editable)
+    left, right = st.columns(2)
+    left.metric(f"Poäng för {area.title}", "–" if area_work.score is None else area_work.score,
+                help="Viktat medelvärde av bedömningsgrunderna, avrundat till skalan.")
+    right.metric("Styrkor / utvecklingsområden",
+                 f"{area_work.count('styrka')} / {area_work.count('utvecklingsomrade')}")
+    area_warnings = guidance.score_warnings(framework.scale, area_work.score, area_work.count("styrka"),
+                                            area_work.count("utvecklingsomrade"))
+    area_warnings += guidance.uncovered_questions(area, [f.questions for f in area_work.findings])
+    parts.show_warnings(area_warnings)
+    area_passages = {b: p for b, p in passages.items()
+                     if p["question_number"] in {q.number for q in area.questions}}
+    for kind, heading in (("styrka", "Styrkor"), ("utvecklingsomrade", "Utvecklingsområden")):
+        st.subheader(heading)
+        found = [f for f in area_work.findings if f.kind == kind]
+        if not found:
+            st.caption("Inga ännu.")
+        for finding in found:
+            parts.finding_editor(area, finding, area_passages, cid, editable)
+    if editable:
+        parts.new_finding_form(area, area_passages, cid)
+    st.subheader("Inför platsbesöket")
+    svq_key = f"{parts.widget_prefix(cid)}svq_{area_code}"
+    st.session_state.setdefault(svq_key, "\n".join(area_work.site_visit_questions))
+    st.text_area("Vad vill du kontrollera eller få förtydligat? En fråga per rad.", key=svq_key,
+                 disabled=not editable, on_change=lambda: parts.save(
+                     cid, assessments.set_site_visit_questions, area_code, st.session_state[svq_key].splitlines()))
+    with st.expander("Mina anteckningar per fråga (syns bara för dig)"):
+        for question in area.questions:
+            note_key = f"{parts.widget_prefix(cid)}note_{question.number}"
+            st.session_state.setdefault(note_key, work.notes.get(question.number, ""))
+            st.text_area(f"Fråga {question.number}", key=note_key, height=68, disabled=not editable,
+                         on_change=lambda n=question.number, k=note_key: parts.save(
+                             cid, assessments.set_note, n, st.session_state[k]))
+
+# --- the whole assessment ---------------------------------------------------------
+st.divider()
+profile, finish = st.columns([3, 2], gap="large")
+with profile:
+    st.markdown("**Min profil över områdena**")
+    st.vega_lite_chart({
+        "data": {"values": [{"Område": a.title, "Poäng": (work.areas.get(a.code) or assessments.AreaWork(a.code)).score}
+                            for a in framework.areas]},
+        "mark": {"type": "bar", "color": "#0b5394"},
+        "encoding": {"y": {"field": "Område", "type": "nominal", "sort": None, "title": None,
+                           "axis": {"labelLimit": 220, "labelOverlap": False}},
+                     "x": {"field": "Poäng", "type": "quantitative", "scale": {"domain": [0, 100]}}},
+        "height": 36 * len(framework.areas)}, width="stretch")
+with finish:
+    if editable:
+        missing = assessments.missing_scores(framework, work)
+        all_warnings = sum(len(guidance.wording_warnings(f.text)) for a in work.areas.values() for f in a.findings)
+        if missing:
+            st.caption(f"Kvar att poängsätta: {len(missing)} bedömningsgrunder.")
+        elif all_warnings:
+            st.caption(f"{all_warnings} formuleringar har tips. Du kan ändå lämna in.")
+        submit = st.button("Lämna in bedömningen", type="primary", disabled=bool(missing), icon=":material/send:")
+        if submit and parts.save(cid, assessments.submit):
+            st.rerun()
+    with st.expander("Arbeta offline i Excel"):
+        parts.scorebook_section(cid, names[cid], editable)
+    if access.is_coordinator(store, user, year) and assessments.may_reopen(store, user, cid):
+        with st.expander("Lagets bedömningar (samordnare)"):
+            parts.team_section(cid)

@@ -1,0 +1,65 @@
+"""Beslut: the jury decides per proposed contribution; when all are decided the year ends."""
+
+import streamlit as st
+
+from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
+from scoring.jury import shortlist as jury
+from scoring.reports import documents as reports
+
+store = get_store()
+user = st.session_state["current_user"]
+year = st.session_state["current_year"]
+
+st.title("Beslut")
+if year is None:
+    st.info("Inget utmärkelseår är upplagt ännu.")
+    st.stop()
+locked = jury.is_locked(store, year)
+proposed = [c for c in jury.shortlist(store, user, year) if c.proposal]
+if locked:
+    st.success(f"Kvalitetsutmärkelsen {year} är avslutad. Besluten och rapporterna finns i arkivet.",
+               icon=":material/lock:")
+if not proposed:
+    st.info("Inga förslag att besluta om ännu.")
+    st.stop()
+judge = user.role == "domarkommitte" and not locked
+st.caption("Juryn beslutar per föreslaget bidrag. En klass kan sluta utan utmärkelse. När alla är beslutade "
+           "avslutas året och allt blir skrivskyddat.")
+for candidate in proposed:
+    with st.container(border=True):
+        st.markdown(f"**{escape_markdown(candidate.name)}** · {candidate.class_name} · totalt {candidate.total} · "
+                    f"lagets förslag: {jury.PROPOSALS.get(candidate.proposal)} · {candidate.eligibility}")
+        st.caption(escape_markdown(candidate.motivation))
+        if candidate.decision:
+            st.markdown(f"Beslut: **{jury.DECISIONS[candidate.decision]}**")
+        if not judge:
+            continue
+        key = f"beslut_{candidate.contribution_id}"
+        with st.form(key):
+            choice = st.radio("Juryns beslut", list(jury.DECISIONS), format_func=jury.DECISIONS.get, horizontal=True,
+                              index=list(jury.DECISIONS).index(candidate.decision) if candidate.decision else None)
+            motivation = st.text_area("Juryns motivering (publiceras)", height=90)
+            if st.form_submit_button("Spara beslutet"):
+                try:
+                    if choice is None:
+                        raise jury.JuryError("Välj ett beslut.")
+                    jury.decide(store, user, candidate.contribution_id, choice, motivation)
+                except jury.JuryError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+left = jury.undecided(store, user, year)
+may_end = judge or (user.role == "admin" and not locked)
+if may_end and st.button("Avsluta året", type="primary", disabled=bool(left),
+                         help=f"{len(left)} bidrag saknar beslut." if left else None):
+    try:
+        jury.lock_year(store, user, year)
+    except jury.JuryError as exc:
+        st.error(str(exc))
+    else:
+        st.rerun()
+if user.role in ("admin", "domarkommitte"):
+    st.download_button("Juryunderlag (Word)", lambda: reports.jury_dossier(store, user, year)[1],
+                       file_name=f"Juryunderlag {year}.docx", icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

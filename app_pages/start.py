@@ -1,0 +1,112 @@
+"""Start: what this person should do now, the year's phase and its dates."""
+
+import datetime as dt
+
+import streamlit as st
+
+from scoring.core import access
+from scoring.core.store import get_store
+from scoring.core.text import days_left, escape_markdown, swedish_date
+from scoring.teams import conflicts
+from scoring.year import contributions, years
+from scoring.year.framework import load_framework
+
+store = get_store()
+user = st.session_state["current_user"]
+year = st.session_state["current_year"]
+today = dt.date.today()
+
+st.title(f"Välkommen, {escape_markdown(user.name.split()[0])}")
+if year is None:
+    st.info("Inget utmärkelseår är upplagt ännu. Kvalitetsenheten lägger upp året.")
+    st.stop()
+
+framework = load_framework(year)
+st.caption(f"{framework.title} · Fas: {years.PHASES[years.phase(store, year)]}")
+main, side = st.columns([3, 2], gap="large")
+
+with main:
+    if user.role == "examinator":
+        st.subheader("Mina bidrag")
+        mine = contributions.my_progress(store, user, year)
+        due = years.schedule_date(store, year, "individuell_bedomning")
+        if not mine:
+            st.info("Du har inga tilldelade bidrag ännu. Du får ett meddelande när ditt lag har fått sina bidrag.")
+        else:
+            todo = [m for m in mine if m["status"] != "inlamnad"]
+            if todo:
+                when = ""
+                if due:
+                    when = (f" Sista dag var {swedish_date(due)}; hör av dig till din lagsamordnare om du behöver mer tid."
+                            if due < today else f" Den ska vara inlämnad {swedish_date(due)} ({days_left(due, today)}).")
+                st.info(f"**Nu:** gör din individuella bedömning av {escape_markdown(todo[0]['unit'])}.{when}",
+                        icon=":material/edit_note:")
+            elif access.is_coordinator(store, user, year):
+                st.success("Du har lämnat in dina bedömningar. När hela laget har lämnat in kallar du till konsensus.")
+            else:
+                st.success("Du har lämnat in alla dina bedömningar. Lagsamordnaren kallar till konsensus.")
+            for m in mine:
+                with st.container(border=True):
+                    left, right = st.columns([3, 2])
+                    left.markdown(f"**{escape_markdown(m['unit'])}**  \n:gray[{m['phase_label']}]")
+                    right.markdown(f"Min bedömning: **{m['status_label']}**")
+                    right.progress(m["areas_scored"] / m["areas_total"],
+                                   text=f"{m['areas_scored']} av {m['areas_total']} områden bedömda")
+                    left.page_link("app_pages/assessment.py", label="Öppna bedömningen", icon=":material/rate_review:",
+                                   query_params={"bidrag": m["unit"]})
+        if access.is_coordinator(store, user, year):
+            st.subheader("Mitt lag")
+            progress = contributions.team_progress(store, user, year)
+            table: dict[str, dict[str, str]] = {}
+            for row in progress:
+                table.setdefault(row["examiner"], {"Examinator": row["examiner"]})[row["unit"]] = row["status_label"]
+            st.caption("Som lagsamordnare ser du hur långt lagets examinatorer har kommit, inte deras bedömningar."
+                       + (f" Sista dag för individuell bedömning: {swedish_date(due)}." if due else ""))
+            st.dataframe(list(table.values()), hide_index=True, width="stretch")
+            st.page_link("app_pages/consensus.py", label="Till konsensus", icon=":material/handshake:")
+    elif user.role == "admin":
+        status = contributions.year_status(store, user, year)
+        st.subheader("Årets läge")
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("Bidrag", status["contributions"])
+        c2.metric("Examinatorslag", status["teams"])
+        c3.metric("Examinatorer", status["examiners"])
+        c4.metric("Bedömningar inlämnade",
+                  f"{status['assessments_submitted']} av {status['assessments_expected']}")
+        if status["unassigned"]:
+            st.warning(f"{status['unassigned']} bidrag saknar examinatorslag.")
+        for row in conflicts.declared_conflicts(store, user, year):
+            st.warning(f"{escape_markdown(row['examiner'])} har anmält jäv mot {escape_markdown(row['unit'])}. "
+                       "Se Lag och tilldelning.",
+                       icon=":material/report:")
+        left, right = st.columns(2)
+        left.markdown("**Bidrag per fas**")
+        left.dataframe([{"Fas": k, "Antal": v} for k, v in status["by_phase"].items()],
+                       hide_index=True, width="stretch")
+        right.markdown("**Bidrag per tävlingsklass**")
+        right.dataframe([{"Tävlingsklass": k, "Antal": v} for k, v in status["by_class"].items()],
+                        hide_index=True, width="stretch")
+    else:
+        visible = contributions.contributions_for(store, user, year)
+        label = "Beredningsgruppen" if user.role == "beredningsgrupp" else "Domarkommittén"
+        st.subheader("Förslag från examinatorslagen")
+        if not visible:
+            st.info(
+                f"Inga förslag är inlämnade ännu. {label} får se bidragen här när lagen har "
+                "lämnat sina förslag efter konsensus och platsbesök."
+            )
+        else:
+            st.dataframe([{"Bidrag": c["unit"], "Tävlingsklass": c["class_name"], "Fas": c["phase_label"]}
+                          for c in visible], hide_index=True, width="stretch")
+
+with side:
+    st.subheader("Viktiga datum")
+    upcoming = years.next_milestone(store, year, today)
+    for milestone in years.milestones(store, year):
+        when = f"{swedish_date(milestone.date)} – {milestone.label}"
+        if milestone.date < today:
+            st.markdown(f":gray[{when}]")
+        elif milestone == upcoming:
+            st.markdown(f"**{when}** ({days_left(milestone.date, today)})")
+        else:
+            st.markdown(when)

@@ -1,1 +1,0 @@
-"""Benchmarks of the screens (they need Streamlit, which the core in scoring/ never imports)."""

@@ -1,0 +1,216 @@
+"""Consensus arithmetic without the store: spread, agenda, median offer, rationale rule,
+grouping of near-duplicate findings, agreement, and proposed site-visit questions."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+
+import krippendorff
+import numpy as np
+from rapidfuzz import fuzz
+
+from scoring.year.framework import Framework, Scale
+
+DEFAULT_SPREAD_THRESHOLD = 20
+SIMILARITY_THRESHOLD = 70
+QUESTIONS_PER_AREA = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class Spread:
+    scores: tuple[int, ...]
+    mean: float | None
+    median_offer: int | None
+    range: int
+    stdev: float
+    bands: int
+    flagged: bool
+
+
+def spread(scale: Scale, scores: list[int | None], threshold: int = DEFAULT_SPREAD_THRESHOLD) -> Spread:
+    """How far a set of individual scores lies apart, and whether that needs a discussion.
+
+    Flagged when the range reaches the threshold or the scores fall in different bands.
+    The median is offered snapped to the scale; it is never applied by itself.
+    """
+    values = tuple(s for s in scores if s is not None)
+    if not values:
+        return Spread((), None, None, 0, 0.0, 0, False)
+    low, high = min(values), max(values)
+    bands = len({scale.band_for(v).code for v in values})
+    return Spread(
+        scores=values,
+        mean=statistics.fmean(values),
+        median_offer=scale.snap(statistics.median(values)),
+        range=high - low,
+        stdev=statistics.stdev(values) if len(values) > 1 else 0.0,
+        bands=bands,
+        flagged=(high - low) >= threshold or bands > 1,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class AreaAgenda:
+    area_code: str
+    title: str
+    area: Spread
+    criteria: dict[str, Spread]
+
+    @property
+    def flagged(self) -> bool:
+        return self.area.flagged or any(c.flagged for c in self.criteria.values())
+
+
+def agenda(framework: Framework, individual: list[dict], threshold: int = DEFAULT_SPREAD_THRESHOLD) -> list[AreaAgenda]:
+    """The areas in discussion order: flagged first, largest disagreement first.
+
+    ``individual`` holds one dict per examiner: {area_code: {"criteria": {code: score}, "score": int}}.
+    """
+    items = []
+    for area in framework.areas:
+        area_scores = [a.get(area.code, {}).get("score") for a in individual]
+        criteria = {
+            c.code: spread(framework.scale, [a.get(area.code, {}).get("criteria", {}).get(c.code) for a in individual],
+                           threshold)
+            for c in area.criteria
+        }
+        items.append(AreaAgenda(area.code, area.title, spread(framework.scale, area_scores, threshold), criteria))
+    order = {a.code: i for i, a in enumerate(framework.areas)}
+    return sorted(items, key=lambda a: (not a.flagged,
+                                        -max([a.area.range, *(c.range for c in a.criteria.values())]),
+                                        order[a.area_code]))
+
+
+def rationale_needed(item: AreaAgenda, consensus: dict[str, int | None],
+                     threshold: int = DEFAULT_SPREAD_THRESHOLD) -> tuple[bool, list[str]]:
+    """(area needs a rationale, criteria needing one): flagged areas, and criteria whose
+    consensus lies more than the threshold from the individual mean."""
+    far = [code for code, s in item.criteria.items()
+           if consensus.get(code) is not None and s.mean is not None and abs(consensus[code] - s.mean) > threshold]
+    return item.flagged, far
+
+
+# --- findings ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceFinding:
+    id: int
+    examiner: str
+    area_code: str
+    kind: str
+    text: str
+    questions: tuple[int, ...] = ()
+    anchors: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class FindingGroup:
+    area_code: str
+    kind: str
+    text: str
+    members: tuple[SourceFinding, ...]
+
+    @property
+    def contributors(self) -> list[str]:
+        return sorted({m.examiner for m in self.members})
+
+    @property
+    def anchors(self) -> list[str]:
+        return list(dict.fromkeys(a for m in self.members for a in m.anchors))
+
+    @property
+    def questions(self) -> list[int]:
+        return sorted({q for m in self.members for q in m.questions})
+
+
+def similarity(a: str, b: str) -> float:
+    # token_set_ratio ignores word order and extra words, as two examiners phrasing the
+    # same observation differently tend to differ.
+    return fuzz.token_set_ratio(a.lower(), b.lower())
+
+
+def group_findings(findings: list[SourceFinding], threshold: float = SIMILARITY_THRESHOLD) -> list[FindingGroup]:
+    """Near-duplicates per area and kind, grouped (single link); the proposed text is the
+    member most similar to the others."""
+    groups: list[FindingGroup] = []
+    keyed: dict[tuple[str, str], list[SourceFinding]] = {}
+    for finding in findings:
+        keyed.setdefault((finding.area_code, finding.kind), []).append(finding)
+    for (area_code, kind), items in keyed.items():
+        parent = list(range(len(items)))
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                if similarity(items[i].text, items[j].text) >= threshold:
+                    parent[_root(parent, j)] = _root(parent, i)
+        clusters: dict[int, list[SourceFinding]] = {}
+        for i, item in enumerate(items):
+            clusters.setdefault(_root(parent, i), []).append(item)
+        for members in clusters.values():
+            central = max(members, key=lambda m: sum(similarity(m.text, o.text) for o in members))
+            groups.append(FindingGroup(area_code, kind, central.text, tuple(members)))
+    return sorted(groups, key=lambda g: (g.area_code, g.kind, -len(g.members)))
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+# --- agreement -----------------------------------------------------------------
+
+
+def alpha(matrix: list[list[float | None]]) -> float | None:
+    """Krippendorff's alpha (interval) over raters × units; None where it is undefined
+    (fewer than two raters or units with two values, or no variation at all)."""
+    data = np.array([[np.nan if v is None else float(v) for v in row] for row in matrix], dtype=float)
+    if data.ndim != 2 or data.shape[0] < 2:
+        return None
+    pairable = (np.sum(~np.isnan(data), axis=0) >= 2).sum()
+    values = data[~np.isnan(data)]
+    if pairable < 1 or len(values) < 2 or np.all(values == values[0]):
+        return None
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="interval"))
+
+
+def deviations(individual: dict[str, dict[str, int]], consensus: dict[str, int]) -> dict[str, dict[str, float]]:
+    """Per examiner: mean signed and mean absolute difference from consensus over the
+    criteria both have scored (positive = more lenient than the team)."""
+    result = {}
+    for examiner, scores in individual.items():
+        diffs = [scores[k] - consensus[k] for k in scores if consensus.get(k) is not None and scores[k] is not None]
+        if diffs:
+            result[examiner] = {"signed": statistics.fmean(diffs), "absolute": statistics.fmean(abs(d) for d in diffs),
+                                "criteria": len(diffs)}
+    return result
+
+
+# --- site visit ----------------------------------------------------------------
+
+
+def proposed_questions(framework: Framework, consensus_findings: list[dict], examiner_questions: list[dict],
+                       per_area: int = QUESTIONS_PER_AREA) -> list[dict]:
+    """Questions for the site visit: clarify each improvement area, verify significant
+    strengths (about ``per_area`` per area from consensus), then the examiners' own that
+    are not already covered."""
+    questions = []
+    for area in framework.areas:
+        own = [f for f in consensus_findings if f["area_code"] == area.code]
+        improvements = [f for f in own if f["kind"] == "utvecklingsomrade"]
+        # Strengths backed by more examiners count as more significant.
+        strengths = sorted((f for f in own if f["kind"] == "styrka"), key=lambda f: -len(f.get("contributors") or []))
+        picked = (improvements + strengths)[:max(per_area, len(improvements))]
+        for f in picked:
+            text = (f"Förtydliga: {f['text']} Hur ser det ut i praktiken?" if f["kind"] == "utvecklingsomrade"
+                    else f"Verifiera: {f['text']} Visa gärna ett exempel.")
+            questions.append({"area_code": area.code, "text": text, "source": "konsensus"})
+        for q in examiner_questions:
+            if q["area_code"] != area.code:
+                continue
+            if all(similarity(q["text"], other["text"]) < SIMILARITY_THRESHOLD
+                   for other in questions if other["area_code"] == area.code):
+                questions.append({"area_code": area.code, "text": q["text"], "source": q["examiner"]})
+    return questions

@@ -1,0 +1,38 @@
+"""Settings read from the environment, with the defaults a demo needs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise SystemExit(f"Miljövariabeln {name} måste vara ett heltal, inte {raw!r}.") from None
+
+
+def database_path() -> str:
+    return os.environ.get("WORKBENCH_DB") or str(PROJECT_DIR / "data" / "workbench.duckdb")
+
+
+def idle_minutes() -> int:
+    """A session ends after this many minutes without activity."""
+    return _int("WORKBENCH_IDLE_MINUTES", 60)
+
+
+def max_failed_logins() -> int:
+    return _int("WORKBENCH_MAX_FAILED_LOGINS", 5)
+
+
+def lockout_minutes() -> int:
+    return _int("WORKBENCH_LOCKOUT_MINUTES", 15)
+
+
+def cookie_secure() -> bool:
+    """Mark the session cookie Secure; set to 1 when served over HTTPS."""
+    return os.environ.get("WORKBENCH_COOKIE_SECURE", "0") == "1"

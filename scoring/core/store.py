@@ -1,0 +1,268 @@
+"""The store: one DuckDB file behind a small interface.
+
+DuckDB lets one process own the file. This process keeps one connection, hands out a
+cursor per unit of work (a cursor must not cross threads), and serialises every write
+through one process-wide lock, because concurrent updates of a row would otherwise
+fail with "Conflict on update". Each write is an explicit transaction that also
+records its audit entry, so a failed write leaves nothing behind, audit included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from scoring.core import config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC timestamp: DuckDB TIMESTAMP columns carry no zone."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+class UnitOfWork:
+    """One write transaction: run statements and record what changed."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, actor: str) -> None:
+        self.cursor = cursor
+        self.actor = actor
+
+    def execute(self, sql: str, params: list | tuple | None = None) -> duckdb.DuckDBPyConnection:
+        return self.cursor.execute(sql, params or [])
+
+    def fetchone(self, sql: str, params: list | tuple | None = None) -> tuple | None:
+        return self.cursor.execute(sql, params or []).fetchone()
+
+    def fetchall(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
+        return self.cursor.execute(sql, params or []).fetchall()
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: object = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self.cursor.execute(
+            "INSERT INTO audit_log (at_time, actor, action, entity, entity_id, before_value,"
+            " after_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                utcnow(),
+                self.actor,
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                _json(before),
+                _json(after),
+            ],
+        )
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._connection = duckdb.connect(self.path)
+        self._write_lock = threading.RLock()
+        self._cursor_lock = threading.Lock()
+        # Results that never change once written (a contribution's text), kept per process.
+        self.memo: dict = {}
+        # Read results valid until the next committed write (see ``cached``).
+        self._generation = 0
+        self._cache: dict = {}
+        self.migrate()
+
+    # --- units of work ---------------------------------------------------------
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._cursor_lock:
+            return self._connection.cursor()
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cursor = self._cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def write(self, actor: str) -> Iterator[UnitOfWork]:
+        with self._write_lock:
+            cursor = self._cursor()
+            try:
+                cursor.execute("BEGIN TRANSACTION")
+                try:
+                    yield UnitOfWork(cursor, actor)
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+                self._generation += 1
+            finally:
+                cursor.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only transaction while no write can land: one consistent moment (backups)."""
+        with self._write_lock, self.read() as cursor:
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield cursor
+            finally:
+                cursor.execute("ROLLBACK")
+
+    def fetchall(self, sql: str, params: list | tuple | None = None) -> list[tuple]:
+        with self.read() as cur:
+            return cur.execute(sql, params or []).fetchall()
+
+    def fetchone(self, sql: str, params: list | tuple | None = None) -> tuple | None:
+        with self.read() as cur:
+            return cur.execute(sql, params or []).fetchone()
+
+    def records(self, sql: str, params: list | tuple | None = None) -> list[dict]:
+        with self.read() as cur:
+            result = cur.execute(sql, params or [])
+            names = [d[0] for d in result.description]
+            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+    def close(self) -> None:
+        self._connection.close()
+
+    # --- migrations ------------------------------------------------------------
+
+    def applied_migrations(self) -> list[int]:
+        return [row[0] for row in self.fetchall("SELECT version FROM schema_migrations ORDER BY 1")]
+
+    def migrate(self) -> list[int]:
+        """Apply every numbered migration not yet applied, each in its own transaction."""
+        with self._write_lock:
+            self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            done = set(self.applied_migrations())
+            applied = []
+            for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+                version = int(path.name[:3])
+                if version in done:
+                    continue
+                with self.write("system") as uow:
+                    for statement in _statements(path.read_text(encoding="utf-8")):
+                        uow.execute(statement)
+                    uow.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [version, path.stem, utcnow()],
+                    )
+                applied.append(version)
+            return applied
+
+    # --- settings ----------------------------------------------------------------
+
+    def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()``, reused until the next committed write.
+
+        Each page asks the same small questions (who may see what, which year, which
+        phase) on every rerun; a DuckDB query costs a millisecond or more, so the answers
+        are kept until something is written. This process is the file's only writer, so
+        the write counter tells exactly when an answer may have changed. Callers must not
+        mutate what they get back.
+        """
+        generation = self._generation
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        value = compute()
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        # Stored under the generation read before computing: a write that lands meanwhile
+        # makes the entry stale at once.
+        self._cache[key] = (generation, value)
+        return value
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.cached(("setting", key), lambda: self.fetchone("SELECT value FROM settings WHERE key = ?", [key]))
+        return row[0] if row else default
+
+
+# Settings whose value must never reach the log (it is exported).
+SECRET_SETTINGS = {"cookie_secret"}
+
+
+def set_setting(uow: UnitOfWork, key: str, value: str) -> None:
+    before = uow.fetchone("SELECT value FROM settings WHERE key = ?", [key])
+    uow.execute(
+        "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+    if key in SECRET_SETTINGS:
+        uow.audit("ändra inställning", "settings", key, before and "(hemlig)", "(hemlig)")
+    else:
+        uow.audit("ändra inställning", "settings", key, before and before[0], value)
+
+
+def versioned_entry(detail: object, old_version: int, new_version: int) -> tuple[dict, dict]:
+    """The before and after of a change to a versioned record, for its audit entry.
+
+    A change describes itself as a dict; its "before" goes to the before side.
+    """
+    detail = dict(detail) if isinstance(detail, dict) else {"detail": detail}
+    before = {"version": old_version}
+    if "before" in detail:
+        before["value"] = detail.pop("before")
+    return before, {"version": new_version, **detail}
+
+
+def changes_since(uow: UnitOfWork, entity: str, entity_id: object, version: int) -> list[str]:
+    """'HH:MM:SS who: action' for each audited change of a versioned record after ``version``.
+
+    Versioned records audit their new version in ``after_value.version``; a refused stale
+    save shows the person what was saved in between.
+    """
+    rows = uow.fetchall(
+        "SELECT at_time, actor, action FROM audit_log WHERE entity = ? AND entity_id = ?"
+        " AND TRY_CAST(json_extract(after_value, '$.version') AS INTEGER) > ? ORDER BY at_time",
+        [entity, str(entity_id), version])
+    return [f"{at:%H:%M:%S} {actor}: {action}" for at, actor, action in rows]
+
+
+def _statements(sql: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def get_store(path: str | None = None) -> Store:
+    """The process-wide store for a path (default: WORKBENCH_DB)."""
+    path = path or config.database_path()
+    with _stores_lock:
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = Store(path)
+        return store
+
+
+def forget_store(path: str) -> None:
+    """Close and drop the process-wide store for a path (tests, restore)."""
+    with _stores_lock:
+        store = _stores.pop(path, None)
+    if store is not None:
+        store.close()

@@ -1,0 +1,250 @@
+"""Intake in the store: upload, review, correct, accept. Only the admin may do any of it."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+from scoring.core import access
+from scoring.core.auth import User
+from scoring.core.store import Store, UnitOfWork
+from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate, take_in
+from scoring.intake.docx_reader import Block, UnreadableFile
+from scoring.year.framework import load_framework
+
+
+class IntakeError(ValueError):
+    """A refused upload or correction; the message is Swedish and names the file."""
+
+
+class StaleVersion(IntakeError):
+    pass
+
+
+def _require_admin(user: User) -> None:
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten tar emot bidrag.")
+
+
+@dataclasses.dataclass
+class Review:
+    id: int
+    year: int
+    filename: str
+    status: str
+    version: int
+    blocks: list[Block]
+    places: dict[str, Place]
+    matches: dict[int, Match]
+    report: Report
+    contribution_id: int | None
+
+
+def _dump(blocks, places, matches) -> str:
+    return json.dumps({
+        "blocks": [dataclasses.asdict(b) for b in blocks],
+        "places": {k: dataclasses.asdict(v) for k, v in places.items()},
+        "matches": {str(k): dataclasses.asdict(v) for k, v in matches.items()},
+    }, ensure_ascii=False)
+
+
+def _load(raw: str) -> tuple[list[Block], dict[str, Place], dict[int, Match]]:
+    data = json.loads(raw)
+    return (
+        [Block(**b) for b in data["blocks"]],
+        {k: Place(**v) for k, v in data["places"].items()},
+        {int(k): Match(**v) for k, v in data["matches"].items()},
+    )
+
+
+def _summary(report: Report) -> str:
+    """What the intake list shows, kept beside the analysis so the list never re-reads it."""
+    return json.dumps({
+        "unit_name": report.intro_fields.get("unit_name"),
+        "chars": report.chars_counted,
+        "limit": report.limit,
+        "over_limit": report.over_limit,
+        "errors": sum(f.level == "fel" for f in report.findings),
+        "warnings": sum(f.level == "varning" for f in report.findings),
+        "unanswered": [q["number"] for q in report.questions if not q["answered"]],
+    }, ensure_ascii=False)
+
+
+def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> int:
+    """Take in one file for review; refuses unreadable files and duplicates, storing nothing."""
+    _require_admin(user)
+    framework = load_framework(year)
+    digest = hashlib.sha256(data).hexdigest()
+    existing = store.fetchone(
+        "SELECT filename FROM intake_files WHERE year = ? AND file_sha256 = ? AND status <> 'avvisad'",
+        [year, digest],
+    )
+    if existing:
+        raise IntakeError(f"{filename}: samma fil är redan inläst (som {existing[0]}).")
+    try:
+        result = take_in(data, filename, framework)
+    except UnreadableFile as exc:
+        raise IntakeError(str(exc)) from None
+    with store.write(user.email) as uow:
+        intake_id = uow.fetchone(
+            "INSERT INTO intake_files (year, filename, file_sha256, data, analysis, summary, uploaded_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [year, filename, digest, data, _dump(result.blocks, result.places, result.matches),
+             _summary(result.report), user.email],
+        )[0]
+        uow.audit("läs in bidragsfil", "intake_files", intake_id, None,
+                  {"filename": filename, "sha256": digest, "chars": result.report.chars_counted})
+    return intake_id
+
+
+def intake_list(store: Store, user: User, year: int) -> list[dict]:
+    _require_admin(user)
+    rows = store.records(
+        "SELECT i.id, i.filename, i.status, i.uploaded_at, i.contribution_id, i.summary, u.name AS unit,"
+        " c.eligibility FROM intake_files i LEFT JOIN contributions c ON c.id = i.contribution_id"
+        " LEFT JOIN units u ON u.id = c.unit_id WHERE i.year = ? ORDER BY i.id",
+        [year],
+    )
+    for row in rows:
+        row.update(json.loads(row.pop("summary")))
+        eligibility = json.loads(row.pop("eligibility")) if row["eligibility"] else None
+        row["eligibility"] = eligibility["result"]["status"] if eligibility else None
+    return rows
+
+
+def review(store: Store, user: User, intake_id: int) -> Review:
+    _require_admin(user)
+    row = store.records(
+        "SELECT id, year, filename, status, version, analysis, contribution_id FROM intake_files WHERE id = ?",
+        [intake_id],
+    )
+    if not row:
+        raise IntakeError(f"Ingen inläst fil med nummer {intake_id}.")
+    row = row[0]
+    blocks, places, matches = _load(row["analysis"])
+    report = evaluate(load_framework(row["year"]), blocks, places, matches)
+    return Review(row["id"], row["year"], row["filename"], row["status"], row["version"],
+                  blocks, places, matches, report, row["contribution_id"])
+
+
+def correct(store: Store, user: User, intake_id: int, version: int, changes: dict[str, dict]) -> None:
+    """Move blocks to another section, question or part. ``changes`` maps block id to
+    any of ``section``, ``question``, ``part``. A stale version is refused."""
+    current = review(store, user, intake_id)
+    if current.status != "granskas":
+        raise IntakeError(f"{current.filename} är redan {'godkänd' if current.status == 'godkand' else 'avvisad'}.")
+    framework = load_framework(current.year)
+    numbers = {q.number for q in framework.questions()}
+    before = {}
+    for block_id, change in changes.items():
+        place = current.places.get(block_id)
+        if place is None:
+            raise IntakeError(f"Stycket {block_id} finns inte i {current.filename}.")
+        before[block_id] = dataclasses.asdict(place)
+        section = change.get("section", place.section)
+        if section not in SECTIONS:
+            raise IntakeError(f"Okänd del {section!r} för stycket {block_id}.")
+        question = change.get("question", place.question)
+        if section == "fraga":
+            if question not in numbers:
+                raise IntakeError(f"Stycket {block_id}: ange en fråga mellan 1 och {max(numbers)}.")
+            part = change.get("part", place.part if question == place.question else None)
+            labels = {p.label for p in framework.question(question).parts}
+            if part is not None and part not in labels:
+                raise IntakeError(f"Stycket {block_id}: fråga {question} har ingen delfråga {part!r}.")
+            current.places[block_id] = Place("fraga", "svar" if place.role in ("ovrigt", "falt") else place.role,
+                                             framework.area_of_question(question).code, question, part)
+            current.matches[question] = Match(question, 1.0, "rättad för hand")
+        else:
+            current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt")
+    report = evaluate(framework, current.blocks, current.places, current.matches)
+    with store.write(user.email) as uow:
+        updated = uow.fetchone(
+            "UPDATE intake_files SET analysis = ?, summary = ?, version = version + 1"
+            " WHERE id = ? AND version = ? RETURNING version",
+            [_dump(current.blocks, current.places, current.matches), _summary(report), intake_id, version],
+        )
+        if updated is None:
+            raise StaleVersion(
+                f"{current.filename} har ändrats av någon annan sedan du öppnade den. "
+                "Ladda om sidan och gör rättelsen igen."
+            )
+        uow.audit("rätta uppdelning", "intake_files", intake_id, before,
+                  {k: dataclasses.asdict(current.places[k]) for k in changes})
+
+
+def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name: str,
+           organisation: str, class_code: str, unit_id: int | None = None) -> int:
+    """Make the reviewed file a contribution of the year; returns its id."""
+    current = review(store, user, intake_id)
+    framework = load_framework(current.year)
+    if current.status != "granskas":
+        raise IntakeError(f"{current.filename} är redan hanterad.")
+    if not unit_name.strip() or not organisation.strip():
+        raise IntakeError("Ange verksamhetens namn och förvaltning eller bolag.")
+    if class_code not in {c.code for c in framework.classes}:
+        raise IntakeError("Välj en tävlingsklass.")
+    report = current.report
+    checks = {
+        "chars_counted": report.chars_counted, "limit": report.limit, "over_limit": report.over_limit,
+        "chars_by_area": report.chars_by_area, "questions": report.questions,
+        "findings": [dataclasses.asdict(f) for f in report.findings],
+        "presentation_chars": report.presentation_chars, "images": report.images,
+    }
+    with store.write(user.email) as uow:
+        if uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0] != version:
+            raise StaleVersion(f"{current.filename} har ändrats sedan du öppnade den. Ladda om sidan.")
+        if unit_id is None:
+            unit_id = uow.fetchone(
+                "INSERT INTO units (name, organisation, workplace) VALUES (?, ?, ?) RETURNING id",
+                [unit_name.strip(), organisation.strip(), unit_name.strip()],
+            )[0]
+        data = uow.fetchone("SELECT data, file_sha256 FROM intake_files WHERE id = ?", [intake_id])
+        contribution_id = uow.fetchone(
+            "INSERT INTO contributions (year, unit_id, class_code, filename, file_sha256, original_file,"
+            " intro, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [current.year, unit_id, class_code, current.filename, data[1], data[0],
+             json.dumps(report.intro_fields, ensure_ascii=False), json.dumps(checks, ensure_ascii=False)],
+        )[0]
+        _store_blocks(uow, contribution_id, current.blocks, current.places)
+        uow.execute("UPDATE intake_files SET status = 'godkand', contribution_id = ?, version = version + 1"
+                    " WHERE id = ?", [contribution_id, intake_id])
+        uow.audit("godkänn bidrag", "contributions", contribution_id, None,
+                  {"intake_id": intake_id, "unit_id": unit_id, "class_code": class_code})
+    return contribution_id
+
+
+def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], places: dict[str, Place]) -> None:
+    rows = []
+    for block in blocks:
+        place = places[block.id]
+        section = {"presentation": "inledning"}.get(place.section, place.section)
+        intro_section = "presentation" if place.section == "presentation" else place.intro_section
+        kind = "rubrik" if place.role == "rubrik" else block.kind
+        text = json.dumps(block.rows, ensure_ascii=False) if block.kind == "tabell" else block.text
+        rows.append([contribution_id, block.id, block.ordinal, section, intro_section, place.question,
+                     place.part, kind, text, place.role, block.images])
+    uow.cursor.executemany(
+        "INSERT INTO contribution_blocks (contribution_id, block_id, ordinal, section, intro_section,"
+        " question_number, part_label, kind, text, role, images) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def reject(store: Store, user: User, intake_id: int, reason: str) -> None:
+    _require_admin(user)
+    if not reason.strip():
+        raise IntakeError("Ange varför filen avvisas.")
+    with store.write(user.email) as uow:
+        uow.execute("UPDATE intake_files SET status = 'avvisad', version = version + 1 WHERE id = ?", [intake_id])
+        uow.audit("avvisa bidragsfil", "intake_files", intake_id, None, {"reason": reason})
+
+
+def original_file(store: Store, user: User, contribution_id: int) -> tuple[str, bytes]:
+    """The file as the unit sent it, for those who may read the contribution."""
+    access.require_readable(store, user, contribution_id)
+    row = store.fetchone("SELECT filename, original_file FROM contributions WHERE id = ?", [contribution_id])
+    if row is None or row[1] is None:
+        raise IntakeError("Originalfilen finns inte sparad för det här bidraget.")
+    return row[0], bytes(row[1])

@@ -1,0 +1,344 @@
+"""Jury preparation: the shortlist per class, comparison, calibration across teams, the
+jury's decisions, the year's lock and archive, and a pseudonymised view.
+
+Decisions rest on the raw consensus; calibration is shown beside it and never applied.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import statistics
+
+from scoring.assessment.individual import passages
+from scoring.consensus.rules import agenda
+from scoring.core import access
+from scoring.core.auth import User
+from scoring.core.store import Store, set_setting, utcnow
+from scoring.intake import eligibility
+from scoring.year.contributions import PHASES
+from scoring.year.framework import Framework, load_framework
+from scoring.year.years import is_locked  # noqa: F401 - part of this module's interface
+
+DECISIONS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande", "ingen": "Ingen utmärkelse"}
+PROPOSALS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande", "inget": "Inget förslag"}
+ROLES = ("admin", "beredningsgrupp", "domarkommitte")
+MIN_FOR_CALIBRATION = 2
+MAX_MOTIVATION_CHARS = 5_000
+
+
+class JuryError(ValueError):
+    """A refused jury action; Swedish message."""
+
+
+def _require(user: User) -> None:
+    if user.role not in ROLES:
+        raise access.AccessDenied("Beredningen och besluten är för beredningsgruppen, juryn och Kvalitetsenheten.")
+
+
+def pseudonymised(store: Store, year: int) -> bool:
+    return store.setting(f"pseudonymise_{year}", "0") == "1" and not is_locked(store, year)
+
+
+def set_pseudonymised(store: Store, user: User, year: int, on: bool) -> None:
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten ändrar inställningen.")
+    with store.write(user.email) as uow:
+        set_setting(uow, f"pseudonymise_{year}", "1" if on else "0")
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    contribution_id: int
+    name: str                       # the unit, or "Kandidat A" in the pseudonymised view
+    organisation: str
+    class_code: str
+    class_name: str
+    team: str
+    phase: str
+    profile: dict[str, int | None]  # area code -> consensus area score
+    total: float | None             # mean of the area scores
+    proposal: str | None
+    motivation: str
+    eligibility: str
+    spread: int                     # largest individual range over the areas
+    decision: str | None
+
+
+def _year_rows(store: Store, year: int) -> list[dict]:
+    """Everything the shortlist needs about every contribution of the year, in four queries;
+    kept until the next write, since it is the same on every rerun."""
+    def compute() -> list[dict]:
+        framework = load_framework(year)
+        rows = store.records(
+            "SELECT c.id, n.name AS unit, n.organisation, c.class_code, c.phase, c.eligibility, t.name AS team,"
+            " p.proposal, p.motivation, d.decision FROM contributions c JOIN units n ON n.id = c.unit_id"
+            " LEFT JOIN assignments s ON s.contribution_id = c.id LEFT JOIN teams t ON t.id = s.team_id"
+            " LEFT JOIN proposals p ON p.contribution_id = c.id LEFT JOIN decisions d ON d.contribution_id = c.id"
+            " WHERE c.year = ? ORDER BY c.id", [year])
+        scores: dict[int, dict[str, dict[str, int]]] = {}
+        for cid, area, criterion, score in store.fetchall(
+                "SELECT s.contribution_id, s.area_code, s.criterion_code, s.score FROM consensus_scores s"
+                " JOIN contributions c ON c.id = s.contribution_id WHERE c.year = ? AND s.score IS NOT NULL", [year]):
+            scores.setdefault(cid, {}).setdefault(area, {})[criterion] = score
+        individual: dict[int, dict[int, dict]] = {}
+        for cid, aid, area, raw, area_score in store.fetchall(
+                "SELECT a.contribution_id, a.id, aa.area_code, aa.criterion_scores, aa.area_score FROM assessments a"
+                " JOIN assessment_areas aa ON aa.assessment_id = a.id JOIN contributions c ON c.id = a.contribution_id"
+                " WHERE c.year = ? AND a.status IN ('inlamnad', 'last')", [year]):
+            individual.setdefault(cid, {}).setdefault(aid, {})[area] = {"criteria": json.loads(raw or "{}"),
+                                                                        "score": area_score}
+        for row in rows:
+            cid = row["id"]
+            row["criteria"] = scores.get(cid, {})
+            row["profile"] = {a.code: framework.area_score_for(a.code, row["criteria"].get(a.code, {}))
+                              for a in framework.areas}
+            values = [v for v in row["profile"].values() if v is not None]
+            row["total"] = round(statistics.fmean(values), 1) if values else None
+            items = agenda(framework, list(individual.get(cid, {}).values()))
+            row["spread"] = max((i.area.range for i in items), default=0)
+            row["individual"] = individual.get(cid, {})
+        return rows
+    return store.cached(("jury_year", year), compute)
+
+
+def _eligibility_status(raw: str | None) -> str:
+    return json.loads(raw)["result"]["status"] if raw else "ej registrerad"
+
+
+def shortlist(store: Store, user: User, year: int) -> list[Candidate]:
+    """Every contribution the user may see, with its consensus and proposal, by class and total."""
+    _require(user)
+    framework = load_framework(year)
+    visible = set(access.visible_contribution_ids(store, user, year))
+    hidden = pseudonymised(store, year) and user.role != "admin"
+    result = []
+    for index, row in enumerate(r for r in _year_rows(store, year) if r["id"] in visible):
+        result.append(Candidate(
+            row["id"], _pseudonym(index) if hidden else row["unit"], "" if hidden else row["organisation"],
+            row["class_code"], framework.class_name(row["class_code"]), row["team"] or "", PHASES[row["phase"]],
+            row["profile"], row["total"], row["proposal"], row["motivation"] or "",
+            _eligibility_status(row["eligibility"]), row["spread"], row["decision"]))
+    order = {c.code: i for i, c in enumerate(framework.classes)}
+    return sorted(result, key=lambda c: (order.get(c.class_code, 99), -(c.total or 0), c.name))
+
+
+def _pseudonym(index: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return f"Kandidat {letters[index % 26]}{index // 26 or ''}"
+
+
+# --- calibration -------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Calibration:
+    year_mean: float | None
+    teams: list[dict]          # team, contributions, mean, leniency, calibrated (enough data)
+    examiners: list[dict]      # examiner id, mean signed deviation from consensus, criteria
+    ranking: list[dict]        # contribution, raw total, adjusted total, raw rank, adjusted rank
+    stability: list[dict]      # contribution, rank range over weightings and adjustment
+
+
+def calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[str, float]] | None = None) -> Calibration:
+    """Team and examiner leniency, and the ranking raw and adjusted, with its stability."""
+    _require(user)
+    if weightings is None:  # the page's question: the same until something is written
+        hidden = pseudonymised(store, year) and user.role != "admin"
+        return store.cached(("calibration", year, user.id, hidden), lambda: _calibrate(store, user, year, None))
+    return _calibrate(store, user, year, weightings)
+
+
+def _calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[str, float]] | None) -> Calibration:
+    framework = load_framework(year)
+    # Only finished consensus counts: a proposal exists once the team is done.
+    rows = [r for r in _year_rows(store, year) if r["total"] is not None and r["proposal"]]
+    year_mean = statistics.fmean(r["total"] for r in rows) if rows else None
+    by_team: dict[str, list[float]] = {}
+    for r in rows:
+        by_team.setdefault(r["team"] or "–", []).append(r["total"])
+    teams = []
+    for team, totals in sorted(by_team.items()):
+        enough = len(totals) >= MIN_FOR_CALIBRATION
+        teams.append({"team": team, "contributions": len(totals), "mean": round(statistics.fmean(totals), 1),
+                      "leniency": round(statistics.fmean(totals) - year_mean, 1) if enough else None,
+                      "calibrated": enough})
+    leniency = {t["team"]: t["leniency"] or 0.0 for t in teams}
+    deviations: dict[int, list[float]] = {}
+    for r in rows:
+        for aid, areas in r["individual"].items():
+            for area, work in areas.items():
+                for criterion, value in work["criteria"].items():
+                    agreed = r["criteria"].get(area, {}).get(criterion)
+                    if agreed is not None:
+                        deviations.setdefault(aid, []).append(value - agreed)
+    examiners = _examiner_leniency(store, deviations)
+    labels = {c.contribution_id: c.name for c in shortlist(store, user, year)}  # pseudonyms where they apply
+    raw = sorted(rows, key=lambda r: -r["total"])
+    adjusted = sorted(rows, key=lambda r: -(r["total"] - leniency[r["team"] or "–"]))
+    raw_rank = {r["id"]: i + 1 for i, r in enumerate(raw)}
+    adjusted_rank = {r["id"]: i + 1 for i, r in enumerate(adjusted)}
+    ranking = [{"contribution_id": r["id"], "unit": labels.get(r["id"], r["unit"]), "team": r["team"], "raw": r["total"],
+                "adjusted": round(r["total"] - leniency[r["team"] or "–"], 1),
+                "raw_rank": raw_rank[r["id"]], "adjusted_rank": adjusted_rank[r["id"]]} for r in raw]
+    scenarios = [adjusted_rank] + [_ranks(framework, rows, w) for w in (weightings or default_weightings(framework)).values()]
+    stability = [{"contribution_id": r["id"], "unit": labels.get(r["id"], r["unit"]), "raw_rank": raw_rank[r["id"]],
+                  "best": min(s[r["id"]] for s in scenarios + [raw_rank]),
+                  "worst": max(s[r["id"]] for s in scenarios + [raw_rank])} for r in raw]
+    return Calibration(year_mean, teams, examiners, ranking, stability)
+
+
+def _examiner_leniency(store: Store, deviations: dict[int, list[float]]) -> list[dict]:
+    if not deviations:
+        return []
+    names = dict(store.fetchall(
+        f"SELECT a.id, u.name FROM assessments a JOIN users u ON u.id = a.examiner_id"
+        f" WHERE a.id IN ({','.join('?' * len(deviations))})", list(deviations)))
+    per_examiner: dict[str, list[float]] = {}
+    for aid, diffs in deviations.items():
+        per_examiner.setdefault(names[aid], []).extend(diffs)
+    return [{"examiner": e, "leniency": round(statistics.fmean(d), 1), "criteria": len(d)}
+            for e, d in sorted(per_examiner.items())]
+
+
+def default_weightings(framework: Framework) -> dict[str, dict[str, float]]:
+    """Other reasonable weightings of the areas: each area counted double in turn."""
+    return {f"{area.title} dubbelt": {a.code: 2.0 if a.code == area.code else 1.0 for a in framework.areas}
+            for area in framework.areas}
+
+
+def _ranks(framework: Framework, rows: list[dict], weights: dict[str, float]) -> dict[int, int]:
+    def weighted(r: dict) -> float:
+        parts = [(r["profile"][a.code], weights.get(a.code, 1.0)) for a in framework.areas
+                 if r["profile"][a.code] is not None]
+        return sum(v * w for v, w in parts) / sum(w for _, w in parts)
+    ordered = sorted(rows, key=lambda r: -weighted(r))
+    return {r["id"]: i + 1 for i, r in enumerate(ordered)}
+
+
+# --- decisions, lock and archive -----------------------------------------------------
+
+
+def decide(store: Store, user: User, contribution_id: int, decision: str, motivation: str) -> None:
+    """The jury's decision on one proposed contribution; locks the year when all are decided."""
+    if user.role != "domarkommitte":
+        raise access.AccessDenied("Bara domarkommittén fattar beslut.")
+    access.require_contribution(store, user, contribution_id)
+    year = store.fetchone("SELECT year FROM contributions WHERE id = ?", [contribution_id])[0]
+    if is_locked(store, year):
+        raise JuryError(f"Året {year} är avslutat och låst; besluten kan inte ändras.")
+    if decision not in DECISIONS:
+        raise JuryError("Välj utmärkelse, hedersomnämnande eller ingen utmärkelse.")
+    text = (motivation or "").strip()
+    if decision != "ingen" and not text:
+        raise JuryError("Skriv juryns motivering; den publiceras med beslutet.")
+    if len(text) > MAX_MOTIVATION_CHARS:
+        raise JuryError(f"Motiveringen har {len(text)} tecken; högst {MAX_MOTIVATION_CHARS} går att spara.")
+    if decision == "utmarkelse":
+        result = eligibility.register(store, user, contribution_id)[1]
+        if result.status != eligibility.MAY_TAKE_PART or result.missing:
+            why = " ".join(result.reasons) or "den grundläggande kontrollen är inte klar (saknas: " + \
+                ", ".join(result.missing) + ")"
+            raise JuryError(f"Verksamheten kan inte få utmärkelsen: {why}.")
+    with store.write(user.email) as uow:
+        before = uow.fetchone("SELECT decision FROM decisions WHERE contribution_id = ?", [contribution_id])
+        uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by, decided_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET decision = excluded.decision,"
+                    " motivation = excluded.motivation, decided_by = excluded.decided_by,"
+                    " decided_at = excluded.decided_at", [contribution_id, decision, text, user.name, utcnow()])
+        uow.audit("juryns beslut", "decisions", contribution_id, before and before[0], {"decision": decision})
+
+
+def undecided(store: Store, user: User, year: int) -> list[int]:
+    return [c.contribution_id for c in shortlist(store, user, year) if c.proposal and c.decision is None]
+
+
+def lock_year(store: Store, user: User, year: int) -> None:
+    """End the year: every proposed contribution decided; from now on the year is read-only."""
+    if user.role not in ("domarkommitte", "admin"):
+        raise access.AccessDenied("Bara juryn eller Kvalitetsenheten avslutar året.")
+    left = undecided(store, user, year)
+    if left:
+        raise JuryError(f"{len(left)} föreslagna bidrag saknar beslut.")
+    with store.write(user.email) as uow:
+        uow.execute("UPDATE award_years SET locked = TRUE WHERE year = ?", [year])
+        uow.audit("året avslutat", "award_years", year, {"locked": False}, {"locked": True})
+
+
+def archive(store: Store, user: User) -> list[dict]:
+    """Past and locked years: participants, proposals and decisions."""
+    _require(user)
+    return store.records(
+        "SELECT c.year, n.name AS unit, n.organisation, c.class_code, p.proposal, d.decision, d.motivation"
+        " FROM contributions c JOIN units n ON n.id = c.unit_id JOIN award_years y ON y.year = c.year"
+        " LEFT JOIN proposals p ON p.contribution_id = c.id LEFT JOIN decisions d ON d.contribution_id = c.id"
+        " WHERE y.locked ORDER BY c.year DESC, n.name")
+
+
+def compare(store: Store, user: User, year: int, contribution_ids: list[int]) -> list[dict]:
+    """2–4 candidates side by side: profile, key themes, and findings per area."""
+    _require(user)
+    if not 2 <= len(contribution_ids) <= 4:
+        raise JuryError("Välj två till fyra bidrag att jämföra.")
+    candidates = {c.contribution_id: c for c in shortlist(store, user, year)}
+    missing = [cid for cid in contribution_ids if cid not in candidates]
+    if missing:
+        raise access.AccessDenied("Du har inte behörighet till alla valda bidrag.")
+    placeholders = ",".join("?" * len(contribution_ids))
+    findings: dict[int, list[tuple]] = {}
+    for cid, area, kind, text in store.fetchall(
+            f"SELECT contribution_id, area_code, kind, text FROM consensus_findings WHERE contribution_id IN"
+            f" ({placeholders}) ORDER BY id", contribution_ids):
+        findings.setdefault(cid, []).append((area, kind, text))
+    result = []
+    for cid in contribution_ids:
+        own = findings.get(cid, [])
+        result.append({
+            "candidate": candidates[cid],
+            "themes": {k: [t for a, kk, t in own if a is None and kk == k] for k in ("styrka", "utvecklingsomrade")},
+            "areas": {a.code: {k: [t for aa, kk, t in own if aa == a.code and kk == k]
+                               for k in ("styrka", "utvecklingsomrade")} for a in load_framework(year).areas},
+        })
+    return result
+
+
+# --- returning units -------------------------------------------------------------------
+
+ADDRESSED_SHARE = 0.5
+# Words that say nothing about the topic of a finding.
+_STOP = {"det", "framgår", "inte", "hur", "och", "att", "som", "för", "med", "eller", "till", "saknas", "sällan",
+         "verksamheten", "finns", "också", "deras", "detta", "dessa", "inom", "över"}
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters: a rough Swedish stem (resultaten, resultat → resul)."""
+    return {w[:5] for w in re.findall(r"\w+", text.lower()) if len(w) >= 4 and w not in _STOP}
+
+
+def earlier_feedback(store: Store, user: User, contribution_id: int) -> list[dict]:
+    """For those reading a returning unit: each earlier year's decision and improvement areas
+    (the consensus after the site visit), with the passages of the new contribution that
+    seem to take them up (text similarity; a pointer to read, not a verdict)."""
+    access.require_readable(store, user, contribution_id)
+    unit_id, year = store.fetchone("SELECT unit_id, year FROM contributions WHERE id = ?", [contribution_id])
+    earlier = store.fetchall(
+        "SELECT c.id, c.year, d.decision FROM contributions c LEFT JOIN decisions d ON d.contribution_id = c.id"
+        " WHERE c.unit_id = ? AND c.year < ? ORDER BY c.year DESC", [unit_id, year])
+    if not earlier:
+        return []
+    current = passages(store, user, contribution_id)
+    result = []
+    for old_id, old_year, decision in earlier:
+        improvements = []
+        for area, text in store.fetchall(
+                "SELECT area_code, text FROM consensus_findings WHERE contribution_id = ? AND kind = 'utvecklingsomrade'"
+                " ORDER BY area_code NULLS FIRST, id", [old_id]):
+            wanted = _stems(text)
+            scored = sorted(((len(wanted & _stems(p["text"])) / max(1, len(wanted)), p["label"])
+                             for p in current.values()), key=lambda x: -x[0])
+            improvements.append({"text": text, "key_theme": area is None,
+                                 "addressed_in": [label for score, label in scored[:3] if score >= ADDRESSED_SHARE]})
+        result.append({"year": old_year, "decision": DECISIONS.get(decision, "inget beslut registrerat"),
+                       "improvements": improvements})
+    return result

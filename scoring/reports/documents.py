@@ -1,0 +1,434 @@
+"""Feedback reports and the jury dossier in Word, rendered with docxtpl from templates the
+office edits; their quality gate; the template check; batch and PDF.
+
+Rendering always autoescapes and uses StrictUndefined: a unit's text containing ``{{ }}``,
+``<`` or ``&`` appears literally, and a template asking for a field that does not exist
+fails loudly instead of leaving a blank.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+import openpyxl
+from docxtpl import DocxTemplate
+
+from scoring.assessment import guidance
+from scoring.assessment.scorebook import append_literal
+from scoring.consensus import workspace as consensus
+from scoring.consensus.rules import agenda
+from scoring.core import access
+from scoring.core.auth import User
+from scoring.core.store import Store, set_setting, utcnow
+from scoring.core.text import swedish_date
+from scoring.intake import eligibility
+from scoring.reports.templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
+from scoring.year.contributions import PHASES
+from scoring.year.framework import load_framework
+
+FINAL_PHASES = ("slutlig_konsensus", "aterkoppling_klar", "forslag_lamnat")
+# Characters XML 1.0 does not allow; a pasted one would make Word refuse the whole file.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+FIELDS = {
+    FEEDBACK: {
+        "enhet": "verksamhetens namn", "forvaltning": "förvaltning eller bolag", "ar": "utmärkelseåret",
+        "klass": "tävlingsklass", "datum": "rapportens datum", "antal_examinatorer": "antal examinatorer i laget",
+        "platsbesok_datum": "platsbesökets datum",
+        "nyckelteman": "nyckelteman: .styrkor och .utvecklingsomraden (listor av texter)",
+        "omraden": "frågeområdena: .titel, .poang, .styrkor, .utvecklingsomraden",
+        "visa_poang": "sant om årets inställning visar poäng i rapporten",
+    },
+    DOSSIER: {
+        "ar": "utmärkelseåret", "datum": "underlagets datum",
+        "klasser": "tävlingsklasserna: .namn och .kandidater (.enhet, .forvaltning, .forslag, .motivering, "
+                   ".behorighet, .profil (.omrade, .poang), .styrkor, .utvecklingsomraden, .oenigheter, "
+                   ".utkast_motivering)",
+    },
+}
+REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"klasser"}}
+
+
+class ReportError(ValueError):
+    """A report that cannot be made or a template that cannot be used; Swedish message."""
+
+
+def clean(text: str | None) -> str:
+    return _INVALID_XML.sub("", text or "").replace("\r\n", "\n").replace("\n", " ").strip()
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def render(template: bytes, context: dict) -> bytes:
+    document = DocxTemplate(io.BytesIO(template))
+    document.render(context, environment(), autoescape=True)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- templates -----------------------------------------------------------------------
+
+
+def template(store: Store, name: str) -> bytes:
+    """The template in use: the office's uploaded one, else the one shipped."""
+    row = store.cached(("report_template", name), lambda: store.fetchone(
+        "SELECT data FROM report_templates WHERE name = ? AND active ORDER BY id DESC LIMIT 1", [name]))
+    return row[0] if row else (TEMPLATE_DIR / f"{name}.docx").read_bytes()
+
+
+def check_template(name: str, data: bytes) -> list[str]:
+    """What is wrong with an uploaded template, in words the office can act on."""
+    if name not in FIELDS:
+        raise ReportError(f"Okänd mall: {name}.")
+    if not data:
+        return ["Filen är tom."]
+    if not data.startswith(b"PK"):
+        return ["Filen är inte ett Word-dokument (.docx)."]
+    try:
+        lines = _template_lines(data)
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        return ["Filen går inte att läsa som Word-dokument."]
+    try:
+        environment().parse("\n".join(lines))
+        used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(environment())
+    except jinja2.TemplateSyntaxError as exc:
+        start = max((exc.lineno or 1) - 2, 0)
+        # The paragraphs around the error, as the office sees them in Word.
+        around = " … ".join(t for t in (re.sub(r"<[^>]+>", "", line).strip() for line in lines[start:start + 3]) if t)
+        return [f"Mallen har ett syntaxfel ({_swedish_syntax(exc.message)}) vid texten: ”{around}”."]
+    problems = [f"Okänt fält ”{f}”. Fälten som finns: {', '.join(sorted(FIELDS[name]))}."
+                for f in sorted(used - set(FIELDS[name]))]
+    problems += [f"Fältet ”{f}” saknas; mallen måste visa {FIELDS[name][f]}." for f in sorted(REQUIRED[name] - used)]
+    if not problems:
+        try:
+            render(data, sample_context(name))
+        except jinja2.TemplateError as exc:
+            problems.append(f"Mallen går inte att fylla med exempeldata: {exc}.")
+    return problems
+
+
+def _template_lines(data: bytes) -> list[str]:
+    """The body's XML prepared as docxtpl prepares it, one paragraph per line."""
+    document = DocxTemplate(io.BytesIO(data))
+    document.init_docx()
+    xml = document.patch_xml(document.xml_to_string(document.docx.element.body))
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).splitlines()
+
+
+def _swedish_syntax(message: str | None) -> str:
+    message = message or ""
+    unknown = re.search(r"unknown tag '(\w+)'", message)
+    if unknown:
+        return f"okänd tagg ”{unknown.group(1)}”, kanske felstavad"
+    if "end of template" in message.lower():
+        return "ett block öppnas men stängs aldrig, t.ex. for utan endfor"
+    return "taggarna {{ }} och {% %} är inte hela"
+
+
+def _retire_template(uow, name: str) -> dict:
+    """Stop using the uploaded template in use (if any); what it was, for the log."""
+    before = uow.fetchone("SELECT uploaded_by, uploaded_at FROM report_templates WHERE name = ? AND active", [name])
+    uow.execute("UPDATE report_templates SET active = FALSE WHERE name = ?", [name])
+    return {"uploaded_by": before[0], "uploaded_at": before[1]} if before else {"default": True}
+
+
+def save_template(store: Store, user: User, name: str, data: bytes) -> None:
+    """Store a checked template and use it from now on."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten byter rapportmallar.")
+    problems = check_template(name, data)
+    if problems:
+        raise ReportError("Mallen används inte: " + " ".join(problems))
+    with store.write(user.email) as uow:
+        before = _retire_template(uow, name)
+        uow.execute("INSERT INTO report_templates (name, data, uploaded_by, uploaded_at, active)"
+                    " VALUES (?, ?, ?, ?, TRUE)", [name, data, user.email, utcnow()])
+        uow.audit("ny rapportmall", "report_templates", name, before, {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+
+
+def reset_template(store: Store, user: User, name: str) -> None:
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten byter rapportmallar.")
+    with store.write(user.email) as uow:
+        uow.audit("standardmall", "report_templates", name, _retire_template(uow, name), {"default": True})
+
+
+def sample_context(name: str) -> dict:
+    area = {"titel": "Målgrupp", "poang": 55, "styrkor": ["Verksamheten tar systematiskt reda på behov."],
+            "utvecklingsomraden": ["Det framgår inte hur resultaten används."]}
+    if name == FEEDBACK:
+        return {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "ar": 2026, "klass": "Förskola",
+                "datum": "1 november 2026", "antal_examinatorer": 4, "platsbesok_datum": "22 september 2026",
+                "nyckelteman": {"styrkor": ["Tydliga mål"], "utvecklingsomraden": ["Uppföljning"]},
+                "omraden": [area], "visa_poang": True}
+    candidate = {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "forslag": "Utmärkelse",
+                 "motivering": "Lärande i alla delar.", "behorighet": "får delta",
+                 "profil": [{"omrade": "Målgrupp", "poang": 55}], "styrkor": ["Tydliga mål"],
+                 "utvecklingsomraden": ["Uppföljning"], "oenigheter": [], "utkast_motivering": "Utkast."}
+    return {"ar": 2026, "datum": "1 november 2026", "klasser": [{"namn": "Förskola", "kandidater": [candidate]}]}
+
+
+# --- the feedback report ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    message: str
+    area_code: str | None = None   # where to fix it: an area's findings, or the key themes (None)
+
+
+def quality_gate(work: consensus.Workspace) -> list[Problem]:
+    """What keeps the report from being final: empty parts and the comment rules."""
+    framework = load_framework(work.year)
+    problems = []
+    if work.phase not in FINAL_PHASES:
+        problems.append(Problem("Slutlig konsensus efter platsbesöket är inte nådd ännu."))
+    low, high = consensus.KEY_THEMES
+    for kind, label in (("styrka", "styrkor"), ("utvecklingsomrade", "utvecklingsområden")):
+        count = len(work.area_findings(None, kind))
+        if not low <= count <= high:
+            problems.append(Problem(f"Nyckeltemana ska vara {low}–{high} {label}; nu {count}."))
+    for area in framework.areas:
+        for kind, label in (("styrka", "styrka"), ("utvecklingsomrade", "utvecklingsområde")):
+            if not work.area_findings(area.code, kind):
+                problems.append(Problem(f"{area.title}: ingen {label}.", area.code))
+    for finding in work.findings:
+        where = framework.area(finding["area_code"]).title if finding["area_code"] else "Nyckeltema"
+        if not finding["text"].strip():
+            problems.append(Problem(f"{where}: en iakttagelse är tom.", finding["area_code"]))
+        for warning in guidance.wording_warnings(finding["text"]):
+            problems.append(Problem(f"{where}: ”{_short(finding['text'])}” – {warning.message}", finding["area_code"]))
+    return problems
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def scores_shown(store: Store, year: int) -> bool:
+    return store.setting(f"report_scores_{year}", "0") == "1"
+
+
+def show_scores(store: Store, user: User, year: int, on: bool) -> None:
+    """The year's setting: feedback reports with or without the consensus scores (admin)."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten bestämmer om rapporterna visar poäng.")
+    with store.write(user.email) as uow:
+        set_setting(uow, f"report_scores_{year}", "1" if on else "0")
+
+
+def feedback_context(store: Store, work: consensus.Workspace) -> dict:
+    framework = load_framework(work.year)
+    visit = work.site_visit["date"]
+    return {
+        "enhet": clean(work.unit), "forvaltning": clean(work.organisation), "ar": work.year,
+        "klass": framework.class_name(work.class_code), "datum": swedish_date(dt.date.today()),
+        "antal_examinatorer": len(work.examiners), "platsbesok_datum": swedish_date(visit) if visit else "",
+        "nyckelteman": {"styrkor": [clean(f["text"]) for f in work.area_findings(None, "styrka")],
+                        "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(None, "utvecklingsomrade")]},
+        "omraden": [{
+            "titel": area.title,
+            "poang": framework.area_score_for(area.code, work.scores.get(area.code, {})) or "",
+            "styrkor": [clean(f["text"]) for f in work.area_findings(area.code, "styrka")],
+            "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(area.code, "utvecklingsomrade")],
+        } for area in framework.areas],
+        "visa_poang": scores_shown(store, work.year),
+    }
+
+
+def feedback_report(store: Store, user: User, contribution_id: int) -> tuple[str, bytes]:
+    """(file name, .docx) of a contribution's feedback report, final or draft."""
+    work = consensus.workspace(store, user, contribution_id, individual=False)
+    return (f"Återkopplingsrapport {work.year} {safe_filename(work.unit)}.docx",
+            render(template(store, FEEDBACK), feedback_context(store, work)))
+
+
+def safe_filename(name: str) -> str:
+    return re.sub(r"[^\w\- åäöÅÄÖ,.]", "_", name).strip() or "bidrag"
+
+
+def mark_final(store: Store, user: User, contribution_id: int) -> None:
+    work = consensus.workspace(store, user, contribution_id, individual=False)
+    problems = quality_gate(work)
+    if problems:
+        raise ReportError(f"Rapporten kan inte bli slutlig ännu: {len(problems)} saker återstår.")
+    with store.write(user.email) as uow:
+        uow.execute("INSERT INTO reports (contribution_id, final, finalized_by, finalized_at) VALUES (?, TRUE, ?, ?)"
+                    " ON CONFLICT DO UPDATE SET final = TRUE, finalized_by = excluded.finalized_by,"
+                    " finalized_at = excluded.finalized_at", [contribution_id, user.name, utcnow()])
+        uow.audit("rapporten slutlig", "reports", contribution_id, None, {"final": True})
+
+
+def report_status(store: Store, year: int) -> dict[int, dict]:
+    return {r["contribution_id"]: r for r in store.records(
+        "SELECT r.contribution_id, r.final, r.finalized_by, r.finalized_at FROM reports r"
+        " JOIN contributions c ON c.id = r.contribution_id WHERE c.year = ?", [year])}
+
+
+def final_reports(store: Store, user: User, year: int, progress: Callable[[int, int, str], None] | None = None,
+                  ) -> list[tuple[str, bytes]]:
+    """Every final report of the year (the admin), rendered one by one with progress."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten tar ut årets alla rapporter.")
+    ids = [cid for cid, r in report_status(store, year).items() if r["final"]]
+    blob = template(store, FEEDBACK)
+    result = []
+    for n, cid in enumerate(sorted(ids), start=1):
+        work = consensus.workspace(store, user, cid, individual=False)
+        result.append((f"Återkopplingsrapport {year} {safe_filename(work.unit)}.docx",
+                       render(blob, feedback_context(store, work))))
+        if progress:
+            progress(n, len(ids), work.unit)
+    return result
+
+
+def zip_files(files: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def libreoffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """PDFs of .docx files through LibreOffice; ReportError when it is not installed."""
+    program = libreoffice()
+    if program is None:
+        raise ReportError("PDF kräver LibreOffice, som inte är installerat på servern. Word-filerna går att "
+                          "spara som PDF i Word.")
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for name, data in files:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            paths.append(path)
+        subprocess.run([program, "--headless", "--convert-to", "pdf", "--outdir", folder, *map(str, paths)],
+                       check=True, capture_output=True, timeout=300,
+                       env={"HOME": folder, "PATH": "/usr/bin:/bin"})
+        return [(p.with_suffix(".pdf").name, p.with_suffix(".pdf").read_bytes()) for p in paths]
+
+
+# --- the jury dossier --------------------------------------------------------------------
+
+
+def dossier_context(store: Store, user: User, year: int) -> dict:
+    framework = load_framework(year)
+    proposed = store.fetchall(
+        "SELECT p.contribution_id, c.class_code, p.proposal, p.motivation FROM proposals p"
+        " JOIN contributions c ON c.id = p.contribution_id WHERE c.year = ? AND p.proposal <> 'inget'"
+        " ORDER BY c.class_code, p.proposal DESC", [year])
+    # The dossier summarises consensus for those above the teams; jury_dossier checked the
+    # role, so the summary is read as the office reads it.
+    admin_view = User(user.id, user.email, user.name, "admin")
+    classes = {c.code: {"namn": c.name, "kandidater": []} for c in framework.classes}
+    for cid, class_code, proposal, motivation in proposed:
+        work = consensus.workspace(store, admin_view, cid)
+        status = eligibility.register(store, admin_view, cid)[1].status
+        profile = [{"omrade": a.title, "poang": framework.area_score_for(a.code, work.scores.get(a.code, {})) or "–"}
+                   for a in framework.areas]
+        strengths = [clean(f["text"]) for f in work.area_findings(None, "styrka")]
+        open_issues = []
+        for item in agenda(framework, list(work.individual.values()), work.threshold):
+            if item.flagged:
+                why = work.area_rationales.get(item.area_code, "")
+                open_issues.append(clean(f"{item.title}: individuella poäng spände {item.area.range} poäng över "
+                                         f"{item.area.bands} band. {why}"))
+        classes[class_code]["kandidater"].append({
+            "enhet": clean(work.unit), "forvaltning": clean(work.organisation), "forslag": consensus.PROPOSALS[proposal],
+            "motivering": clean(motivation), "behorighet": status, "profil": profile, "styrkor": strengths,
+            "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(None, "utvecklingsomrade")],
+            "oenigheter": open_issues, "utkast_motivering": draft_motivation(work.unit, year, strengths),
+        })
+    return {"ar": year, "datum": swedish_date(dt.date.today()), "klasser": list(classes.values())}
+
+
+def draft_motivation(unit: str, year: int, strengths: list[str]) -> str:
+    """A draft in the manner of the city's published motivations: who, then 3–4 themes."""
+    themes = [s.rstrip(".") for s in strengths[:4]]
+    if not themes:
+        return ""
+    body = "; ".join(t[0].lower() + t[1:] if t[:2] != t[:2].upper() else t for t in themes)
+    return clean(f"{unit} tilldelas Stockholms stads kvalitetsutmärkelse {year}. Verksamheten visar ett "
+                 f"systematiskt kvalitetsarbete där juryn särskilt vill lyfta fram: {body}.")
+
+
+def jury_dossier(store: Store, user: User, year: int) -> tuple[str, bytes]:
+    if user.role not in ("admin", "beredningsgrupp", "domarkommitte"):
+        raise access.AccessDenied("Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn.")
+    return (f"Juryunderlag {year}.docx", render(template(store, DOSSIER), dossier_context(store, user, year)))
+
+
+# --- the year's scores in Excel ------------------------------------------------------------
+
+
+def scores_workbook(store: Store, user: User, year: int) -> bytes:
+    """Individual and consensus scores per criterion and area, phases and proposals: one sheet per view."""
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten tar ut årets poäng.")
+    framework = load_framework(year)
+    areas = {a.code: a for a in framework.areas}
+    criteria = {(a.code, c.code): c.title for a in framework.areas for c in a.criteria}
+    book = openpyxl.Workbook()
+    sheets = {}
+    for index, (name, header) in enumerate((
+            ("Individuella poäng", ["Bidrag", "Examinator", "Status", "Frågeområde", "Bedömningsgrund", "Poäng"]),
+            ("Individuella områden", ["Bidrag", "Examinator", "Status", "Frågeområde", "Områdespoäng"]),
+            ("Konsensuspoäng", ["Bidrag", "Frågeområde", "Bedömningsgrund", "Poäng", "Motivering"]),
+            ("Konsensus per område", ["Bidrag", "Frågeområde", "Områdespoäng"]),
+            ("Faser och förslag", ["Bidrag", "Förvaltning/bolag", "Tävlingsklass", "Lag", "Fas", "Förslag",
+                                   "Motivering", "Rapport slutlig"]))):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = name
+        sheet.append(header)
+        sheets[name] = sheet
+    for unit, examiner, status, area, raw, area_score in store.fetchall(
+            "SELECT n.name, u.name, a.status, aa.area_code, aa.criterion_scores, aa.area_score FROM assessments a"
+            " JOIN assessment_areas aa ON aa.assessment_id = a.id JOIN users u ON u.id = a.examiner_id"
+            " JOIN contributions c ON c.id = a.contribution_id JOIN units n ON n.id = c.unit_id WHERE c.year = ?"
+            " ORDER BY n.name, u.name, aa.area_code", [year]):
+        title = areas[area].title if area in areas else area
+        for criterion, value in json.loads(raw or "{}").items():
+            append_literal(sheets["Individuella poäng"],
+                           [unit, examiner, status, title, criteria.get((area, criterion), criterion), value])
+        append_literal(sheets["Individuella områden"], [unit, examiner, status, title, area_score])
+    consensus_scores: dict[tuple[str, str], dict[str, int]] = {}
+    for unit, area, criterion, value, why in store.fetchall(
+            "SELECT n.name, s.area_code, s.criterion_code, s.score, s.rationale FROM consensus_scores s"
+            " JOIN contributions c ON c.id = s.contribution_id JOIN units n ON n.id = c.unit_id WHERE c.year = ?"
+            " ORDER BY n.name, s.area_code", [year]):
+        append_literal(sheets["Konsensuspoäng"], [unit, areas[area].title if area in areas else area,
+                                                  criteria.get((area, criterion), criterion), value, why or ""])
+        if value is not None:
+            consensus_scores.setdefault((unit, area), {})[criterion] = value
+    for (unit, area), values in consensus_scores.items():
+        append_literal(sheets["Konsensus per område"], [unit, areas[area].title, framework.area_score_for(area, values)])
+    for row in store.fetchall(
+            "SELECT n.name, n.organisation, c.class_code, t.name, c.phase, p.proposal, p.motivation, r.final"
+            " FROM contributions c JOIN units n ON n.id = c.unit_id LEFT JOIN assignments s ON s.contribution_id = c.id"
+            " LEFT JOIN teams t ON t.id = s.team_id LEFT JOIN proposals p ON p.contribution_id = c.id"
+            " LEFT JOIN reports r ON r.contribution_id = c.id WHERE c.year = ? ORDER BY n.name", [year]):
+        unit, organisation, class_code, team, phase, proposal, motivation, final = row
+        append_literal(sheets["Faser och förslag"], [
+            unit, organisation, framework.class_name(class_code), team or "", PHASES.get(phase, phase),
+            consensus.PROPOSALS.get(proposal, ""), motivation or "", "ja" if final else "nej"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

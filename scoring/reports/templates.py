@@ -1,0 +1,173 @@
+"""The default Word templates for the feedback report and the jury dossier.
+
+The office edits the templates in Word and uploads them (see ``reports.check_template``);
+these functions only write the versions shipped in ``report_templates/``:
+``python -m scoring templates --write`` recreates them. Template fields are Swedish, the
+words the office sees in Word.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "report_templates"
+FEEDBACK = "aterkopplingsrapport"
+DOSSIER = "juryunderlag"
+CITY_BLUE = RGBColor(0x00, 0x58, 0xA1)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the document."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == "1":
+            element = OxmlElement("w:t")
+            element.text = "1"
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        run._r.append(element)
+
+
+def _base(title_footer: str) -> Document:
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.2)
+    styles = document.styles
+    styles["Normal"].font.name = "Calibri"
+    styles["Normal"].font.size = Pt(11)
+    for name, size in (("Title", 24), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)):
+        styles[name].font.color.rgb = CITY_BLUE
+        styles[name].font.size = Pt(size)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run(f"{title_footer} · Sida ")
+    _field(footer, "PAGE")
+    footer.add_run(" av ")
+    _field(footer, "NUMPAGES")
+    return document
+
+
+def _tag(document: Document, text: str) -> None:
+    """A paragraph holding only a docxtpl block tag ({%p ... %})."""
+    document.add_paragraph(text)
+
+
+def _bullets(document: Document, items: str) -> None:
+    """A bulleted paragraph repeated for each text in the list field ``items``."""
+    _tag(document, f"{{%p for text in {items} %}}")
+    document.add_paragraph("{{ text }}", style="List Bullet")
+    _tag(document, "{%p endfor %}")
+
+
+def feedback_template() -> bytes:
+    d = _base("Kvalitetsutmärkelsen {{ ar }} · Återkopplingsrapport")
+    d.add_paragraph("Återkopplingsrapport", style="Title")
+    d.add_paragraph("{{ enhet }}", style="Subtitle")
+    d.add_paragraph("{{ forvaltning }} · Tävlingsklass: {{ klass }} · Kvalitetsutmärkelsen {{ ar }}")
+    d.add_heading("Om bedömningen", level=1)
+    d.add_paragraph(
+        "Tack för ert bidrag till Stockholms stads kvalitetsutmärkelse. Bidraget har bedömts av ett lag "
+        "om {{ antal_examinatorer }} examinatorer, medarbetare i staden som har utbildats för uppdraget. "
+        "Var och en bedömde först bidraget på egen hand utifrån anvisningarnas frågor och stadens "
+        "program för kvalitetsutveckling. Laget enades sedan om en gemensam bedömning och besökte "
+        "verksamheten {{ platsbesok_datum }} för att förtydliga och verifiera sina iakttagelser.")
+    d.add_paragraph(
+        "Återkopplingen beskriver vad bidraget visar: styrkor att bygga vidare på och utvecklingsområden "
+        "där ert arbete kan bli mer systematiskt. Den är skriven för att ni ska kunna använda den i ert "
+        "fortsatta förbättringsarbete.")
+    d.add_heading("Sammanfattning", level=1)
+    d.add_heading("Övergripande styrkor", level=2)
+    _bullets(d, "nyckelteman.styrkor")
+    d.add_heading("Övergripande utvecklingsområden", level=2)
+    _bullets(d, "nyckelteman.utvecklingsomraden")
+    _tag(d, "{%p for omrade in omraden %}")
+    d.add_heading("{{ omrade.titel }}", level=1)
+    _tag(d, "{%p if visa_poang %}")
+    d.add_paragraph("Lagets bedömning: {{ omrade.poang }} av 100 poäng.")
+    _tag(d, "{%p endif %}")
+    d.add_heading("Styrkor", level=2)
+    _bullets(d, "omrade.styrkor")
+    d.add_heading("Utvecklingsområden", level=2)
+    _bullets(d, "omrade.utvecklingsomraden")
+    _tag(d, "{%p endfor %}")
+    d.add_heading("Så kan ni använda återkopplingen", level=1)
+    d.add_paragraph(
+        "Gå igenom rapporten tillsammans i ledningsgruppen och med medarbetarna. Välj ut de "
+        "utvecklingsområden som betyder mest för era målgrupper och för in dem i verksamhetsplanen, "
+        "med mål, ansvar och uppföljning. Fortsätt att vårda styrkorna: de är ofta det bästa stödet "
+        "när ni utvecklar resten. Kvalitetsenheten berättar gärna mer om stadens stöd för "
+        "kvalitetsutveckling.")
+    d.add_paragraph("Stockholm {{ datum }}")
+    return _save(d)
+
+
+def dossier_template() -> bytes:
+    d = _base("Kvalitetsutmärkelsen {{ ar }} · Underlag till domarkommittén")
+    d.add_paragraph("Underlag till domarkommittén", style="Title")
+    d.add_paragraph("Kvalitetsutmärkelsen {{ ar }} · {{ datum }}", style="Subtitle")
+    d.add_paragraph(
+        "Underlaget visar per tävlingsklass de verksamheter som examinatorslagen föreslår, med lagets "
+        "konsensusprofil, nyckelteman, förslag och motivering, den grundläggande kontrollen och det laget "
+        "inte blev helt överens om. Utkastet till motivering är en hjälp för juryns eget arbete.")
+    _tag(d, "{%p for klass in klasser %}")
+    d.add_heading("{{ klass.namn }}", level=1)
+    _tag(d, "{%p if not klass.kandidater %}")
+    d.add_paragraph("Inga förslag i klassen.")
+    _tag(d, "{%p endif %}")
+    _tag(d, "{%p for k in klass.kandidater %}")
+    d.add_heading("{{ k.enhet }}", level=2)
+    d.add_paragraph("{{ k.forvaltning }} · Lagets förslag: {{ k.forslag }} · Grundläggande kontroll: {{ k.behorighet }}")
+    d.add_paragraph("Konsensusprofil", style="Heading 3")
+    table = d.add_table(rows=3, cols=2)
+    table.style = "Light List Accent 1"
+    table.cell(0, 0).text, table.cell(0, 1).text = "Frågeområde", "Poäng"
+    table.cell(1, 0).text = "{%tr for rad in k.profil %}"
+    table.cell(2, 0).text, table.cell(2, 1).text = "{{ rad.omrade }}", "{{ rad.poang }}"
+    row = table.add_row()
+    row.cells[0].text = "{%tr endfor %}"
+    d.add_paragraph("Lagets motivering", style="Heading 3")
+    d.add_paragraph("{{ k.motivering }}")
+    d.add_paragraph("Nyckelteman: styrkor", style="Heading 3")
+    _bullets(d, "k.styrkor")
+    d.add_paragraph("Nyckelteman: utvecklingsområden", style="Heading 3")
+    _bullets(d, "k.utvecklingsomraden")
+    d.add_paragraph("Olösta meningsskiljaktigheter", style="Heading 3")
+    _bullets(d, "k.oenigheter")
+    _tag(d, "{%p if not k.oenigheter %}")
+    d.add_paragraph("Inga.")
+    _tag(d, "{%p endif %}")
+    d.add_paragraph("Utkast till motivering", style="Heading 3")
+    d.add_paragraph("{{ k.utkast_motivering }}")
+    _tag(d, "{%p endfor %}")
+    _tag(d, "{%p endfor %}")
+    return _save(d)
+
+
+def _save(document: Document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def write_defaults(directory: Path = TEMPLATE_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build in ((FEEDBACK, feedback_template), (DOSSIER, dossier_template)):
+        path = directory / f"{name}.docx"
+        path.write_bytes(build())
+        written.append(path)
+    return written

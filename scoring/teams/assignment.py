@@ -1,0 +1,266 @@
+"""Examiner teams and assignment: a proposal that explains itself, and manual changes.
+
+Teams have 3–4 examiners and one coordinator and take 1–2 contributions each; no
+examiner may have a conflict with any contribution of their team. Among proposals that
+satisfy that, the greedy placement prefers teams that mix organisations and
+competences and spreads new examiners, so that each team has experienced members.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+
+from scoring.core import access
+from scoring.core.auth import User
+from scoring.core.store import Store
+from scoring.teams.conflicts import Examiner, Unit, conflicts, describe, load_examiners, load_units
+
+MIN_SIZE, MAX_SIZE = 3, 4
+MIN_LOAD, MAX_LOAD = 1, 2
+TEAM_NAMES = ["Skeppsholmen", "Djurgården", "Kastellholmen", "Långholmen", "Reimersholme", "Kungsholmen",
+              "Lidingö", "Fjäderholmarna", "Beckholmen", "Stora Essingen", "Lilla Essingen", "Kärrtorp"]
+
+
+class TeamError(ValueError):
+    """A team change that breaks a rule; the message is Swedish."""
+
+
+@dataclasses.dataclass
+class ProposedTeam:
+    name: str
+    members: list[Examiner]
+    coordinator: Examiner
+    units: list[Unit]
+    notes: list[str]
+
+
+@dataclasses.dataclass
+class Proposal:
+    teams: list[ProposedTeam]
+    conflicts_avoided: list[str]
+    unplaced_examiners: list[Examiner]
+    summary: list[str]
+
+
+def _team_count(examiners: int, contributions: int) -> int:
+    fewest = math.ceil(contributions / MAX_LOAD)
+    if examiners < fewest * MIN_SIZE:
+        raise TeamError(
+            f"För få examinatorer: {contributions} bidrag kräver minst {fewest} lag och "
+            f"{fewest * MIN_SIZE} examinatorer, men registret har {examiners}."
+        )
+    # As many teams as the examiners fill (3–4 each), but never more teams than contributions.
+    return max(fewest, min(contributions, examiners // MIN_SIZE, math.ceil(examiners / MAX_SIZE)))
+
+
+def propose(examiners: list[Examiner], units: list[Unit]) -> Proposal:
+    """A conflict-free team proposal, with the reasons it looks as it does."""
+    if not units:
+        raise TeamError("Det finns inga bidrag att fördela.")
+    count = _team_count(len(examiners), len(units))
+    # Spread contributions over teams round robin, ordered by class, so each team gets
+    # different kinds of units and the load differs by at most one.
+    ordered = sorted(units, key=lambda u: (u.class_code, u.contribution_id))
+    buckets: list[list[Unit]] = [[] for _ in range(count)]
+    for index, unit in enumerate(ordered):
+        buckets[index % count].append(unit)
+    blocked = {
+        (e.id, t): [c for u in bucket for c in [conflicts(e, u)] if c]
+        for e in examiners for t, bucket in enumerate(buckets)
+    }
+    avoided = sorted({
+        describe(e, u, codes) for e in examiners for u in units if (codes := conflicts(e, u))
+    })
+    # Hardest to place first: most blocked teams, then the experienced (future coordinators).
+    order = sorted(examiners, key=lambda e: (-sum(bool(blocked[(e.id, t)]) for t in range(count)),
+                                            e.is_new, -e.years_as_examiner, e.id))
+    members: list[list[Examiner]] = [[] for _ in range(count)]
+    unplaced = []
+    for examiner in order:
+        open_teams = [t for t in range(count) if not blocked[(examiner.id, t)] and len(members[t]) < MAX_SIZE]
+        if not open_teams:
+            unplaced.append(examiner)
+            continue
+        members[min(open_teams, key=lambda t: _cost(examiner, members[t]))].append(examiner)
+    _fill_small_teams(members, blocked, count)
+    teams = []
+    for t in range(count):
+        if not members[t]:
+            continue
+        coordinator = max(members[t], key=lambda e: (not e.is_new, e.years_as_examiner, -e.id))
+        orgs = Counter(e.organisation for e in members[t])
+        notes = [
+            f"{len(members[t])} examinatorer, {len(buckets[t])} bidrag.",
+            f"Lagsamordnare: {coordinator.name} ({coordinator.years_as_examiner} år som examinator).",
+            f"Förvaltningar/bolag: {len(orgs)} olika.",
+            f"Nya examinatorer: {sum(e.is_new for e in members[t])}.",
+        ]
+        if len(members[t]) < MIN_SIZE:
+            notes.append(f"För litet lag: minst {MIN_SIZE} behövs – komplettera för hand.")
+        teams.append(ProposedTeam(f"Lag {TEAM_NAMES[t % len(TEAM_NAMES)]}", members[t], coordinator,
+                                  buckets[t], notes))
+    summary = [
+        f"{len(units)} bidrag fördelade på {len(teams)} lag ({MIN_LOAD}–{MAX_LOAD} bidrag per lag).",
+        f"{len(examiners) - len(unplaced)} av {len(examiners)} examinatorer placerade, "
+        f"{MIN_SIZE}–{MAX_SIZE} per lag.",
+        f"{len(avoided)} jävssituationer undvikna.",
+    ]
+    if unplaced:
+        summary.append("Kunde inte placeras utan jäv eller för att lagen var fulla: "
+                       + ", ".join(e.name for e in unplaced) + ".")
+    return Proposal(teams, avoided, unplaced, summary)
+
+
+def _cost(examiner: Examiner, team: list[Examiner]) -> tuple:
+    same_org = sum(m.organisation == examiner.organisation for m in team)
+    shared_skills = sum(len(set(m.competences) & set(examiner.competences)) for m in team)
+    new_together = sum(m.is_new for m in team) if examiner.is_new else 0
+    no_experience = 0 if examiner.is_new or any(not m.is_new for m in team) else -1
+    return (len(team) >= MIN_SIZE, same_org, new_together, no_experience, shared_skills, len(team))
+
+
+def _fill_small_teams(members: list[list[Examiner]], blocked: dict, count: int) -> None:
+    """Move examiners from teams above the minimum to teams below it, where allowed."""
+    for small in [t for t in range(count) if len(members[t]) < MIN_SIZE]:
+        for donor in sorted(range(count), key=lambda t: -len(members[t])):
+            while len(members[small]) < MIN_SIZE and len(members[donor]) > MIN_SIZE:
+                movable = [e for e in members[donor] if not blocked[(e.id, small)]]
+                if not movable:
+                    break
+                members[donor].remove(movable[-1])
+                members[small].append(movable[-1])
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+def _require_admin(user: User) -> None:
+    if user.role != "admin":
+        raise access.AccessDenied("Bara Kvalitetsenheten bildar lag och fördelar bidrag.")
+
+
+def propose_for_year(store: Store, user: User, year: int) -> Proposal:
+    _require_admin(user)
+    return propose(load_examiners(store), load_units(store, year))
+
+
+def apply(store: Store, user: User, year: int, proposal: Proposal, reason: str = "Förslag från verktyget") -> None:
+    """Replace the year's teams and assignments with a proposal, unless work has started."""
+    _require_admin(user)
+    started = store.fetchone(
+        "SELECT count(*) FROM assessments a JOIN contributions c ON c.id = a.contribution_id WHERE c.year = ?",
+        [year])[0]
+    if started:
+        raise TeamError("Bedömningar har redan påbörjats; ändra lagen för hand i stället för att ersätta dem.")
+    with store.write(user.email) as uow:
+        old = uow.fetchall("SELECT id FROM teams WHERE year = ?", [year])
+        for (team_id,) in old:
+            uow.execute("DELETE FROM team_members WHERE team_id = ?", [team_id])
+        uow.execute("DELETE FROM assignments WHERE contribution_id IN (SELECT id FROM contributions WHERE year = ?)",
+                    [year])
+        uow.execute("DELETE FROM teams WHERE year = ?", [year])
+        for team in proposal.teams:
+            team_id = uow.fetchone("INSERT INTO teams (year, name, coordinator_id) VALUES (?, ?, ?) RETURNING id",
+                                   [year, team.name, team.coordinator.id])[0]
+            for member in team.members:
+                uow.execute("INSERT INTO team_members VALUES (?, ?)", [team_id, member.id])
+            for unit in team.units:
+                uow.execute("INSERT INTO assignments (contribution_id, team_id, assigned_by, reason) VALUES (?, ?, ?, ?)",
+                            [unit.contribution_id, team_id, user.email, reason])
+                uow.execute("UPDATE contributions SET phase = 'tilldelad', version = version + 1 WHERE id = ?"
+                            " AND phase = 'inkommet'", [unit.contribution_id])
+            uow.audit("bilda lag", "teams", team_id, None, {
+                "name": team.name, "members": [m.id for m in team.members], "coordinator": team.coordinator.id,
+                "contributions": [u.contribution_id for u in team.units], "reason": reason})
+
+
+def _check_no_conflict(store: Store, examiner_id: int, team_id: int, extra_contribution: int | None = None) -> None:
+    examiner = next((e for e in load_examiners(store) if e.id == examiner_id), None)
+    if examiner is None:
+        raise TeamError("Examinatorn finns inte i registret.")
+    year = store.fetchone("SELECT year FROM teams WHERE id = ?", [team_id])[0]
+    contribution_ids = {r[0] for r in store.fetchall("SELECT contribution_id FROM assignments WHERE team_id = ?",
+                                                     [team_id])}
+    if extra_contribution:
+        contribution_ids.add(extra_contribution)
+    for unit in load_units(store, year):
+        if unit.contribution_id in contribution_ids and (codes := conflicts(examiner, unit)):
+            raise TeamError(f"Går inte: {describe(examiner, unit, codes)}")
+
+
+def move_examiner(store: Store, user: User, examiner_id: int, to_team_id: int | None, reason: str) -> None:
+    """Move an examiner to another team (or out of all teams), with a reason kept."""
+    _require_admin(user)
+    if not reason.strip():
+        raise TeamError("Ange varför ändringen görs.")
+    if to_team_id is not None:
+        _check_no_conflict(store, examiner_id, to_team_id)
+        size = store.fetchone("SELECT count(*) FROM team_members WHERE team_id = ?", [to_team_id])[0]
+        if size >= MAX_SIZE:
+            raise TeamError(f"Laget har redan {MAX_SIZE} examinatorer.")
+    with store.write(user.email) as uow:
+        year = uow.fetchone("SELECT year FROM teams WHERE id = ?", [to_team_id])[0] if to_team_id else None
+        before = uow.fetchall(
+            "SELECT m.team_id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?"
+            + (" AND t.year = ?" if year else ""), [examiner_id, year] if year else [examiner_id])
+        for (team_id,) in before:
+            uow.execute("DELETE FROM team_members WHERE team_id = ? AND user_id = ?", [team_id, examiner_id])
+            uow.execute("UPDATE teams SET coordinator_id = NULL WHERE id = ? AND coordinator_id = ?",
+                        [team_id, examiner_id])
+        if to_team_id is not None:
+            uow.execute("INSERT INTO team_members VALUES (?, ?)", [to_team_id, examiner_id])
+        uow.audit("flytta examinator", "team_members", examiner_id,
+                  {"teams": [t for (t,) in before]}, {"team": to_team_id, "reason": reason})
+
+
+def set_coordinator(store: Store, user: User, team_id: int, examiner_id: int, reason: str) -> None:
+    _require_admin(user)
+    if not reason.strip():
+        raise TeamError("Ange varför ändringen görs.")
+    if not store.fetchone("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?", [team_id, examiner_id]):
+        raise TeamError("Lagsamordnaren måste vara med i laget.")
+    with store.write(user.email) as uow:
+        before = uow.fetchone("SELECT coordinator_id FROM teams WHERE id = ?", [team_id])[0]
+        uow.execute("UPDATE teams SET coordinator_id = ? WHERE id = ?", [examiner_id, team_id])
+        uow.audit("byt lagsamordnare", "teams", team_id, before, {"coordinator": examiner_id, "reason": reason})
+
+
+def assign(store: Store, user: User, contribution_id: int, team_id: int, reason: str) -> None:
+    """Give a contribution to a team: no member may have a conflict, and at most two per team."""
+    _require_admin(user)
+    if not reason.strip():
+        raise TeamError("Ange varför ändringen görs.")
+    load = store.fetchone("SELECT count(*) FROM assignments WHERE team_id = ? AND contribution_id <> ?",
+                          [team_id, contribution_id])[0]
+    if load >= MAX_LOAD:
+        raise TeamError(f"Laget har redan {MAX_LOAD} bidrag.")
+    for (member,) in store.fetchall("SELECT user_id FROM team_members WHERE team_id = ?", [team_id]):
+        _check_no_conflict(store, member, team_id, extra_contribution=contribution_id)
+    with store.write(user.email) as uow:
+        before = uow.fetchone("SELECT team_id FROM assignments WHERE contribution_id = ?", [contribution_id])
+        uow.execute("INSERT INTO assignments (contribution_id, team_id, assigned_by, reason) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (contribution_id) DO UPDATE SET team_id = excluded.team_id,"
+                    " assigned_by = excluded.assigned_by, reason = excluded.reason, assigned_at = now()",
+                    [contribution_id, team_id, user.email, reason])
+        uow.execute("UPDATE contributions SET phase = 'tilldelad' WHERE id = ? AND phase = 'inkommet'",
+                    [contribution_id])
+        uow.audit("tilldela bidrag", "assignments", contribution_id, before and before[0],
+                  {"team": team_id, "reason": reason})
+
+
+def teams_of_year(store: Store, user: User, year: int) -> list[dict]:
+    """Every team with members, coordinator and contributions, for the admin."""
+    _require_admin(user)
+    teams = store.records("SELECT t.id, t.name, t.coordinator_id FROM teams t WHERE t.year = ? ORDER BY t.id",
+                          [year])
+    for team in teams:
+        team["members"] = store.records(
+            "SELECT u.id, u.name, e.organisation, e.is_new, e.years_as_examiner FROM team_members m"
+            " JOIN users u ON u.id = m.user_id LEFT JOIN examiners e ON e.user_id = u.id"
+            " WHERE m.team_id = ? ORDER BY u.name", [team["id"]])
+        team["contributions"] = store.records(
+            "SELECT c.id, u.name AS unit, a.reason FROM assignments a JOIN contributions c ON c.id = a.contribution_id"
+            " JOIN units u ON u.id = c.unit_id WHERE a.team_id = ? ORDER BY u.name", [team["id"]])
+    return teams

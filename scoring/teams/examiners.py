@@ -1,0 +1,262 @@
+"""The examiner registry: import from CSV or Excel, edit, and the organisations list."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import zipfile
+from functools import lru_cache
+
+import openpyxl
+import yaml
+from rapidfuzz import fuzz, process
+
+from scoring.core import auth
+from scoring.core.access import AccessDenied
+from scoring.core.auth import User
+from scoring.core.store import Store
+from scoring.year.framework import DATA_DIR
+
+MAX_IMPORT_BYTES = 5_000_000
+MAX_IMPORT_ROWS = 5_000
+# Column headings people use, mapped to the registry's fields.
+HEADINGS = {
+    "namn": "name", "name": "name",
+    "e-post": "email", "epost": "email", "e-postadress": "email", "mejl": "email", "email": "email",
+    "förvaltning/bolag": "organisation", "förvaltning": "organisation", "bolag": "organisation",
+    "organisation": "organisation",
+    "arbetsplats": "workplace", "enhet": "workplace",
+    "tidigare arbetsplatser": "former_workplaces", "tidigare arbetsplats": "former_workplaces",
+    "chefens e-post": "manager_email", "chef e-post": "manager_email",
+    "kompetens": "competences", "kompetenser": "competences", "erfarenhet": "competences",
+    "kompetens/erfarenhet": "competences",
+    "år som examinator": "years_as_examiner", "antal år som examinator": "years_as_examiner",
+    "ny": "is_new", "ny examinator": "is_new",
+}
+REQUIRED = ("name", "email", "organisation")
+FIELD_LABELS = {
+    "name": "Namn", "email": "E-post", "organisation": "Förvaltning/bolag", "workplace": "Arbetsplats",
+    "former_workplaces": "Tidigare arbetsplatser", "manager_email": "Chefens e-post",
+    "competences": "Kompetenser", "years_as_examiner": "År som examinator", "is_new": "Ny examinator",
+}
+
+
+class ImportError_(ValueError):
+    """The whole file cannot be read; the message is Swedish and names the file."""
+
+
+@lru_cache(maxsize=1)
+def organisations() -> tuple[str, ...]:
+    data = yaml.safe_load((DATA_DIR / "organisations.yaml").read_text(encoding="utf-8"))
+    return tuple(data["forvaltningar"] + data["bolag"])
+
+
+def match_organisation(name: str) -> tuple[str | None, str | None]:
+    """The known organisation a name means, or (None, a suggestion)."""
+    cleaned = " ".join(name.split())
+    for known in organisations():
+        if known.lower() == cleaned.lower():
+            return known, None
+    hit = process.extractOne(cleaned, organisations(), scorer=fuzz.WRatio, score_cutoff=80)
+    return None, hit[0] if hit else None
+
+
+@dataclasses.dataclass
+class ExaminerRow:
+    name: str
+    email: str
+    organisation: str
+    workplace: str = ""
+    former_workplaces: str = ""
+    manager_email: str = ""
+    competences: str = ""
+    years_as_examiner: int = 0
+    is_new: bool = False
+
+
+@dataclasses.dataclass
+class ImportResult:
+    added: list[str]
+    updated: list[str]
+    problems: list[str]
+    note: str | None = None
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str | None]:
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        # Excel on Swedish Windows saves CSV as Windows-1252.
+        return data.decode("cp1252", errors="replace"), f"{filename} var inte sparad som UTF-8 och lästes som Windows-1252."
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[list[str]], str | None]:
+    """Rows of cell texts from a CSV or an Excel file, the heading row first."""
+    if not data:
+        raise ImportError_(f"{filename}: filen är tom.")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportError_(f"{filename}: filen är större än {MAX_IMPORT_BYTES // 1_000_000} MB.")
+    if data.startswith(b"PK"):
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            raise ImportError_(f"{filename}: Excel-filen går inte att läsa.") from None
+        sheet = book.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else str(v).strip() for v in row])
+            if len(rows) > MAX_IMPORT_ROWS + 1:
+                break
+        book.close()
+        return rows, None
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportError_(f"{filename}: gamla Excel-formatet (.xls) stöds inte; spara som .xlsx eller CSV.")
+    text, note = _decode(data, filename)
+    if "\x00" in text:
+        raise ImportError_(f"{filename}: filen är varken CSV eller Excel.")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    return rows[: MAX_IMPORT_ROWS + 1], note
+
+
+def parse_rows(filename: str, rows: list[list[str]]) -> tuple[list[ExaminerRow], list[str]]:
+    """Good rows and one Swedish message per bad row (row numbers as in the file)."""
+    rows = [r for r in rows if any(c for c in r)]
+    if not rows:
+        raise ImportError_(f"{filename}: filen innehåller inga rader.")
+    columns = {}
+    for index, heading in enumerate(rows[0]):
+        field = HEADINGS.get(heading.strip().lower().rstrip(":"))
+        if field and field not in columns:
+            columns[field] = index
+    missing = [FIELD_LABELS[f] for f in REQUIRED if f not in columns]
+    if missing:
+        raise ImportError_(
+            f"{filename}: kolumn saknas: {', '.join(missing)}. Första raden ska vara rubriker, "
+            "till exempel Namn; E-post; Förvaltning/bolag; Arbetsplats; Kompetenser; År som examinator; Ny."
+        )
+    if len(rows) > MAX_IMPORT_ROWS + 1:
+        raise ImportError_(f"{filename}: högst {MAX_IMPORT_ROWS} examinatorer per fil.")
+    good: list[ExaminerRow] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        cell = {f: (row[i] if i < len(row) else "").strip() for f, i in columns.items()}
+        email = auth.normalise_email(cell.get("email", ""))
+        if not cell.get("name"):
+            problems.append(f"Rad {number}: namn saknas.")
+            continue
+        if not email:
+            problems.append(f"Rad {number} ({cell['name']}): e-postadress saknas.")
+            continue
+        try:
+            auth.validate_new_account(email, cell["name"], "examinator", None)
+        except auth.AuthError as exc:
+            problems.append(f"Rad {number} ({cell['name']}): {exc}")
+            continue
+        if email in seen:
+            problems.append(f"Rad {number} ({cell['name']}): e-postadressen {email} finns redan på rad {seen[email]}.")
+            continue
+        organisation, suggestion = match_organisation(cell.get("organisation", ""))
+        if organisation is None:
+            hint = f" Menade du {suggestion}?" if suggestion else ""
+            problems.append(
+                f"Rad {number} ({cell['name']}): okänd förvaltning eller bolag "
+                f"{cell.get('organisation', '')!r}.{hint}"
+            )
+            continue
+        years_text = cell.get("years_as_examiner", "") or "0"
+        try:
+            years = int(float(years_text.replace(",", ".")))
+        except ValueError:
+            problems.append(f"Rad {number} ({cell['name']}): år som examinator ska vara ett tal, inte {years_text!r}.")
+            continue
+        is_new_text = cell.get("is_new", "").lower()
+        seen[email] = number
+        good.append(ExaminerRow(
+            name=cell["name"], email=email, organisation=organisation, workplace=cell.get("workplace", ""),
+            former_workplaces=cell.get("former_workplaces", ""),
+            manager_email=auth.normalise_email(cell.get("manager_email", "")),
+            competences=cell.get("competences", ""), years_as_examiner=max(0, years),
+            is_new=is_new_text in ("ja", "j", "x", "1", "true", "sant", "yes") or (not is_new_text and years == 0),
+        ))
+    return good, problems
+
+
+def import_examiners(store: Store, user: User, filename: str, data: bytes) -> ImportResult:
+    """Add or update examiners from a file; bad rows are reported, good rows are kept."""
+    _require_admin(user)
+    rows, note = read_table(filename, data)
+    good, problems = parse_rows(filename, rows)
+    added, updated = [], []
+    with store.write(user.email) as uow:
+        for row in good:
+            found = uow.fetchone("SELECT id, role FROM users WHERE email = ?", [row.email])
+            if found and found[1] != "examinator":
+                problems.append(f"{row.email} har redan ett konto med en annan roll och importerades inte.")
+                continue
+            if found:
+                user_id = found[0]
+                before = uow.fetchone("SELECT * FROM examiners WHERE user_id = ?", [user_id])
+                uow.execute("UPDATE users SET name = ? WHERE id = ?", [row.name, user_id])
+                updated.append(row.email)
+            else:
+                user_id = auth.add_user(uow, email=row.email, name=row.name, role="examinator", password=None)
+                before = None
+                added.append(row.email)
+            uow.execute(
+                "INSERT INTO examiners (user_id, organisation, workplace, former_workplaces, manager_email,"
+                " competences, years_as_examiner, is_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET organisation = excluded.organisation,"
+                " workplace = excluded.workplace, former_workplaces = excluded.former_workplaces,"
+                " manager_email = excluded.manager_email, competences = excluded.competences,"
+                " years_as_examiner = excluded.years_as_examiner, is_new = excluded.is_new",
+                [user_id, row.organisation, row.workplace, row.former_workplaces, row.manager_email,
+                 row.competences, row.years_as_examiner, row.is_new],
+            )
+            uow.audit("importera examinator", "examiners", user_id, before and list(before),
+                      dataclasses.asdict(row))
+    return ImportResult(added, updated, problems, note)
+
+
+def _require_admin(user: User) -> None:
+    if user.role != "admin":
+        raise AccessDenied("Bara Kvalitetsenheten hanterar examinatorsregistret.")
+
+
+def registry(store: Store, user: User) -> list[dict]:
+    _require_admin(user)
+    return store.records(
+        "SELECT u.id, u.name, u.email, e.organisation, e.workplace, e.former_workplaces, e.manager_email,"
+        " e.competences, e.years_as_examiner, e.is_new FROM examiners e JOIN users u ON u.id = e.user_id"
+        " WHERE u.active ORDER BY u.name"
+    )
+
+
+def update_examiner(store: Store, user: User, examiner_id: int, changes: dict) -> None:
+    """Edit one examiner's registry fields; the organisation must be a known one."""
+    _require_admin(user)
+    allowed = {"organisation", "workplace", "former_workplaces", "manager_email", "competences",
+               "years_as_examiner", "is_new"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"Fälten {', '.join(sorted(unknown))} kan inte ändras här.")
+    if "organisation" in changes:
+        organisation, suggestion = match_organisation(str(changes["organisation"]))
+        if organisation is None:
+            hint = f" Menade du {suggestion}?" if suggestion else ""
+            raise ValueError(f"Okänd förvaltning eller bolag {changes['organisation']!r}.{hint}")
+        changes["organisation"] = organisation
+    with store.write(user.email) as uow:
+        before = uow.fetchone(
+            "SELECT organisation, workplace, former_workplaces, manager_email, competences,"
+            " years_as_examiner, is_new FROM examiners WHERE user_id = ?", [examiner_id])
+        if before is None:
+            raise ValueError("Examinatorn finns inte i registret.")
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        uow.execute(f"UPDATE examiners SET {assignments} WHERE user_id = ?", [*changes.values(), examiner_id])
+        uow.audit("ändra examinator", "examiners", examiner_id, list(before), changes)

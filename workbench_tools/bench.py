@@ -1,0 +1,228 @@
+"""The benchmark: every figure as a ratio to a baseline measured in the same run.
+
+These machines are noisy, so each figure is the median of several runs, and its
+baseline is measured alternately with it.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+from docxtpl import DocxTemplate
+
+from scoring.consensus import workspace as consensus
+from scoring.core.auth import User
+from scoring.core.store import Store
+from scoring.intake.document import take_in
+from scoring.intake.docx_reader import count_chars, read_paragraph_texts
+from scoring.reports import documents as reports
+from scoring.reports.templates import FEEDBACK
+from scoring.year.framework import load_framework
+from workbench_tools import load
+from workbench_tools.demo import UNITS
+from workbench_tools.demo_text import answer
+from workbench_tools.docx_builder import ContributionText, build_contribution
+from workbench_tools.synthetic import build_year
+
+
+def _median_pair(work: Callable[[], object], baseline: Callable[[], object], runs: int) -> tuple[float, float]:
+    work()
+    baseline()  # warm both up: imports, caches
+    work_times, base_times = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        baseline()
+        base_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        work()
+        work_times.append(time.perf_counter() - start)
+    return statistics.median(work_times), statistics.median(base_times)
+
+
+def full_contribution(target_chars: int = 90_000, year: int = 2026) -> bytes:
+    """A generated contribution of about ``target_chars`` counted characters."""
+    framework = load_framework(year)
+    rng = random.Random(90_000)
+    answers: dict = {}
+    fill = {"mg": UNITS[0].target_group, "vh": UNITS[0].name, "med": UNITS[0].staff}
+    keys = [(q.number, p) for a in framework.areas for q in a.questions for p in ([x.label for x in q.parts] or [None])]
+    total = 0
+    while total < target_chars:
+        for key in keys:
+            area = framework.area_of_question(key[0]).code
+            paragraphs = answer(rng, area, "stark", fill)
+            answers.setdefault(key, []).extend(paragraphs)
+            total += sum(count_chars(p) for p in paragraphs)
+            if total >= target_chars:
+                break
+    content = ContributionText(UNITS[0].name, {"unit_name": UNITS[0].name}, ["Om verksamheten."], answers,
+                               appendix=["Mål 1."])
+    return build_contribution(framework, content)
+
+
+def figure_intake(quick: bool) -> dict:
+    framework = load_framework(2026)
+    data = full_contribution()
+    chars = take_in(data, "bench.docx", framework).report.chars_counted
+    seconds, baseline = _median_pair(lambda: take_in(data, "bench.docx", framework),
+                                     lambda: read_paragraph_texts(data), 3 if quick else 9)
+    return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4),
+            "baseline_seconds": round(baseline, 4), "chars": chars}
+
+
+def figure_page_assessment(quick: bool) -> dict:
+    # The screens need Streamlit, which the core never imports; their benchmarks live beside it.
+    from workbench_tools.page_bench import figure_page_assessment as measure
+
+    return measure(quick)
+
+
+def figure_page_full_year(quick: bool) -> dict:
+    from workbench_tools.page_bench import figure_page_full_year as measure
+
+    return measure(quick)
+
+
+def figure_page_10x(quick: bool) -> dict:
+    from workbench_tools.page_bench import figure_page_10x as measure
+
+    return measure(quick)
+
+
+def _synthetic_store(contributions: int):
+    folder = tempfile.mkdtemp(prefix="bench-")
+    store = Store(f"{folder}/bench.duckdb")
+    admin_id = build_year(store, contributions)
+    return store, User(admin_id, "admin@syntet.se", "Admin Syntet", "admin"), folder
+
+
+def figure_report(quick: bool) -> dict:
+    """One feedback report, read and rendered as the workbench does it, against docxtpl
+    rendering the same context from the same template and nothing else."""
+    store, admin, folder = _synthetic_store(2)
+    try:
+        cid = store.fetchone("SELECT min(id) FROM contributions")[0]
+        blob = reports.template(store, FEEDBACK)
+        context = reports.feedback_context(store, consensus.workspace(store, admin, cid))
+
+        def bare() -> bytes:
+            document = DocxTemplate(io.BytesIO(blob))
+            document.render(context)
+            out = io.BytesIO()
+            document.save(out)
+            return out.getvalue()
+
+        seconds, baseline = _median_pair(lambda: reports.feedback_report(store, admin, cid), bare,
+                                         3 if quick else 11)
+    finally:
+        store.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4), "baseline_seconds": round(baseline, 4)}
+
+
+def figure_report_batch(quick: bool) -> dict:
+    """Every final report of a 60-contribution year (the admin's batch), in seconds."""
+    store, admin, folder = _synthetic_store(20 if quick else 60)
+    try:
+        start = time.perf_counter()
+        files = reports.final_reports(store, admin, 2026)
+        seconds = time.perf_counter() - start
+    finally:
+        store.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"seconds": round(seconds, 2), "reports": len(files)}
+
+
+def figure_concurrent_save(quick: bool) -> dict:
+    """50 examiners saving drafts at once (a save every 0.5–2.5 s each, far above a person's pace)
+    for a minute; p95 of the saves against one examiner saving alone in the same run."""
+    folder = tempfile.mkdtemp(prefix="bench-")
+    try:
+        alone = Store(f"{folder}/alone.duckdb")
+        single = load.run(alone, load.prepare(alone, 1), 3 if quick else 10, think=(0.01, 0.02))
+        alone.close()
+        crowd = Store(f"{folder}/crowd.duckdb")
+        many = load.run(crowd, load.prepare(crowd, 50), 8 if quick else 60, think=(0.5, 2.5))
+        crowd.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"ratio": round(many.p95_ms / single.p95_ms, 2), "seconds": round(many.p95_ms / 1000, 4),
+            "baseline_seconds": round(single.p95_ms / 1000, 4), "p50_ms": many.p50_ms, "p95_ms": many.p95_ms,
+            "max_ms": many.max_ms, "sessions": many.sessions, "saves": many.saves, "run_seconds": many.seconds,
+            "lost_writes": many.lost_writes + single.lost_writes, "mixed_up": many.mixed_up,
+            "stale_refusals": many.stale_refusals, "errors": len(many.errors) + len(single.errors)}
+
+
+FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
+    "intake": ("Intag av ett bidrag på 90 000 tecken, mot python-docx som bara läser styckena", figure_intake),
+    "report": ("En återkopplingsrapport, läst och fylld som verktyget gör, mot docxtpl som bara fyller samma "
+               "mall med samma data", figure_report),
+    "report_batch_seconds": ("Alla slutliga rapporter för ett år med 60 bidrag, sekunder", figure_report_batch),
+    "concurrent_save": ("50 examinatorer sparar utkast samtidigt i en minut: p95 per sparning, mot en ensam "
+                        "examinator", figure_concurrent_save),
+    # Page figures last: they start Streamlit's runtime in this process.
+    "page_assessment": ("Omkörning av sidan Bedömning med ett fullt bidrag och en full bedömning, "
+                        "mot en hello world-sida i AppTest", figure_page_assessment),
+    "page_full_year": ("Omkörning av sidan Beredning för ett år med 60 bidrag, mot hello world", figure_page_full_year),
+    "page_10x": ("Omkörning av sidan Beredning för tio gånger så många bidrag (600), mot hello world",
+                 figure_page_10x),
+}
+GOALS = {"intake": 2.0, "page_assessment": 25.0, "report": 2.0, "page_full_year": 25.0, "page_10x": 40.0}
+SECONDS_GOALS = {"report_batch_seconds": 10.0}
+
+
+def run(names: list[str], quick: bool) -> dict[str, dict]:
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        raise SystemExit(f"Okända mått: {', '.join(unknown)}. Finns: {', '.join(FIGURES)}.")
+    results = {}
+    for name in names or list(FIGURES):
+        gc.collect()  # no figure pays for the garbage of the one before
+        results[name] = FIGURES[name][1](quick)
+    return results
+
+
+RATIO_FIGURES = ("intake", "report", "page_assessment", "page_full_year", "page_10x")
+
+
+def as_json(results: dict[str, dict]) -> dict:
+    """One key per figure: the ratio figures as {ratio, seconds, baseline_seconds}, the rest as numbers."""
+    out: dict = {}
+    for name in RATIO_FIGURES:
+        if name in results:
+            out[name] = {k: results[name][k] for k in ("ratio", "seconds", "baseline_seconds")}
+    if "report_batch_seconds" in results:
+        out["report_batch_seconds"] = results["report_batch_seconds"]["seconds"]
+    if "concurrent_save" in results:
+        r = results["concurrent_save"]
+        out["concurrent_save_p95_ms"] = r["p95_ms"]
+        out["lost_writes"] = r["lost_writes"]
+        out["concurrent_save"] = r
+    return out
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = ["| mått | sekunder | baslinje (s) | kvot | mål |", "|---|---|---|---|---|"]
+    for name, r in results.items():
+        if "ratio" not in r:
+            goal = SECONDS_GOALS.get(name)
+            lines.append(f"| {name} | {r['seconds']:.2f} | – | – | {'< ' + str(goal) + ' s' if goal else ''} |")
+            continue
+        goal = GOALS.get(name)
+        lines.append(f"| {name} | {r['seconds']:.4f} | {r['baseline_seconds']:.4f} | {r['ratio']:.2f}× | "
+                     f"{'≤ ' + str(goal) + '×' if goal else ''} |")
+    if "concurrent_save" in results:
+        r = results["concurrent_save"]
+        lines.append("")
+        lines.append(f"Samtidiga sparningar: {r['sessions']} examinatorer, {r['saves']} sparningar på "
+                     f"{r['run_seconds']} s; p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms; "
+                     f"förlorade {r['lost_writes']}, hamnade fel {r['mixed_up']}, fel {r['errors']}.")
+    return "\n".join(lines)
+

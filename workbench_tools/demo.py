@@ -1,0 +1,390 @@
+"""The demo year: a 2026 award year with units, teams and work in progress.
+
+Demo accounts exist only in a database built here (marked ``demo = 1``); a real
+deployment starts empty and gets its first admin from ``python -m scoring users add``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import random
+
+from scoring.consensus import workspace as consensus
+from scoring.consensus.rules import agenda, group_findings
+from scoring.core import auth
+from scoring.core.store import Store, UnitOfWork, set_setting, utcnow
+from scoring.intake import eligibility
+from scoring.intake import review as intake_store
+from scoring.reports import documents as reports
+from scoring.teams import assignment as teams
+from scoring.year import years
+from scoring.year.framework import load_framework
+from workbench_tools.demo_text import FINDINGS, KEY_THEMES, answer
+from workbench_tools.docx_builder import LAYOUTS, ContributionText, build_contribution
+
+DEMO_YEAR = 2026
+DEMO_PASSWORD = "demo-kvalitet-2026"
+ACTOR = "demo"
+# The office's own milestones, placed between the 2026 framework's last deadline for
+# units (18 June) and the ceremony (24 November).
+DEMO_SCHEDULE = {
+    "individuell_bedomning": dt.date(2026, 8, 28),
+    "konsensus": dt.date(2026, 9, 11),
+    "platsbesok": dt.date(2026, 9, 25),
+    "forslag": dt.date(2026, 10, 9),
+    "domarkommitte": dt.date(2026, 10, 23),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoUnit:
+    name: str
+    organisation: str
+    class_code: str
+    quality: str
+    target_group: str
+    staff: str
+    employees: int
+
+
+UNITS = [
+    DemoUnit("Förskolan Solrosen", "Södermalms stadsdelsförvaltning", "forskola", "stark",
+             "barnen och vårdnadshavarna", "pedagogerna", 18),
+    DemoUnit("Förskolan Ekorren", "Skarpnäcks stadsdelsförvaltning", "forskola", "svag",
+             "barnen och vårdnadshavarna", "pedagogerna", 11),
+    DemoUnit("Hjulstaskolan", "Utbildningsförvaltningen", "skola", "medel",
+             "eleverna", "lärarna", 54),
+    DemoUnit("Kungsholmens gymnasium, språkintroduktion", "Utbildningsförvaltningen", "skola",
+             "stark", "eleverna", "lärarna", 23),
+    DemoUnit("Vård- och omsorgsboendet Sjöviken", "Äldreförvaltningen", "aldreomsorg", "medel",
+             "de boende och deras närstående", "medarbetarna", 62),
+    DemoUnit("Hemtjänsten Farsta", "Farsta stadsdelsförvaltning", "aldreomsorg", "svag",
+             "kunderna", "medarbetarna", 48),
+    DemoUnit("Bostad med särskild service Lärkan", "Hässelby-Vällingby stadsdelsförvaltning",
+             "socialtjanst", "stark", "de boende", "medarbetarna", 14),
+    DemoUnit("Mottagningsenheten för ekonomiskt bistånd", "Socialförvaltningen", "socialtjanst",
+             "medel", "de sökande", "handläggarna", 27),
+    DemoUnit("Kundservice, Stockholm Vatten och Avfall", "Stockholm Vatten och Avfall AB", "andra",
+             "medel", "kunderna", "kundrådgivarna", 31),
+]
+
+# (name, organisation, workplace, competences, years as examiner)
+EXAMINERS = [
+    ("Lisa Berg", "Kulturförvaltningen", "Stadsbiblioteket", "verksamhetsutveckling, ledarskap", 6),
+    ("Erik Lind", "Trafikkontoret", "Planeringsavdelningen", "analys, statistik", 2),
+    ("Sara Nilsson", "Norrmalms stadsdelsförvaltning", "Förskolan Vasa", "förskola, pedagogik", 0),
+    ("Ahmed Yusuf", "Stadsledningskontoret", "Ekonomiavdelningen", "ekonomi, internkontroll", 3),
+    ("Maria Holm", "Socialförvaltningen", "Enheten för hemlösa", "socialtjänst, utredning", 5),
+    ("Johan Ek", "Fastighetskontoret", "Förvaltningsavdelningen", "fastigheter, miljö", 0),
+    ("Anna Svensson", "Idrottsförvaltningen", "Simhallar", "kundservice, kvalitet", 4),
+    ("Fatima Khalil", "Bromma stadsdelsförvaltning", "Äldreomsorgen", "äldreomsorg, kvalitet", 1),
+    ("Peter Andersson", "Stockholm Exergi AB", "Kundcenter", "kundservice, processer", 7),
+    ("Karin Wik", "Miljöförvaltningen", "Tillsyn", "tillsyn, miljö", 0),
+    ("Mikael Strand", "Enskede-Årsta-Vantörs stadsdelsförvaltning", "Ekonomienheten",
+     "ekonomi, analys", 3),
+    ("Elin Sjöberg", "Utbildningsförvaltningen", "Grundskoleavdelningen", "skola, uppföljning", 8),
+    ("Oskar Lund", "Arbetsmarknadsförvaltningen", "Jobbtorg", "arbetsmarknad, coachning", 0),
+    ("Nora Hassan", "Spånga-Tensta stadsdelsförvaltning", "Socialtjänsten",
+     "socialtjänst, mänskliga rättigheter", 2),
+    ("Gustav Berglund", "Serviceförvaltningen", "Kontaktcenter", "digitalisering, service", 4),
+    ("Ida Persson", "Stockholms Stadshus AB", "Ägarstyrning", "styrning, internkontroll", 1),
+    ("Hanna Lindqvist", "Kyrkogårdsförvaltningen", "Skogskyrkogården", "miljö, verksamhetsplanering", 0),
+    ("David Olsson", "Exploateringskontoret", "Projektkontoret", "projektledning, analys", 5),
+]
+OTHER_ACCOUNTS = [
+    ("kvalitetsenheten@demo.stockholm.se", "Vera Holm", "admin"),
+    ("beredning@demo.stockholm.se", "Bo Ekström", "beredningsgrupp"),
+    ("jury@demo.stockholm.se", "Birgitta Stadsdirektör", "domarkommitte"),
+]
+
+
+def email_for(name: str) -> str:
+    table = str.maketrans("åäöéÅÄÖÉ", "aaoeAAOE")
+    return name.lower().translate(table).replace(" ", ".") + "@demo.stockholm.se"
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+def is_demo(store: Store) -> bool:
+    return store.setting("demo") == "1"
+
+
+def build_demo(store: Store) -> None:
+    """Fill an empty store with the demo year."""
+    if store.fetchone("SELECT count(*) FROM users")[0] and not is_demo(store):
+        raise DemoError("Databasen innehåller riktiga data; demoåret byggs bara i en tom databas.")
+    if is_demo(store):
+        raise DemoError("Databasen innehåller redan demoåret.")
+    rng = random.Random(2026)
+    framework = load_framework(DEMO_YEAR)
+    with store.write(ACTOR) as uow:
+        set_setting(uow, "demo", "1")
+        years.create_year(uow, DEMO_YEAR, schedule=DEMO_SCHEDULE)
+        years.set_current_year(uow, DEMO_YEAR)
+        years.set_phase(uow, DEMO_YEAR, "bedomning")
+        for email, name, role in OTHER_ACCOUNTS:
+            auth.add_user(uow, email=email, name=name, role=role, password=DEMO_PASSWORD)
+        for name, organisation, workplace, competences, served in EXAMINERS:
+            user_id = auth.add_user(
+                uow, email=email_for(name), name=name, role="examinator", password=DEMO_PASSWORD
+            )
+            uow.execute(
+                "INSERT INTO examiners (user_id, organisation, workplace, competences,"
+                " years_as_examiner, is_new) VALUES (?, ?, ?, ?, ?, ?)",
+                [user_id, organisation, workplace, competences, served, served == 0],
+            )
+    # The contributions arrive as Word files and go through the same intake as real ones.
+    admin = auth.user_by_email(store, OTHER_ACCOUNTS[0][0])
+    contribution_ids = []
+    for index, unit in enumerate(UNITS):
+        data = contribution_file(framework, unit, rng, LAYOUTS[index % len(LAYOUTS)])
+        intake_id = intake_store.upload(store, admin, DEMO_YEAR, f"{unit.name}.docx", data)
+        version = intake_store.review(store, admin, intake_id).version
+        contribution_ids.append(intake_store.accept(
+            store, admin, intake_id, version, unit_name=unit.name, organisation=unit.organisation,
+            class_code=unit.class_code))
+    # Teams and assignments come from the workbench's own proposal, as the office would do it.
+    teams.apply(store, admin, DEMO_YEAR, teams.propose_for_year(store, admin, DEMO_YEAR),
+                reason="Demoårets lagindelning (verktygets förslag)")
+    with store.write(ACTOR) as uow:
+        _work_in_progress(uow, rng, framework, contribution_ids)
+    # The office has done the basic control; one unit had a deficit last year.
+    for cid, unit in zip(contribution_ids, UNITS, strict=True):
+        eligibility.record(store, admin, cid, eligibility.Facts(
+            employees_including_manager=unit.employees, manager_with_full_responsibility=True,
+            business_plan_with_goals=True, previous_year_deficit=unit.quality == "svag" and unit.class_code == "forskola",
+            forecast_deficit=False, protocol_extract_date=dt.date(2026, 6, 5), basic_control_answered=True))
+    _consensus_in_progress(store, framework)
+    _archived_year(store, contribution_ids)
+    finished = [r[0] for r in store.fetchall(
+        "SELECT c.id FROM contributions c WHERE c.phase = 'individuell_bedomning' AND NOT EXISTS"
+        " (SELECT 1 FROM assignments s JOIN team_members m ON m.team_id = s.team_id LEFT JOIN assessments a"
+        "  ON a.contribution_id = c.id AND a.examiner_id = m.user_id WHERE s.contribution_id = c.id"
+        "  AND coalesce(a.status, '') <> 'inlamnad') ORDER BY c.id")]
+    # The first fully submitted one stays ready for consensus; the later ones are done.
+    proposal_by_quality = {"stark": "utmarkelse", "medel": "hedersomnamnande", "svag": "inget"}
+    for n, cid in enumerate(finished[1:]):
+        quality = UNITS[contribution_ids.index(cid)].quality
+        _complete_consensus(store, framework, cid, proposal_by_quality[quality], final_report=n == 0)
+
+
+def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str = "rubriker") -> bytes:
+    """A demo unit's contribution as a Word file, written at the unit's quality."""
+    fill = {"mg": unit.target_group, "vh": unit.name, "med": unit.staff}
+    manager = rng.choice(["Camilla", "Jonas", "Leila", "Magnus", "Therese", "Omar"]) + " " + rng.choice(
+        ["Åberg", "Bergström", "Nyberg", "Karlsson", "Rahimi", "Forsberg"])
+    intro = {
+        "unit_name": unit.name,
+        "manager_name": manager,
+        "manager_phone": f"08-508 {rng.randint(10, 99)} {rng.randint(100, 999)}",
+        "manager_email": email_for(manager).replace("@demo.", "@"),
+        "address": f"{rng.choice(['Ringvägen', 'Storgatan', 'Skolvägen', 'Parkgatan'])} {rng.randint(1, 60)}, Stockholm",
+        "employees": str(unit.employees),
+    }
+    answers = {}
+    for area in framework.areas:
+        for question in area.questions:
+            labels = [p.label for p in question.parts] or [None]
+            for label in labels:
+                answers[(question.number, label)] = list(answer(rng, area.code, unit.quality, fill))
+            if question.number in (12, 13) and unit.quality != "svag":
+                answers[(question.number, labels[0])].append(
+                    [["År", "2023", "2024", "2025"], ["Totalt", "78", "81", "84"],
+                     ["Kvinnor", "80", "83", "86"], ["Män", "75", "78", "81"]])
+    content = ContributionText(
+        unit_name=unit.name,
+        intro_fields=intro,
+        unit_information=[
+            f"{unit.name} är en del av {unit.organisation}. Vi har {unit.employees} medarbetare och vårt "
+            f"uppdrag är att ge {unit.target_group} en trygg och likvärdig service av hög kvalitet.",
+        ],
+        answers=answers,
+        glossary=["Arbetsplatsträff (APT): månatligt möte för alla medarbetare."],
+        # A weak contribution forgets the required appendix and keeps the ingress.
+        appendix=[] if unit.quality == "svag" else [
+            "Mål 1: Alla i målgruppen upplever delaktighet. Förväntat resultat: 85 % nöjda.",
+            "Mål 2: Medarbetarna har rätt kompetens. Förväntat resultat: alla har en utvecklingsplan.",
+        ],
+    )
+    return build_contribution(framework, content, layout=layout, keep_ingress=unit.quality == "svag")
+
+
+# Per contribution, in id order: the state each team member's assessment is in. "oppnad" is
+# a draft the coordinator reopened with a reason; None is not started. Contributions past
+# the list are not started at all.
+DEMO_STATES = [
+    ["inlamnad"] * 4,                               # ready for consensus
+    ["last"] * 4,                                   # consensus opened
+    ["inlamnad", "utkast", "oppnad", None],         # mixed
+    ["utkast", "utkast", None, None],
+    [None, "utkast", None, None],
+    ["inlamnad"] * 4,                               # consensus done: proposed, report final
+    ["inlamnad"] * 4,                               # consensus done: proposed
+]
+REOPEN_REASON = "Poängen i Medarbetarskap saknar iakttagelser; komplettera innan konsensus."
+
+
+def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None:
+    """Assessments in every state so every page has something to show."""
+    assignments = uow.fetchall(
+        "SELECT a.contribution_id, a.team_id, t.coordinator_id FROM assignments a"
+        " JOIN teams t ON t.id = a.team_id ORDER BY 1")
+    base = {"stark": 70, "medel": 45, "svag": 20}
+    now = utcnow()
+    for (cid, team_id, coordinator_id), states in zip(assignments, DEMO_STATES, strict=False):
+        quality = UNITS[contribution_ids.index(cid)].quality
+        members = [r[0] for r in uow.fetchall(
+            "SELECT m.user_id FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
+            " ORDER BY (m.user_id <> ?), u.name", [team_id, coordinator_id])]
+        blocks = dict(uow.fetchall(
+            "SELECT question_number, min(block_id) FROM contribution_blocks WHERE contribution_id = ?"
+            " AND role = 'svar' AND question_number IS NOT NULL GROUP BY 1", [cid]))
+        # Examiners agree on which criteria are stronger (a shared "truth") and differ by a
+        # step or so; the last member of each team is a little more lenient.
+        truth = {c.code: rng.randint(-3, 3) * 5 for area in framework.areas for c in area.criteria}
+        for position, (examiner, state) in enumerate(zip(members, states, strict=False)):
+            if state is None:
+                continue
+            leniency = 10 if position == len(members) - 1 else 0
+            status = {"oppnad": "utkast"}.get(state, state)
+            complete = state != "utkast"
+            uow.execute(
+                "INSERT INTO conflict_declarations (contribution_id, user_id, has_conflict,"
+                " confidentiality_accepted) VALUES (?, ?, FALSE, TRUE)", [cid, examiner])
+            reopened = state == "oppnad"
+            aid = uow.fetchone(
+                "INSERT INTO assessments (contribution_id, examiner_id, status, submitted_at, version,"
+                " reopened_reason, reopened_by, reopened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [cid, examiner, status, now if status != "utkast" else None, 12 if complete else 4,
+                 REOPEN_REASON if reopened else None,
+                 uow.fetchone("SELECT name FROM users WHERE id = ?", [coordinator_id])[0] if reopened else None,
+                 now if reopened else None],
+            )[0]
+            for area in framework.areas if complete else framework.areas[:2]:
+                scores = {c.code: framework.scale.snap(base[quality] + truth[c.code] + leniency
+                                                       + rng.choice((-5, 0, 0, 5)))
+                          for c in area.criteria}
+                visit = [f"Hur följs arbetet i {area.title.lower()} upp i vardagen?"] if complete else []
+                uow.execute(
+                    "INSERT INTO assessment_areas (assessment_id, area_code, criterion_scores,"
+                    " area_score, site_visit_questions) VALUES (?, ?, ?, ?, ?)",
+                    [aid, area.code, json.dumps(scores), framework.area_score_for(area.code, scores),
+                     json.dumps(visit, ensure_ascii=False)],
+                )
+                numbers = [q.number for q in area.questions]
+                for kind in ("styrka", "utvecklingsomrade"):
+                    touched = rng.sample(numbers, k=min(len(numbers), rng.randint(1, 2)))
+                    uow.execute(
+                        "INSERT INTO findings (assessment_id, area_code, kind, text, question_numbers, anchors)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        [aid, area.code, kind, rng.choice(FINDINGS[kind]), json.dumps(sorted(touched)),
+                         json.dumps([blocks[n] for n in sorted(touched) if n in blocks])],
+                    )
+                uow.execute("INSERT INTO question_notes VALUES (?, ?, ?)",
+                            [aid, numbers[0], "Läs om svaret inför konsensus."])
+            uow.audit("skapa bedömning", "assessments", aid, None, {"status": status})
+        phase = "konsensus" if "last" in states else "individuell_bedomning"
+        if any(states):
+            uow.execute("UPDATE contributions SET phase = ? WHERE id = ?", [phase, cid])
+
+
+def _consensus_in_progress(store: Store, framework) -> None:
+    """The contribution whose consensus is open: the first two areas agreed at the median."""
+    cid, email = store.fetchone(
+        "SELECT c.id, u.email FROM contributions c JOIN assignments s ON s.contribution_id = c.id"
+        " JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id"
+        " WHERE c.phase = 'konsensus' ORDER BY c.id LIMIT 1")
+    coordinator = auth.user_by_email(store, email)
+    work = consensus.workspace(store, coordinator, cid)
+    version = work.version
+    for item in agenda(framework, list(work.individual.values()), work.threshold):
+        if item.area_code not in {a.code for a in framework.areas[:2]}:
+            continue
+        for code, spread in item.criteria.items():
+            version = consensus.set_score(store, coordinator, cid, version, item.area_code, code, spread.median_offer)
+
+
+def _archived_year(store: Store, contribution_ids: list[int]) -> None:
+    """2024, decided and locked: one of this year's units took part then (a returning unit)."""
+    unit_index = next(i for i, u in enumerate(UNITS) if u.quality == "medel" and u.class_code == "skola")
+    unit_id = store.fetchone("SELECT unit_id FROM contributions WHERE id = ?", [contribution_ids[unit_index]])[0]
+    with store.write(ACTOR) as uow:
+        years.create_year(uow, 2024)
+        cid = uow.fetchone("INSERT INTO contributions (year, unit_id, class_code, phase) VALUES (2024, ?, 'skola',"
+                           " 'forslag_lamnat') RETURNING id", [unit_id])[0]
+        for area, text in (
+                (None, "Resultaten analyseras sällan könsuppdelat eller över tid."),
+                ("malgrupp", "Det framgår inte hur eleverna är delaktiga i att utveckla undervisningen."),
+                ("uppfoljning_utveckling", "Resultaten redovisas inte könsuppdelade och det saknas en förklaring "
+                                           "till varför.")):
+            uow.execute("INSERT INTO consensus_findings (contribution_id, area_code, kind, text, is_key_theme)"
+                        " VALUES (?, ?, 'utvecklingsomrade', ?, ?)", [cid, area, text, area is None])
+        uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by) VALUES"
+                    " (?, 'hedersomnamnande', 'Ett engagerat arbete med elevernas inflytande.', 'Examinatorslaget 2024')",
+                    [cid])
+        uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by, decided_at) VALUES"
+                    " (?, 'hedersomnamnande', 'För ett engagerat arbete med elevernas inflytande.', 'Domarkommittén',"
+                    " ?)", [cid, dt.datetime(2024, 11, 21, 12)])
+        uow.execute("UPDATE award_years SET locked = TRUE WHERE year = 2024")
+
+
+def _complete_consensus(store: Store, framework, cid: int, proposal: str, *, final_report: bool) -> None:
+    """Consensus, site visit, final consensus and the proposal, through the core as a team would."""
+    email = store.fetchone("SELECT u.email FROM assignments s JOIN teams t ON t.id = s.team_id"
+                           " JOIN users u ON u.id = t.coordinator_id WHERE s.contribution_id = ?", [cid])[0]
+    lead = auth.user_by_email(store, email)
+    version = consensus.open_consensus(store, lead, cid, 0)
+    work = consensus.workspace(store, lead, cid)
+    for item in agenda(framework, list(work.individual.values()), work.threshold):
+        for code, spread in item.criteria.items():
+            version = consensus.set_score(store, lead, cid, version, item.area_code, code, spread.median_offer)
+        if item.flagged:
+            version = consensus.set_rationale(store, lead, cid, version, item.area_code,
+                                              "Laget gick igenom svaren fråga för fråga och enades om nivån.")
+    groups = group_findings(work.source_findings)
+    for group in groups:
+        version = consensus.add_finding(store, lead, cid, version, area_code=group.area_code, kind=group.kind,
+                                        text=group.text, sources=list(group.members))
+    version = consensus.advance(store, lead, cid, version)
+    visit = consensus.workspace(store, lead, cid).site_visit
+    version = consensus.save_visit(store, lead, cid, version, date=dt.date(2026, 9, 17),
+                                   participants="Examinatorslaget, verksamhetens chef och två medarbetare",
+                                   documents={d: "sedd" for d in framework.site_visit_documents})
+    version = consensus.save_questions(store, lead, cid, version,
+                                       [{**q, "outcome": "bekraftad"} for q in visit["questions"]])
+    version = consensus.advance(store, lead, cid, version)
+    for kind, themes in KEY_THEMES.items():
+        for text in themes:
+            version = consensus.add_finding(store, lead, cid, version, area_code=None, kind=kind, text=text)
+    version = consensus.advance(store, lead, cid, version)
+    if final_report:
+        reports.mark_final(store, lead, cid)
+    motivation = {
+        "utmarkelse": "Systematiskt arbete med målgruppernas behov, tydligt ledarskap och lärande uppföljning.",
+        "hedersomnamnande": "Ett tydligt ledarskap och engagerade medarbetare; uppföljningen är ännu inte systematisk.",
+        "inget": "Arbetssätten är under uppbyggnad och resultaten redovisas ännu inte över tid.",
+    }[proposal]
+    consensus.submit_proposal(store, lead, cid, version, proposal, motivation)
+
+
+def demo_logins(store: Store) -> list[tuple[str, str]]:
+    """(role label, e-mail) for one account of each role, for printing."""
+    year = years.current_year(store)
+    coordinator = store.fetchone(
+        "SELECT u.email FROM teams t JOIN users u ON u.id = t.coordinator_id WHERE t.year = ?"
+        " ORDER BY t.id LIMIT 1", [year])[0]
+    examiner = store.fetchone(
+        "SELECT u.email FROM teams t JOIN team_members m ON m.team_id = t.id"
+        " JOIN users u ON u.id = m.user_id WHERE t.year = ? AND u.id <> t.coordinator_id"
+        " ORDER BY t.id, u.id LIMIT 1", [year])[0]
+    return [
+        ("Kvalitetsenheten (admin)", OTHER_ACCOUNTS[0][0]),
+        ("Examinator", examiner),
+        ("Lagsamordnare", coordinator),
+        ("Beredningsgrupp", OTHER_ACCOUNTS[1][0]),
+        ("Domarkommittén", OTHER_ACCOUNTS[2][0]),
+    ]
