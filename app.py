@@ -10,7 +10,7 @@ import streamlit as st
 
 from scoring.core import access, auth
 from scoring.core.store import get_store
-from scoring.year import years
+from scoring.year import phases, years
 
 st.set_page_config(page_title="Examinatorsstöd", page_icon=":material/workspace_premium:", layout="wide")
 
@@ -114,7 +114,7 @@ def sidebar(store, user: auth.User, year: int | None) -> None:
     with st.sidebar:
         st.markdown(f"**{user.name}**  \n{access.role_label(store, user, year)}")
         if year is not None:
-            st.caption(f"Kvalitetsutmärkelsen {year} · {years.PHASES[years.phase(store, year)]}")
+            st.caption(f"Kvalitetsutmärkelsen {year} · {phases.YearPhase(years.phase(store, year)).label}")
         if st.button("Logga ut", icon=":material/logout:", width="stretch"):
             log_out(store)
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from scoring.core.store import get_store
 from scoring.jury import shortlist as jury
+from scoring.year import phases
 from scoring.year.framework import available_years, load_framework
 
 store = get_store()
@@ -19,7 +20,7 @@ years = sorted({r["year"] for r in rows}, reverse=True)
 year = st.selectbox("År", years, key="arkiv_ar")
 classes = load_framework(year).class_name if year in known else (lambda code: code)
 st.dataframe([{"Verksamhet": r["unit"], "Förvaltning/bolag": r["organisation"], "Tävlingsklass": classes(r["class_code"]),
-               "Lagets förslag": jury.PROPOSALS.get(r["proposal"], "–"), "Beslut": jury.DECISIONS.get(r["decision"], "–"),
+               "Lagets förslag": phases.Proposal.labels().get(r["proposal"], "–"), "Beslut": phases.Decision.labels().get(r["decision"], "–"),
                "Motivering": r["motivation"] or ""} for r in rows if r["year"] == year], hide_index=True, width="stretch")
 st.caption("Arkivet används i den grundläggande kontrollen: en verksamhet som fått utmärkelsen står över två år, "
            "ett hedersomnämnande hindrar inte att delta nästa år. Examinatorer som bedömer en återkommande "

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import assessment_parts as parts
-from app_pages.common import declaration_form, show_answer, show_block, show_stale
+from app_pages.common import declaration_form, show_answer, show_block
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
 from scoring.core import access
@@ -11,8 +11,7 @@ from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.jury import shortlist as jury
 from scoring.teams import conflicts
-from scoring.year import contributions
-from scoring.year.contributions import ASSESSMENT_STATUS
+from scoring.year import contributions, phases
 from scoring.year.framework import load_framework
 
 store = get_store()
@@ -29,7 +28,7 @@ if not visible:
     st.stop()
 framework = load_framework(year)
 names = {c["id"]: c["unit"] for c in visible}
-phases = {c["id"]: c["phase_label"] for c in visible}
+phase_labels = {c["id"]: c["phase_label"] for c in visible}
 top = st.columns([2, 3])
 cid = top[0].selectbox("Bidrag", list(names), format_func=names.get, key="bidrag", bind="query-params")
 area_titles = {a.code: a.title for a in framework.areas}
@@ -41,32 +40,24 @@ if conflicts.needs_declaration(store, user, cid):
     st.stop()
 
 work = assessments.own_assessment(store, user, cid)
-version_key = f"version_{cid}"
-if version_key not in st.session_state:
-    st.session_state[version_key] = work.version
-    parts.forget_widgets(cid)
+parts.SAVES.start(cid, work.version)
 editable = work.editable
 area = framework.area(area_code)
 area_work = work.areas.get(area_code, assessments.AreaWork(area_code))
 
 # --- status and the outcome of the last save --------------------------------------
-status = ASSESSMENT_STATUS[work.status]
+status = phases.assessment_label(work.status)
 saved = f" · senast sparad {work.updated_at:%Y-%m-%d %H:%M}" if work.updated_at else ""
-st.caption(f"{escape_markdown(names[cid])} · Fas: {phases[cid]} · Min bedömning: **{status}**{saved} "
+st.caption(f"{escape_markdown(names[cid])} · Fas: {phase_labels[cid]} · Min bedömning: **{status}**{saved} "
            "· Allt sparas när du lämnar ett fält eller gör ett val.")
 if work.reopened_reason and editable:
     st.info(f"{escape_markdown(work.reopened_by or 'Lagsamordnaren')} har öppnat bedömningen igen: "
             f"{escape_markdown(work.reopened_reason)}", icon=":material/undo:")
-if work.status in assessments.SUBMITTED:
+if work.status in phases.SUBMITTED:
     st.success("Bedömningen är inlämnad och låst för konsensus." if work.status == "inlamnad"
                else "Konsensus har inletts; bedömningen är låst.", icon=":material/lock:")
-show_stale(cid, parts.reload_saved)
-if st.session_state.get("stale", {}).get("cid") != cid and work.version != st.session_state[version_key] and editable:
-    st.warning("Bedömningen har sparats i ett annat fönster sedan du öppnade den.", icon=":material/sync_problem:")
-    st.button("Visa det sparade", on_click=parts.reload_saved, args=(cid,))
-if error := st.session_state.pop("save_error", None):
-    st.error(error)
-if done := st.session_state.pop("import_done", None):
+parts.SAVES.show_outcome(cid, work.version, editable)
+if done := st.session_state.pop("bedomning_import_done", None):
     st.success(f"{escape_markdown(done)} är importerad.")
 
 # --- reading pane and the area's assessment ---------------------------------------
@@ -167,6 +158,6 @@ with finish:
             st.rerun()
     with st.expander("Arbeta offline i Excel"):
         parts.scorebook_section(cid, names[cid], editable)
-    if access.is_coordinator(store, user, year) and assessments.may_reopen(store, user, cid):
+    if assessments.may_reopen(store, user, cid):
         with st.expander("Lagets bedömningar (samordnare)"):
             parts.team_section(cid)

@@ -9,34 +9,25 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from app_pages.common import versioned_save
 from scoring.assessment import guidance, scorebook
 from scoring.assessment import individual as assessments
-from scoring.assessment.individual import KINDS, AreaWork, AssessmentError, StaleAssessment
+from scoring.assessment.individual import AreaWork, AssessmentError
+from scoring.core.errors import Refused
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
-from scoring.year.contributions import ASSESSMENT_STATUS
+from scoring.year import phases
 from scoring.year.framework import Area, Framework
+
+SAVES = common.VersionedSaves("bedomning", "Bedömningen har sparats i ett annat fönster sedan du öppnade den.")
 
 
 def widget_prefix(cid: int) -> str:
-    return f"a{cid}_"
-
-
-def forget_widgets(cid: int) -> None:
-    common.forget_widgets(widget_prefix(cid))
+    return SAVES.widget_prefix(cid)
 
 
 def save(cid: int, change, *args, **kwargs) -> bool:
     """Run one core change with this window's version; keep a refusal for the page."""
-    return versioned_save(f"version_{cid}", change, cid, *args, stale_errors=StaleAssessment,
-                          errors=AssessmentError, **kwargs)
-
-
-def reload_saved(cid: int) -> None:
-    st.session_state.pop("stale", None)
-    st.session_state.pop(f"version_{cid}", None)
-    forget_widgets(cid)
+    return SAVES.save(cid, change, *args, **kwargs)
 
 
 def criteria(framework: Framework, area: Area, work: AreaWork, cid: int, editable: bool) -> None:
@@ -123,7 +114,7 @@ def new_finding_form(area: Area, passages: dict, cid: int) -> None:
     p = f"{widget_prefix(cid)}new_{area.code}_"
     with st.form(p + "form", border=True):
         st.markdown("**Ny iakttagelse**")
-        st.radio("Typ", list(KINDS), format_func=KINDS.get, key=p + "kind", horizontal=True)
+        st.radio("Typ", list(phases.FindingKind.labels()), format_func=phases.FindingKind.labels().get, key=p + "kind", horizontal=True)
         st.text_area("Iakttagelse", key=p + "text", placeholder="En tanke, högst 500 tecken: vad visar bidraget?")
         st.text_area("Exempel (valfritt)", key=p + "examples", height=68)
         st.multiselect("Gäller fråga", [q.number for q in area.questions], key=p + "questions",
@@ -152,19 +143,19 @@ def scorebook_section(cid: int, unit: str, editable: bool) -> None:
     if upload is None:
         return
     data = upload.getvalue()
-    replace = st.session_state.get("import_confirmed") == upload.file_id
+    replace = st.session_state.get("bedomning_import_confirmed") == upload.file_id
     try:
         scorebook.import_file(store, user, cid, upload.name, data, replace_newer=replace)
     except scorebook.NewerWork as exc:
         st.warning(str(exc))
         if st.button("Ersätt med filens innehåll", key="confirm_import"):
-            st.session_state["import_confirmed"] = upload.file_id
+            st.session_state["bedomning_import_confirmed"] = upload.file_id
             st.rerun()
-    except AssessmentError as exc:
+    except Refused as exc:
         st.error(str(exc))
     else:
-        reload_saved(cid)
-        st.session_state["import_done"] = upload.name
+        SAVES.reload(cid)
+        st.session_state["bedomning_import_done"] = upload.name
         st.rerun()
 
 
@@ -172,7 +163,7 @@ def team_section(cid: int) -> None:
     """For the coordinator: the team's status on this contribution, and reopening."""
     store, user = get_store(), st.session_state["current_user"]
     rows = assessments.team_assessments(store, user, cid)
-    st.dataframe([{"Examinator": r["examiner"], "Status": ASSESSMENT_STATUS[r["status"]],
+    st.dataframe([{"Examinator": r["examiner"], "Status": phases.assessment_label(r["status"]),
                    "Öppnad igen": r["reopened_reason"] or ""} for r in rows], hide_index=True, width="stretch")
     submitted = {r["id"]: r["examiner"] for r in rows if r["status"] == "inlamnad"}
     if not submitted:

@@ -9,6 +9,7 @@ import json
 
 import streamlit as st
 
+from scoring.core.errors import Refused, StaleWrite
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.teams import conflicts
@@ -50,51 +51,104 @@ def forget_widgets(prefix: str) -> None:
         del st.session_state[key]
 
 
-def versioned_save(version_key: str, change, subject_id: int, *args, stale_errors=(), errors=(), **kwargs) -> bool:
-    """Run one core change with the version this window read.
+class VersionedSaves:
+    """Saving one record's changes from a page with the version this window read.
 
-    A stale refusal (its exception has ``changes``) is kept under "stale" for the page to
-    show, with what is needed to retry; any other refusal under "save_error".
+    Everything it keeps in the session is under the page's own name, so a refused save on
+    one page never surfaces on another. A stale refusal (``StaleWrite``) is kept with what
+    is needed to retry; any other refusal as the page's error.
     """
-    store, user = get_store(), st.session_state["current_user"]
-    try:
-        st.session_state[version_key] = change(store, user, subject_id, st.session_state[version_key], *args, **kwargs)
-    except stale_errors as exc:
-        st.session_state["stale"] = {"cid": subject_id, "message": str(exc), "changes": exc.changes,
-                                     "retry": (change, args, kwargs), "version_key": version_key,
-                                     "current_version": exc.current_version}
-        return False
-    except errors as exc:
-        st.session_state["save_error"] = str(exc)
-        return False
-    st.session_state.pop("stale", None)
-    return True
 
+    def __init__(self, page: str, behind: str) -> None:
+        self.page = page
+        self.behind = behind  # what to say when another window has saved since this one read
 
-def show_stale(subject_id: int, reload) -> None:
-    """The refused stale save: what was saved meanwhile, and the two ways on."""
-    stale = st.session_state.get("stale")
-    if not stale or stale["cid"] != subject_id:
-        return
-    with st.container(border=True):
-        st.error(stale["message"], icon=":material/sync_problem:")
-        if stale["changes"]:
-            st.markdown("**Sparat under tiden:**  \n" + "  \n".join(escape_markdown(c) for c in stale["changes"][-8:]))
-        left, right = st.columns(2)
-        left.button("Spara min ändring ändå", on_click=retry_stale, args=(stale,), type="primary")
-        right.button("Visa det sparade (min ändring släpps)", on_click=reload, args=(subject_id,))
+    def version_key(self, subject_id: int) -> str:
+        return f"{self.page}_version_{subject_id}"
 
+    def widget_prefix(self, subject_id: int) -> str:
+        return f"{self.page}_w{subject_id}_"
 
-def retry_stale(stale: dict) -> None:
-    st.session_state.pop("stale", None)
-    st.session_state[stale["version_key"]] = stale["current_version"]
-    change, args, kwargs = stale["retry"]
-    store, user = get_store(), st.session_state["current_user"]
-    try:
-        st.session_state[stale["version_key"]] = change(store, user, stale["cid"], stale["current_version"],
-                                                        *args, **kwargs)
-    except ValueError as exc:
-        st.session_state["save_error"] = str(exc)
+    @property
+    def _stale(self) -> str:
+        return f"{self.page}_stale"
+
+    @property
+    def _error(self) -> str:
+        return f"{self.page}_error"
+
+    @property
+    def _others(self) -> str:
+        return f"{self.page}_others"
+
+    def start(self, subject_id: int, version: int) -> None:
+        """Remember the version this window reads; the first time, widgets read the store."""
+        if self.version_key(subject_id) not in st.session_state:
+            st.session_state[self.version_key(subject_id)] = version
+            self.forget_widgets(subject_id)
+
+    def read_version(self, subject_id: int) -> int:
+        return st.session_state[self.version_key(subject_id)]
+
+    def forget_widgets(self, subject_id: int) -> None:
+        forget_widgets(self.widget_prefix(subject_id))
+
+    def reload(self, subject_id: int) -> None:
+        """Show what is saved: this window's unsaved values are let go."""
+        for key in (self._stale, self._others, self.version_key(subject_id)):
+            st.session_state.pop(key, None)
+        self.forget_widgets(subject_id)
+
+    def fail(self, message: str) -> None:
+        st.session_state[self._error] = message
+
+    def save(self, subject_id: int, change, *args, **kwargs) -> bool:
+        store, user = get_store(), st.session_state["current_user"]
+        read = st.session_state[self.version_key(subject_id)]
+        try:
+            saved = change(store, user, subject_id, read, *args, **kwargs)
+        except StaleWrite as exc:
+            st.session_state[self._stale] = {"cid": subject_id, "message": str(exc), "changes": exc.changes,
+                                             "retry": (change, args, kwargs), "current_version": exc.current_version}
+            return False
+        except Refused as exc:
+            self.fail(str(exc))
+            return False
+        st.session_state[self.version_key(subject_id)] = saved
+        st.session_state.pop(self._stale, None)
+        st.session_state.pop(self._others, None)
+        if saved > read + 1:  # saved on top of others' changes to other parts
+            st.session_state[self._others] = {"cid": subject_id, "count": saved - read - 1}
+        return True
+
+    def retry(self, stale: dict) -> None:
+        st.session_state.pop(self._stale, None)
+        st.session_state[self.version_key(stale["cid"])] = stale["current_version"]
+        change, args, kwargs = stale["retry"]
+        self.save(stale["cid"], change, *args, **kwargs)
+
+    def show_outcome(self, subject_id: int, current_version: int, editable: bool = True) -> None:
+        """The refused stale save, others' saves meanwhile, and the last error."""
+        stale = st.session_state.get(self._stale)
+        if stale and stale["cid"] == subject_id:
+            with st.container(border=True):
+                st.error(stale["message"], icon=":material/sync_problem:")
+                if stale["changes"]:
+                    st.markdown("**Sparat under tiden:**  \n"
+                                + "  \n".join(escape_markdown(c) for c in stale["changes"][-8:]))
+                left, right = st.columns(2)
+                left.button("Spara min ändring ändå", on_click=self.retry, args=(stale,), type="primary")
+                right.button("Visa det sparade (min ändring släpps)", on_click=self.reload, args=(subject_id,))
+        elif (others := st.session_state.get(self._others)) and others["cid"] == subject_id:
+            count = others["count"]
+            st.info(f"Sparat. Under tiden sparades {count} {'ändring' if count == 1 else 'ändringar'} i andra delar; "
+                    "de syns när du visar det sparade.", icon=":material/sync:")
+            st.button("Visa det sparade", on_click=self.reload, args=(subject_id,))
+        elif editable and current_version != self.read_version(subject_id):
+            st.warning(self.behind, icon=":material/sync_problem:")
+            st.button("Visa det sparade", on_click=self.reload, args=(subject_id,))
+        if error := st.session_state.pop(self._error, None):
+            st.error(error)
 
 
 def declaration_form(store, user, contribution_id: int, unit: str) -> None:

@@ -4,15 +4,14 @@ import streamlit as st
 
 from app_pages import consensus_parts as parts
 from app_pages import consensus_visit as visit
-from app_pages.common import declaration_form, show_stale
+from app_pages.common import declaration_form
 from scoring.assessment import individual as assessments
 from scoring.consensus import workspace as consensus
 from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.teams import conflicts
-from scoring.year import contributions
-from scoring.year.contributions import ASSESSMENT_STATUS, PHASES
+from scoring.year import contributions, phases
 from scoring.year.framework import load_framework
 
 store = get_store()
@@ -23,7 +22,8 @@ st.title("Konsensus")
 if year is None:
     st.info("Inget utmärkelseår är upplagt ännu.")
     st.stop()
-led = [c for c in contributions.contributions_for(store, user, year) if access.leads(store, user, c["id"])]
+led = [c for c in contributions.contributions_for(store, user, year)
+       if access.can(store, user, "consensus.lead", contribution_id=c["id"])]
 if not led:
     st.info("Du leder inget lags konsensus i år.")
     st.stop()
@@ -35,31 +35,23 @@ if conflicts.needs_declaration(store, user, cid):
     st.stop()
 
 work = consensus.workspace(store, user, cid)
-version_key = parts.version_key(cid)
-if version_key not in st.session_state:
-    st.session_state[version_key] = work.version
-    parts.forget_widgets(cid)
-phase_keys = list(PHASES)[1:]
-st.markdown(" → ".join(f"**:blue[{PHASES[p]}]**" if p == work.phase else f":gray[{PHASES[p]}]" for p in phase_keys))
-show_stale(cid, parts.reload_saved)
-if st.session_state.get("stale", {}).get("cid") != cid and work.version != st.session_state[version_key]:
-    st.warning("Någon annan har sparat i konsensus sedan du öppnade sidan.", icon=":material/sync_problem:")
-    st.button("Visa det sparade", on_click=parts.reload_saved, args=(cid,))
-if error := st.session_state.pop("save_error", None):
-    st.error(error)
+parts.SAVES.start(cid, work.version)
+phase_keys = list(phases.ContributionPhase)[1:]
+st.markdown(" → ".join(f"**:blue[{phases.ContributionPhase(p).label}]**" if p == work.phase else f":gray[{phases.ContributionPhase(p).label}]" for p in phase_keys))
+parts.SAVES.show_outcome(cid, work.version)
 
-if work.phase in ("tilldelad", "individuell_bedomning"):
+if work.phase in phases.INDIVIDUAL_OPEN:
     rows = assessments.team_assessments(store, user, cid)
-    st.dataframe([{"Examinator": r["examiner"], "Individuell bedömning": ASSESSMENT_STATUS[r["status"]]}
+    st.dataframe([{"Examinator": r["examiner"], "Individuell bedömning": phases.assessment_label(r["status"])}
                   for r in rows], hide_index=True, width="stretch")
-    waiting = [r["examiner"] for r in rows if r["status"] not in assessments.SUBMITTED]
+    waiting = [r["examiner"] for r in rows if r["status"] not in phases.SUBMITTED]
     st.caption("När alla har lämnat in öppnar du konsensus. Då låses de individuella bedömningarna och laget "
                "ser varandras poäng och iakttagelser." + (f" Väntar på: {', '.join(waiting)}." if waiting else ""))
     st.button("Öppna konsensus", type="primary", disabled=bool(waiting), on_click=parts.save,
               args=(cid, consensus.open_consensus))
     st.stop()
 
-editing = work.phase in consensus.EDIT_PHASES
+editing = work.phase in phases.CONSENSUS_EDITABLE
 next_phase = consensus.NEXT_PHASE.get(work.phase)
 # Always the same box, so the tabs below keep their place when the phase moves on.
 with st.container(border=True):
@@ -67,12 +59,12 @@ with st.container(border=True):
     if next_phase:
         problems = consensus.problems_before(work, framework, next_phase)
         if problems:
-            left.markdown(f"**Kvar innan {PHASES[next_phase].lower()}** ({len(problems)})")
+            left.markdown(f"**Kvar innan {phases.ContributionPhase(next_phase).label.lower()}** ({len(problems)})")
             with left.expander("Visa vad som återstår"):
                 st.markdown("\n".join(f"- {escape_markdown(p)}" for p in problems))
         else:
-            left.markdown(f"**Klart för {PHASES[next_phase].lower()}.**")
-        right.button(f"Gå vidare: {PHASES[next_phase].lower()}", type="primary", disabled=bool(problems),
+            left.markdown(f"**Klart för {phases.ContributionPhase(next_phase).label.lower()}.**")
+        right.button(f"Gå vidare: {phases.ContributionPhase(next_phase).label.lower()}", type="primary", disabled=bool(problems),
                      on_click=parts.save, args=(cid, consensus.advance), width="stretch")
     elif work.phase == "aterkoppling_klar":
         left.markdown("**Nästa steg:** lämna lagets förslag under fliken Förslag.")

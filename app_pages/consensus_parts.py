@@ -9,35 +9,21 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from app_pages.common import versioned_save
 from scoring.assessment import guidance
-from scoring.assessment.individual import KINDS
 from scoring.consensus import workspace as consensus
-from scoring.consensus.rules import agenda, group_findings, rationale_needed
+from scoring.consensus.rules import KEY_THEMES, agenda, group_findings, rationale_needed
 from scoring.core.text import escape_markdown
+from scoring.year import phases
 
-
-def version_key(cid: int) -> str:
-    return f"cversion_{cid}"
+SAVES = common.VersionedSaves("konsensus", "Någon annan har sparat i konsensus sedan du öppnade sidan.")
 
 
 def prefix(cid: int) -> str:
-    return f"k{cid}_"
-
-
-def forget_widgets(cid: int) -> None:
-    common.forget_widgets(prefix(cid))
-
-
-def reload_saved(cid: int) -> None:
-    st.session_state.pop("stale", None)
-    st.session_state.pop(version_key(cid), None)
-    forget_widgets(cid)
+    return SAVES.widget_prefix(cid)
 
 
 def save(cid: int, change, *args, **kwargs) -> bool:
-    return versioned_save(version_key(cid), change, cid, *args, stale_errors=consensus.StaleConsensus,
-                          errors=consensus.ConsensusError, **kwargs)
+    return SAVES.save(cid, change, *args, **kwargs)
 
 
 def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
@@ -94,7 +80,7 @@ def score_form(work, area, criterion, spread, editing: bool, needs_rationale: bo
 def _save_score(cid: int, area_code: str, criterion_code: str, p: str) -> None:
     value = st.session_state[p + "value"]
     if value is None:
-        st.session_state["save_error"] = "Välj en konsensuspoäng innan du sparar."
+        SAVES.fail("Välj en konsensuspoäng innan du sparar.")
         return
     if save(cid, consensus.set_score, area_code, criterion_code, value, st.session_state[p + "reason"]):
         st.session_state[p + "reason"] = ""
@@ -123,7 +109,7 @@ def examiners_findings(work, area_code: str) -> None:
 
 
 def findings_tab(framework, work: consensus.Workspace, editing: bool) -> None:
-    adopted = {sid for f in work.findings for sid in f["source_findings"]}
+    adopted = {sid for f in work.findings for sid in f.source_findings}
     groups = [g for g in group_findings(work.source_findings) if not {m.id for m in g.members} <= adopted]
     st.caption("\\+ styrka · △ utvecklingsområde. Examinatorernas iakttagelser grupperas när de liknar varandra; "
                "ta med en grupp, redigera texten, och den behåller vilka som bidrog och vilka avsnitt den vilar på.")
@@ -145,20 +131,20 @@ def _reason_input(work, key: str, key_theme: bool = False) -> None:
 
 
 def finding_form(work, finding: dict, editing: bool) -> None:
-    p = f"{prefix(work.contribution_id)}cf{finding['id']}_"
+    p = f"{prefix(work.contribution_id)}cf{finding.id}_"
     with st.form(p + "form", border=True):
-        st.text_area("Konsensus", value=finding["text"], key=p + "text", disabled=not editing)
-        for warning in guidance.wording_warnings(finding["text"]):
+        st.text_area("Konsensus", value=finding.text, key=p + "text", disabled=not editing)
+        for warning in guidance.wording_warnings(finding.text):
             st.caption(f"💡 {warning.message}")
-        st.caption("Från: " + (escape_markdown(", ".join(finding["contributors"])) or "laget")
-                   + (f" · frågor {', '.join(map(str, finding['question_numbers']))}" if finding["question_numbers"]
-                      else "") + (f" · {len(finding['anchors'])} avsnitt" if finding["anchors"] else ""))
-        _reason_input(work, p + "reason", key_theme=finding["area_code"] is None)
+        st.caption("Från: " + (escape_markdown(", ".join(finding.contributors)) or "laget")
+                   + (f" · frågor {', '.join(map(str, finding.question_numbers))}" if finding.question_numbers
+                      else "") + (f" · {len(finding.anchors)} avsnitt" if finding.anchors else ""))
+        _reason_input(work, p + "reason", key_theme=finding.area_code is None)
         left, right = st.columns(2)
         left.form_submit_button("Spara", disabled=not editing, on_click=_update, args=(work.contribution_id,
-                                                                                      finding["id"], p))
+                                                                                      finding.id, p))
         right.form_submit_button("Ta bort", disabled=not editing, on_click=_delete,
-                                 args=(work.contribution_id, finding["id"], p))
+                                 args=(work.contribution_id, finding.id, p))
 
 
 def _update(cid: int, fid: int, p: str) -> None:
@@ -191,7 +177,7 @@ def _adopt(cid: int, group, p: str) -> None:
 
 
 def key_themes_tab(work: consensus.Workspace, editing: bool) -> None:
-    low, high = consensus.KEY_THEMES
+    low, high = KEY_THEMES
     st.caption(f"Bidragets nyckelteman: {low}–{high} styrkor och {low}–{high} utvecklingsområden som sammanfattar "
                "hela bidraget. De inleder återkopplingsrapporten.")
     for kind, heading in (("styrka", "Styrkor"), ("utvecklingsomrade", "Utvecklingsområden")):
@@ -201,7 +187,7 @@ def key_themes_tab(work: consensus.Workspace, editing: bool) -> None:
             finding_form(work, theme, editing)
     p = f"{prefix(work.contribution_id)}theme_"
     with st.form(p + "form", clear_on_submit=False):
-        st.radio("Typ", list(KINDS), format_func=KINDS.get, key=p + "kind", horizontal=True)
+        st.radio("Typ", list(phases.FindingKind.labels()), format_func=phases.FindingKind.labels().get, key=p + "kind", horizontal=True)
         st.text_area("Nytt nyckeltema", key=p + "text")
         st.form_submit_button("Lägg till", disabled=not editing, on_click=_add_theme, args=(work.contribution_id, p))
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.consensus_parts import prefix, save
+from app_pages.consensus_parts import SAVES, prefix, save
 from scoring.consensus import workspace as consensus
+from scoring.core import access
 from scoring.core.text import escape_markdown
 from scoring.intake import eligibility
+from scoring.year import phases
 from scoring.year.framework import Framework
 
 NO_OUTCOME = "–"
@@ -23,12 +25,12 @@ def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
     visit, p = work.site_visit, f"{prefix(work.contribution_id)}visit_"
     with st.form(p + "details"):
         left, right = st.columns([1, 3])
-        left.date_input("Datum", value=visit["date"], key=p + "date", format="YYYY-MM-DD", disabled=not editing)
-        right.text_input("Deltagare", value=visit["participants"], key=p + "participants", disabled=not editing,
+        left.date_input("Datum", value=visit.date, key=p + "date", format="YYYY-MM-DD", disabled=not editing)
+        right.text_input("Deltagare", value=visit.participants, key=p + "participants", disabled=not editing,
                          placeholder="Examinatorer och verksamhetens företrädare")
         st.markdown("**Dokument att ha tillgång till vid besöket**")
         for index, document in enumerate(framework.site_visit_documents):
-            state = visit["documents"].get(document)
+            state = visit.documents.get(document)
             st.radio(document, list(consensus.DOCUMENT_STATES), format_func=consensus.DOCUMENT_STATES.get,
                      index=list(consensus.DOCUMENT_STATES).index(state) if state else None, horizontal=True,
                      key=f"{p}doc{index}", disabled=not editing)
@@ -37,8 +39,8 @@ def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
     titles = {a.code: a.title for a in framework.areas}
     outcomes = [NO_OUTCOME, *consensus.OUTCOMES]
     with st.form(p + "questions"):
-        st.markdown(f"**Frågor** ({len(visit['questions'])}): förtydliga utvecklingsområden, verifiera styrkor.")
-        for q in visit["questions"]:
+        st.markdown(f"**Frågor** ({len(visit.questions)}): förtydliga utvecklingsområden, verifiera styrkor.")
+        for q in visit.questions:
             qp = f"{p}q{q['id']}_"
             with st.container(border=True):
                 st.caption(f"{titles.get(q['area_code'], q['area_code'])} · {q['source']}")
@@ -67,7 +69,7 @@ def _save_details(cid: int, framework: Framework, p: str) -> None:
 def _save_questions(work: consensus.Workspace, p: str) -> None:
     s = st.session_state
     edited = []
-    for q in work.site_visit["questions"]:
+    for q in work.site_visit.questions:
         qp = f"{p}q{q['id']}_"
         if s.get(qp + "remove"):
             continue
@@ -102,7 +104,7 @@ def agreement_tab(store, user, work: consensus.Workspace) -> None:
                       for n, d in deviations.items()], hide_index=True, width="stretch")
     else:
         right.caption("Avvikelserna visas när laget har satt konsensuspoäng.")
-    if user.role == "admin":
+    if access.can(store, user, "year.agreement"):
         year_overview(store, user, work.year)
 
 
@@ -130,7 +132,7 @@ def proposal_tab(store, user, work: consensus.Workspace) -> None:
                 + (f" – {escape_markdown(' '.join(result.reasons))}" if result.reasons else "")
                 + (f" Saknas: {escape_markdown(', '.join(result.missing))}." if result.missing else ""))
     if work.proposal:
-        st.success(f"Lagets förslag: **{consensus.PROPOSALS[work.proposal['proposal']]}** "
+        st.success(f"Lagets förslag: **{phases.Proposal.labels()[work.proposal['proposal']]}** "
                    f"({escape_markdown(work.proposal['submitted_by'])}).  \n"
                    f"{escape_markdown(work.proposal['motivation'])}")
     if work.phase != "aterkoppling_klar":
@@ -139,7 +141,7 @@ def proposal_tab(store, user, work: consensus.Workspace) -> None:
         return
     p = f"{prefix(work.contribution_id)}proposal_"
     with st.form(p + "form"):
-        st.radio("Lagets förslag", list(consensus.PROPOSALS), format_func=consensus.PROPOSALS.get, key=p + "choice",
+        st.radio("Lagets förslag", list(phases.Proposal.labels()), format_func=phases.Proposal.labels().get, key=p + "choice",
                  index=None)
         st.text_area("Motivering till beredningsgruppen", key=p + "motivation")
         st.form_submit_button("Lämna förslaget", type="primary", on_click=_propose, args=(work.contribution_id, p))
@@ -148,6 +150,6 @@ def proposal_tab(store, user, work: consensus.Workspace) -> None:
 def _propose(cid: int, p: str) -> None:
     choice = st.session_state[p + "choice"]
     if choice is None:
-        st.session_state["save_error"] = "Välj utmärkelse, hedersomnämnande eller inget förslag."
+        SAVES.fail("Välj utmärkelse, hedersomnämnande eller inget förslag.")
         return
     save(cid, consensus.submit_proposal, choice, st.session_state[p + "motivation"])

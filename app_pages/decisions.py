@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.jury import shortlist as jury
 from scoring.reports import documents as reports
+from scoring.year import phases
 
 store = get_store()
 user = st.session_state["current_user"]
@@ -23,22 +25,22 @@ if locked:
 if not proposed:
     st.info("Inga förslag att besluta om ännu.")
     st.stop()
-judge = user.role == "domarkommitte" and not locked
+judge = access.can(store, user, "jury.decide") and not locked
 st.caption("Juryn beslutar per föreslaget bidrag. En klass kan sluta utan utmärkelse. När alla är beslutade "
            "avslutas året och allt blir skrivskyddat.")
 for candidate in proposed:
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(candidate.name)}** · {candidate.class_name} · totalt {candidate.total} · "
-                    f"lagets förslag: {jury.PROPOSALS.get(candidate.proposal)} · {candidate.eligibility}")
+                    f"lagets förslag: {phases.Proposal.labels().get(candidate.proposal)} · {candidate.eligibility}")
         st.caption(escape_markdown(candidate.motivation))
         if candidate.decision:
-            st.markdown(f"Beslut: **{jury.DECISIONS[candidate.decision]}**")
+            st.markdown(f"Beslut: **{phases.Decision.labels()[candidate.decision]}**")
         if not judge:
             continue
         key = f"beslut_{candidate.contribution_id}"
         with st.form(key):
-            choice = st.radio("Juryns beslut", list(jury.DECISIONS), format_func=jury.DECISIONS.get, horizontal=True,
-                              index=list(jury.DECISIONS).index(candidate.decision) if candidate.decision else None)
+            choice = st.radio("Juryns beslut", list(phases.Decision.labels()), format_func=phases.Decision.labels().get, horizontal=True,
+                              index=list(phases.Decision.labels()).index(candidate.decision) if candidate.decision else None)
             motivation = st.text_area("Juryns motivering (publiceras)", height=90)
             if st.form_submit_button("Spara beslutet"):
                 try:
@@ -50,7 +52,7 @@ for candidate in proposed:
                 else:
                     st.rerun()
 left = jury.undecided(store, user, year)
-may_end = judge or (user.role == "admin" and not locked)
+may_end = access.can(store, user, "year.lock") and not locked
 if may_end and st.button("Avsluta året", type="primary", disabled=bool(left),
                          help=f"{len(left)} bidrag saknar beslut." if left else None):
     try:
@@ -59,7 +61,7 @@ if may_end and st.button("Avsluta året", type="primary", disabled=bool(left),
         st.error(str(exc))
     else:
         st.rerun()
-if user.role in ("admin", "domarkommitte"):
+if access.can(store, user, "dossier.read"):
     st.download_button("Juryunderlag (Word)", lambda: reports.jury_dossier(store, user, year)[1],
                        file_name=f"Juryunderlag {year}.docx", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -7,8 +7,7 @@ from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.reports import documents as reports
-from scoring.year import contributions
-from scoring.year.contributions import PHASES
+from scoring.year import contributions, phases
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,7 +20,8 @@ st.title("Rapporter")
 if year is None:
     st.info("Inget utmärkelseår är upplagt ännu.")
     st.stop()
-led = [c for c in contributions.contributions_for(store, user, year) if access.leads(store, user, c["id"])]
+led = [c for c in contributions.contributions_for(store, user, year)
+       if access.can(store, user, "report.write", contribution_id=c["id"])]
 status = reports.report_status(store, year)
 
 if led:
@@ -55,7 +55,7 @@ if led:
                 else:
                     st.rerun()
     with right:
-        st.markdown(f"**{escape_markdown(work.unit)}** · {PHASES[work.phase]}")
+        st.markdown(f"**{escape_markdown(work.unit)}** · {phases.ContributionPhase(work.phase).label}")
         st.caption("Rapporten byggs av konsensus efter platsbesöket: nyckelteman, styrkor och utvecklingsområden "
                    "per frågeområde. Examinatorernas namn står inte i den.")
         st.download_button("Ladda ner rapporten (Word)" if final else "Ladda ner utkastet (Word)",
@@ -63,7 +63,7 @@ if led:
                            file_name=f"Återkopplingsrapport {year} {reports.safe_filename(work.unit)}.docx",
                            mime=DOCX, key="download_report")
 
-if user.role == "admin":
+if access.can(store, user, "reports.final"):
     st.divider()
     st.subheader("Årets rapporter och underlag")
     finals = [cid for cid, r in status.items() if r["final"]]

@@ -4,9 +4,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.jury import shortlist as jury
+from scoring.year import phases
 from scoring.year.framework import load_framework
 
 store = get_store()
@@ -22,14 +24,14 @@ candidates = jury.shortlist(store, user, year)
 if not candidates:
     st.info("Inga bidrag har kommit så långt att lagen har lämnat förslag.")
     st.stop()
-if jury.pseudonymised(store, year) and user.role != "admin":
+if jury.names_hidden(store, user, year):
     st.caption("Bidragen visas utan namn tills juryn har fattat sina beslut.")
 
 classes = {c.code: c.name for c in framework.classes}
 left, middle, right = st.columns([2, 2, 1])
 chosen_class = left.selectbox("Tävlingsklass", ["alla", *classes], format_func=lambda c: classes.get(c, "Alla klasser"),
                               key="beredning_klass", bind="query-params")
-proposals = middle.multiselect("Lagets förslag", list(jury.PROPOSALS), format_func=jury.PROPOSALS.get,
+proposals = middle.multiselect("Lagets förslag", list(phases.Proposal.labels()), format_func=phases.Proposal.labels().get,
                                default=["utmarkelse", "hedersomnamnande"], placeholder="Alla förslag",
                                key="beredning_forslag")
 order = right.selectbox("Sortera", ["Totalt", "Spridning", "Namn"])
@@ -43,9 +45,9 @@ tab_list, tab_compare, tab_calibration = st.tabs(["Kandidater", "Jämför", "Kal
 with tab_list:
     st.dataframe(pd.DataFrame([{
         "Bidrag": c.name, "Klass": c.class_name, "Lag": c.team, "Totalt": c.total,
-        **{areas[a]: v for a, v in c.profile.items()}, "Förslag": jury.PROPOSALS.get(c.proposal, "–"),
+        **{areas[a]: v for a, v in c.profile.items()}, "Förslag": phases.Proposal.labels().get(c.proposal, "–"),
         "Grundläggande kontroll": c.eligibility, "Spridning": c.spread, "Fas": c.phase,
-        "Beslut": jury.DECISIONS.get(c.decision, "–")} for c in shown]), hide_index=True, width="stretch")
+        "Beslut": phases.Decision.labels().get(c.decision, "–")} for c in shown]), hide_index=True, width="stretch")
     st.caption("Totalt = medel av konsensuspoängen per frågeområde. Spridning = största skillnaden mellan "
                "examinatorernas poäng i något område.")
     charts = st.columns(2)
@@ -111,7 +113,7 @@ with tab_calibration:
         with st.expander("Examinatorernas stränghet (individuell poäng mot konsensus)"):
             st.dataframe([{"Examinator": e["examiner"], "Medelavvikelse": e["leniency"], "Bedömningsgrunder": e["criteria"]}
                           for e in result.examiners], hide_index=True, width="stretch")
-    if user.role == "admin":
+    if access.can(store, user, "jury.pseudonyms"):
         hidden = jury.pseudonymised(store, year)
         if st.toggle("Visa bidragen utan namn för beredningsgruppen och juryn", value=hidden) != hidden:
             jury.set_pseudonymised(store, user, year, not hidden)

@@ -8,7 +8,7 @@ from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import days_left, escape_markdown, swedish_date
 from scoring.teams import conflicts
-from scoring.year import contributions, years
+from scoring.year import contributions, phases, years
 from scoring.year.framework import load_framework
 
 store = get_store()
@@ -22,18 +22,20 @@ if year is None:
     st.stop()
 
 framework = load_framework(year)
-st.caption(f"{framework.title} · Fas: {years.PHASES[years.phase(store, year)]}")
+st.caption(f"{framework.title} · Fas: {phases.YearPhase(years.phase(store, year)).label}")
+coordinator = access.can(store, user, "team.progress", year=year)
 main, side = st.columns([3, 2], gap="large")
 
 with main:
-    if user.role == "examinator":
+    if access.can(store, user, "assessment.progress"):
         st.subheader("Mina bidrag")
         mine = contributions.my_progress(store, user, year)
         due = years.schedule_date(store, year, "individuell_bedomning")
         if not mine:
             st.info("Du har inga tilldelade bidrag ännu. Du får ett meddelande när ditt lag har fått sina bidrag.")
         else:
-            todo = [m for m in mine if m["status"] != "inlamnad"]
+            # Locked in consensus is handed in too: only a draft or nothing yet is still to do.
+            todo = [m for m in mine if m["status"] not in phases.SUBMITTED]
             if todo:
                 when = ""
                 if due:
@@ -41,7 +43,7 @@ with main:
                             if due < today else f" Den ska vara inlämnad {swedish_date(due)} ({days_left(due, today)}).")
                 st.info(f"**Nu:** gör din individuella bedömning av {escape_markdown(todo[0]['unit'])}.{when}",
                         icon=":material/edit_note:")
-            elif access.is_coordinator(store, user, year):
+            elif coordinator:
                 st.success("Du har lämnat in dina bedömningar. När hela laget har lämnat in kallar du till konsensus.")
             else:
                 st.success("Du har lämnat in alla dina bedömningar. Lagsamordnaren kallar till konsensus.")
@@ -54,7 +56,7 @@ with main:
                                    text=f"{m['areas_scored']} av {m['areas_total']} områden bedömda")
                     left.page_link("app_pages/assessment.py", label="Öppna bedömningen", icon=":material/rate_review:",
                                    query_params={"bidrag": m["unit"]})
-        if access.is_coordinator(store, user, year):
+        if coordinator:
             st.subheader("Mitt lag")
             progress = contributions.team_progress(store, user, year)
             table: dict[str, dict[str, str]] = {}
@@ -64,7 +66,7 @@ with main:
                        + (f" Sista dag för individuell bedömning: {swedish_date(due)}." if due else ""))
             st.dataframe(list(table.values()), hide_index=True, width="stretch")
             st.page_link("app_pages/consensus.py", label="Till konsensus", icon=":material/handshake:")
-    elif user.role == "admin":
+    elif access.can(store, user, "year.status"):
         status = contributions.year_status(store, user, year)
         st.subheader("Årets läge")
         c1, c2, c3, c4 = st.columns(4)
@@ -88,13 +90,10 @@ with main:
                         hide_index=True, width="stretch")
     else:
         visible = contributions.contributions_for(store, user, year)
-        label = "Beredningsgruppen" if user.role == "beredningsgrupp" else "Domarkommittén"
         st.subheader("Förslag från examinatorslagen")
         if not visible:
-            st.info(
-                f"Inga förslag är inlämnade ännu. {label} får se bidragen här när lagen har "
-                "lämnat sina förslag efter konsensus och platsbesök."
-            )
+            st.info("Inga förslag är inlämnade ännu. Bidragen visas här när lagen har lämnat sina förslag "
+                    "efter konsensus och platsbesök.")
         else:
             st.dataframe([{"Bidrag": c["unit"], "Tävlingsklass": c["class_name"], "Fas": c["phase_label"]}
                           for c in visible], hide_index=True, width="stretch")

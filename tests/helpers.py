@@ -92,7 +92,7 @@ def not_started(store, *, exclude: set[int] = frozenset()):
         "   WHERE a.contribution_id = s.contribution_id AND a.examiner_id = u.id)"
         f" AND u.id NOT IN ({','.join(map(str, exclude)) or '-1'}) ORDER BY s.contribution_id, u.id LIMIT 1")
     user = auth.user_by_email(store, row[0])
-    if not access.has_declared(store, user, row[1]):
+    if access.needs_declaration(store, user, row[1]):
         conflicts.declare(store, user, row[1], has_conflict=False, confidentiality_accepted=True)
     return user, row[1]
 

@@ -54,7 +54,7 @@ def test_an_examiner_reads_only_the_team_contributions(demo_store):
         with pytest.raises(access.AccessDenied):
             contributions.contribution_content(demo_store, examiner, cid)
     for cid in visible:
-        if not access.has_declared(demo_store, examiner, cid):
+        if access.needs_declaration(demo_store, examiner, cid):
             with pytest.raises(access.DeclarationRequired):
                 contributions.contribution_content(demo_store, examiner, cid)
             conflicts.declare(demo_store, examiner, cid, has_conflict=False, confidentiality_accepted=True)

@@ -17,7 +17,7 @@ from scoring.intake import eligibility
 from scoring.intake import review as intake_store
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
-from scoring.year import contributions
+from scoring.year import contributions, phases
 from scoring.year.framework import load_framework
 
 YEAR = 2026
@@ -134,8 +134,8 @@ def test_blind_until_one_has_submitted(demo_store):
     for member in [actors["examinator"], actors["lagsamordnare"]]:
         seen = {r["examiner_id"]: r["status"] for r in assessments.visible_assessments(demo_store, member, own)}
         own_status = by_examiner.get(member.id)
-        if own_status in assessments.SUBMITTED:
-            assert seen == {k: v for k, v in by_examiner.items() if v in assessments.SUBMITTED or k == member.id}
+        if own_status in phases.SUBMITTED:
+            assert seen == {k: v for k, v in by_examiner.items() if v in phases.SUBMITTED or k == member.id}
         else:
             assert set(seen) <= {member.id}
     assert len(assessments.visible_assessments(demo_store, actors["admin"], own)) == len(rows)
@@ -148,6 +148,6 @@ def test_blind_until_one_has_submitted(demo_store):
         user = next(u for u in actors.values() if u.id == drafter) if drafter in {
             u.id for u in actors.values()} else auth.User(drafter, "", "", "examinator")
         seen = assessments.visible_assessments(demo_store, user, own)
-        assert all(r["status"] in assessments.SUBMITTED for r in seen)
+        assert all(r["status"] in phases.SUBMITTED for r in seen)
         assert {r["examiner_id"] for r in seen} == {
-            k for k, v in by_examiner.items() if v in assessments.SUBMITTED} | {drafter}
+            k for k, v in by_examiner.items() if v in phases.SUBMITTED} | {drafter}

@@ -8,8 +8,10 @@ import pytest
 from helpers import not_started, score_everything
 
 from scoring.assessment import individual as assessments
-from scoring.assessment.individual import AssessmentError, StaleAssessment
+from scoring.assessment.individual import AssessmentError
 from scoring.core import access, auth
+from scoring.core.errors import StaleWrite
+from scoring.year import phases
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_YEAR
 
@@ -104,7 +106,7 @@ def test_a_stale_save_is_refused_and_says_what_changed(demo_store):
     # A second tab, opened now, saves twice.
     second = assessments.set_criterion_score(demo_store, user, cid, first_window, area.code, area.criteria[1].code, 60)
     assessments.set_note(demo_store, user, cid, second, 1, "från den andra fliken")
-    with pytest.raises(StaleAssessment) as caught:
+    with pytest.raises(StaleWrite) as caught:
         assessments.set_criterion_score(demo_store, user, cid, first_window, area.code, area.criteria[0].code, 90)
     assert caught.value.current_version == first_window + 2
     assert len(caught.value.changes) == 2 and "anteckning fråga 1" in caught.value.changes[-1]
@@ -174,7 +176,7 @@ def test_teammates_stay_hidden_until_one_has_submitted(demo_store):
     assessments.submit(demo_store, user, cid, version)
     seen = assessments.visible_assessments(demo_store, user, cid)
     assert len(seen) == submitted_by_others + 1
-    assert all(r["status"] in assessments.SUBMITTED for r in seen)
+    assert all(r["status"] in phases.SUBMITTED for r in seen)
     own = next(r for r in seen if r["examiner_id"] == user.id)
     assert own["areas"]["malgrupp"]["findings"][0].text == "Egen"
 

@@ -224,7 +224,7 @@ def _year_of_work(store: Store) -> None:
                               " c.contribution_id WHERE k.phase = 'konsensus'")[0]
     work = consensus.workspace(store, admin, open_cid)
     v = consensus.add_finding(store, admin, open_cid, work.version, area_code=area.code, kind="styrka", text="A")
-    new = max(f["id"] for f in consensus.workspace(store, admin, open_cid).findings)
+    new = max(f.id for f in consensus.workspace(store, admin, open_cid).findings)
     v = consensus.update_finding(store, admin, open_cid, v, new, text="B")
     consensus.delete_finding(store, admin, open_cid, v, new)
     consensus.set_spread_threshold(store, admin, 25)

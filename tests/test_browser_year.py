@@ -69,7 +69,7 @@ def year(demo_template, tmp_path_factory):
         server = Server(database, folder / "server.log")
         SERVER_URL[:] = [server.url]
         try:
-            yield {"browser": chromium, "url": server.url, "file": contribution, "cid_key": f"k{next_id}",
+            yield {"browser": chromium, "url": server.url, "file": contribution, "cid_key": f"konsensus_w{next_id}",
                    "examiners": [email for email, _ in team], "coordinator": next(e for e, lead in team if lead)}
         finally:
             server.stop()

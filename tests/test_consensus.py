@@ -10,6 +10,7 @@ from helpers import agree_everything, ready
 from scoring.assessment import individual as assessments
 from scoring.consensus import workspace as consensus
 from scoring.core import access, auth
+from scoring.core.errors import StaleWrite
 from scoring.intake import eligibility
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_YEAR
@@ -85,7 +86,7 @@ def test_a_stale_save_by_a_second_person_is_refused_with_what_changed(demo_store
     area = FRAMEWORK.areas[0]
     # Both read version 1; the admin saves first.
     consensus.set_rationale(demo_store, admin, cid, version, area.code, "Kvalitetsenhetens text")
-    with pytest.raises(consensus.StaleConsensus) as caught:
+    with pytest.raises(StaleWrite) as caught:
         consensus.set_rationale(demo_store, lead, cid, version, area.code, "Samordnarens text")
     assert caught.value.current_version == version + 1
     assert any(admin.email in c and "motivering" in c for c in caught.value.changes)
@@ -115,15 +116,15 @@ def test_the_gates_from_consensus_to_proposal(demo_store):
     assert consensus.problems_before(consensus.workspace(demo_store, lead, cid), FRAMEWORK, "platsbesok") == []
     version = consensus.advance(demo_store, lead, cid, version)
     work = consensus.workspace(demo_store, lead, cid)
-    assert work.phase == "platsbesok" and work.site_visit["questions"]
-    assert {q["source"] for q in work.site_visit["questions"]} >= {"konsensus"}
+    assert work.phase == "platsbesok" and work.site_visit.questions
+    assert {q["source"] for q in work.site_visit.questions} >= {"konsensus"}
     assert set(consensus.problems_before(work, FRAMEWORK, "slutlig_konsensus")) >= {
         "Datum för platsbesöket saknas.", "Deltagare i platsbesöket saknas."}
     with pytest.raises(consensus.ConsensusError, match="Dokumentlistan"):
         consensus.save_visit(demo_store, lead, cid, version, date=None, participants="", documents={"Okänt": "sedd"})
     version = consensus.save_visit(demo_store, lead, cid, version, date=dt.date(2026, 9, 22), participants="Laget",
                                    documents={d: "sedd" for d in FRAMEWORK.site_visit_documents})
-    questions = [{**q, "outcome": "bekraftad"} for q in work.site_visit["questions"]]
+    questions = [{**q, "outcome": "bekraftad"} for q in work.site_visit.questions]
     questions[0]["outcome"] = "ny_information"
     version = consensus.save_questions(demo_store, lead, cid, version, questions)
     version = consensus.advance(demo_store, lead, cid, version)
@@ -131,12 +132,12 @@ def test_the_gates_from_consensus_to_proposal(demo_store):
     # After the visit a changed finding needs its reason and keeps before/after.
     finding = consensus.workspace(demo_store, lead, cid).findings[0]
     with pytest.raises(consensus.ConsensusError, match="Skälet till ändringen efter platsbesöket saknas"):
-        consensus.update_finding(demo_store, lead, cid, version, finding["id"], text="Ny lydelse.")
-    version = consensus.update_finding(demo_store, lead, cid, version, finding["id"], text="Ny lydelse.",
+        consensus.update_finding(demo_store, lead, cid, version, finding.id, text="Ny lydelse.")
+    version = consensus.update_finding(demo_store, lead, cid, version, finding.id, text="Ny lydelse.",
                                        reason="Bekräftat vid besöket.")
     change = consensus.workspace(demo_store, lead, cid).finding_changes[-1]
     assert (change["text_before"], change["text_after"], change["reason"]) == (
-        finding["text"], "Ny lydelse.", "Bekräftat vid besöket.")
+        finding.text, "Ny lydelse.", "Bekräftat vid besöket.")
     with pytest.raises(consensus.ConsensusError, match="Nyckeltemana ska vara 3–5 styrkor"):
         consensus.advance(demo_store, lead, cid, version)
     for kind in ("styrka", "utvecklingsomrade"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scoring.consensus.rules import (
+    ConsensusFinding,
     SourceFinding,
     agenda,
     alpha,
@@ -124,10 +125,10 @@ def test_deviation_from_consensus_is_signed_and_absolute():
 
 def test_site_visit_questions_clarify_improvements_verify_strengths_and_keep_the_examiners_own():
     area = FRAMEWORK.areas[0].code
-    findings = [{"area_code": area, "kind": "utvecklingsomrade", "text": "Det framgår inte hur.", "contributors": []},
-                {"area_code": area, "kind": "styrka", "text": "Delaktighet är stark.", "contributors": ["A", "B"]},
-                {"area_code": area, "kind": "styrka", "text": "Tydliga mål.", "contributors": ["A"]},
-                {"area_code": area, "kind": "styrka", "text": "Fjärde.", "contributors": []}]
+    findings = [ConsensusFinding(1, area, "utvecklingsomrade", "Det framgår inte hur."),
+                ConsensusFinding(2, area, "styrka", "Delaktighet är stark.", contributors=("A", "B")),
+                ConsensusFinding(3, area, "styrka", "Tydliga mål.", contributors=("A",)),
+                ConsensusFinding(4, area, "styrka", "Fjärde.")]
     own = [{"area_code": area, "text": "Hur följs synpunkterna upp?", "examiner": "Sara"},
            {"area_code": area, "text": "Förtydliga: Det framgår inte hur. Hur ser det ut i praktiken?",
             "examiner": "Erik"}]

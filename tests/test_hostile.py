@@ -55,7 +55,7 @@ def test_hostile_text_is_stored_exactly_in_consensus_and_decisions(demo_store):
         version = consensus.add_finding(demo_store, lead, cid, version, area_code=AREA.code, kind="styrka", text=text)
         version = consensus.set_rationale(demo_store, lead, cid, version, AREA.code, text)
         work = consensus.workspace(demo_store, lead, cid)
-        assert work.findings[-1]["text"] == text and work.area_rationales[AREA.code] == text
+        assert work.findings[-1].text == text and work.area_rationales[AREA.code] == text
     judge = auth.user_by_email(demo_store, "jury@demo.stockholm.se")
     proposed = jury.undecided(demo_store, judge, DEMO_YEAR)[0]
     jury.decide(demo_store, judge, proposed, "hedersomnamnande", HOSTILE[0] + HOSTILE[2])

@@ -11,6 +11,7 @@ from corpus import build, legacy_doc
 from helpers import ROOT
 
 from scoring.core import access, auth
+from scoring.core.errors import StaleWrite
 from scoring.intake import review as intake_store
 from scoring.year.framework import load_framework
 
@@ -75,7 +76,7 @@ def test_corrections_move_blocks_and_a_stale_version_is_refused(demo_store, admi
     after = intake_store.review(demo_store, admin, intake_id)
     assert after.places[block].question == 3 and after.places[block].area == "malgrupp"
     assert after.matches[3].how == "rättad för hand" and after.matches[3].confidence == 1.0
-    with pytest.raises(intake_store.StaleVersion, match="har ändrats av någon annan"):
+    with pytest.raises(StaleWrite, match="har ändrats av någon annan"):
         intake_store.correct(demo_store, admin, intake_id, review.version, {block: {"question": 4}})
     with pytest.raises(intake_store.IntakeError, match="ingen delfråga 'x'"):
         intake_store.correct(demo_store, admin, intake_id, after.version, {block: {"question": 12, "part": "x"}})

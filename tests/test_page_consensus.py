@@ -42,7 +42,7 @@ def test_a_score_is_agreed_and_a_stale_window_is_refused(demo_store):
     at = open_page(lead.email, cid)
     area = load_framework(consensus.workspace(demo_store, lead, cid).year).areas[0]
     criterion = area.criteria[0]
-    p = f"k{cid}_score_{area.code}_{criterion.code}_"
+    p = f"konsensus_w{cid}_score_{area.code}_{criterion.code}_"
     at.selectbox(key=p + "value").set_value(60)
     at.button(key=f"FormSubmitter:{p}form-Spara").click().run()
     assert not at.exception

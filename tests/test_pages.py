@@ -87,7 +87,7 @@ def test_contributions_page_shows_only_the_team_and_reads_answers(demo_store):
     team = team_of(demo_store, EXAMINER)
     examiner = auth.user_by_email(demo_store, EXAMINER)
     for cid in access.visible_contribution_ids(demo_store, examiner, demo.DEMO_YEAR):
-        if not access.has_declared(demo_store, examiner, cid):
+        if access.needs_declaration(demo_store, examiner, cid):
             conflicts.declare(demo_store, examiner, cid, has_conflict=False, confidentiality_accepted=True)
     at = login(EXAMINER)
     at.switch_page("app_pages/contributions.py").run()

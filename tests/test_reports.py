@@ -3,6 +3,7 @@ the template check, batch and the year's Excel."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -38,9 +39,9 @@ def test_the_report_holds_every_area_with_its_consensus_findings(demo_store):
         start = text.index(area.title)
         section = text[start:]
         strengths = section[section.index("Styrkor") + 1:section.index("Utvecklingsområden")]
-        assert strengths == [f["text"] for f in work.area_findings(area.code, "styrka")]
+        assert strengths == [f.text for f in work.area_findings(area.code, "styrka")]
     for theme in work.area_findings(None, "utvecklingsomrade"):
-        assert theme["text"] in text
+        assert theme.text in text
     document = Document(io.BytesIO(data))
     assert {p.style.name for p in document.paragraphs} >= {"Title", "Heading 1", "Heading 2", "List Bullet"}
     footer_xml = document.sections[0].footer._element.xml
@@ -65,7 +66,7 @@ def test_hostile_text_appears_literally(demo_store):
     work = consensus.workspace(demo_store, lead, cid)
     finding = work.area_findings(FRAMEWORK.areas[0].code, "styrka")[0]
     with demo_store.write("test") as uow:  # text as it could have been stored during consensus
-        uow.execute("UPDATE consensus_findings SET text = ? WHERE id = ?", [HOSTILE, finding["id"]])
+        uow.execute("UPDATE consensus_findings SET text = ? WHERE id = ?", [HOSTILE, finding.id])
         uow.execute("UPDATE units SET name = ? WHERE id = (SELECT unit_id FROM contributions WHERE id = ?)",
                     ["Enheten <b>&</b> {{ ar }}", cid])
     data = reports.feedback_report(demo_store, lead, cid)[1]
@@ -79,29 +80,42 @@ def test_the_quality_gate_names_what_to_fix_and_where(demo_store):
     cid, lead = finished(demo_store)
     work = consensus.workspace(demo_store, lead, cid)
     assert reports.quality_gate(work) == []
-    area = FRAMEWORK.areas[1]
-    for finding in work.area_findings(area.code, "utvecklingsomrade"):
-        with demo_store.write("test") as uow:  # as if the team had removed them
-            uow.execute("DELETE FROM consensus_findings WHERE id = ?", [finding["id"]])
-    strength = work.area_findings(FRAMEWORK.areas[2].code, "styrka")[0]
-    with demo_store.write("test") as uow:
-        uow.execute("UPDATE consensus_findings SET text = ? WHERE id = ?",
-                    ["Verksamheten bör mäta mer. " + "x" * 500, strength["id"]])
-    problems = reports.quality_gate(consensus.workspace(demo_store, lead, cid))
+    # The gate reads only the workspace: the same consensus with one area's improvements
+    # gone and one strength badly worded, as a team could leave it.
+    area, worded = FRAMEWORK.areas[1], FRAMEWORK.areas[2]
+    strength = work.area_findings(worded.code, "styrka")[0]
+    findings = [dataclasses.replace(f, text="Verksamheten bör mäta mer. " + "x" * 500) if f.id == strength.id else f
+                for f in work.findings if not (f.area_code == area.code and f.kind == "utvecklingsomrade")]
+    problems = reports.quality_gate(dataclasses.replace(work, findings=findings))
     messages = [p.message for p in problems]
-    assert f"{area.title}: ingen utvecklingsområde." in messages
-    wording = [p for p in problems if p.area_code == FRAMEWORK.areas[2].code]
+    assert f"{area.title}: minst en utvecklingsområde behövs." in messages
+    assert [p.area_code for p in problems if p.message.startswith(area.title)] == [area.code]
+    wording = [p for p in problems if p.area_code == worded.code]
     assert any("”bör”" in p.message for p in wording) and any("tecken" in p.message for p in wording)
-    with pytest.raises(reports.ReportError, match="kan inte bli slutlig"):
-        reports.mark_final(demo_store, lead, cid)
+
+
+def test_the_phase_gate_and_the_report_gate_share_their_rules(demo_store):
+    """Before the feedback and before a final report the same rule answers in the same words."""
+    cid, lead = finished(demo_store)
+    work = consensus.workspace(demo_store, lead, cid)
+    area = FRAMEWORK.areas[0]
+    gap = dataclasses.replace(work, findings=[f for f in work.findings if not (
+        f.area_code == area.code and f.kind == "styrka") and not (f.area_code is None and f.kind == "styrka")])
+    before_feedback = set(consensus.problems_before(gap, FRAMEWORK, "aterkoppling_klar"))
+    report = {p.message for p in reports.quality_gate(gap)}
+    shared = {f"{area.title}: minst en styrka behövs.", "Nyckeltemana ska vara 3–5 styrkor; nu 0."}
+    assert shared <= before_feedback and shared <= report
 
 
 def test_a_report_before_final_consensus_is_not_final(demo_store):
     cid, email = demo_store.fetchone(
         "SELECT c.id, u.email FROM contributions c JOIN assignments s ON s.contribution_id = c.id"
         " JOIN teams t ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id WHERE c.phase = 'konsensus'")
-    problems = reports.quality_gate(consensus.workspace(demo_store, auth.user_by_email(demo_store, email), cid))
+    lead = auth.user_by_email(demo_store, email)
+    problems = reports.quality_gate(consensus.workspace(demo_store, lead, cid))
     assert problems[0].message == "Slutlig konsensus efter platsbesöket är inte nådd ännu."
+    with pytest.raises(reports.ReportError, match="kan inte bli slutlig"):
+        reports.mark_final(demo_store, lead, cid)
 
 
 @pytest.mark.parametrize("replace, message", [

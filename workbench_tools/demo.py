@@ -19,7 +19,7 @@ from scoring.intake import eligibility
 from scoring.intake import review as intake_store
 from scoring.reports import documents as reports
 from scoring.teams import assignment as teams
-from scoring.year import years
+from scoring.year import phases, years
 from scoring.year.framework import load_framework
 from workbench_tools.demo_text import FINDINGS, KEY_THEMES, answer
 from workbench_tools.docx_builder import LAYOUTS, ContributionText, build_contribution
@@ -287,9 +287,10 @@ def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None
                 uow.execute("INSERT INTO question_notes VALUES (?, ?, ?)",
                             [aid, numbers[0], "Läs om svaret inför konsensus."])
             uow.audit("skapa bedömning", "assessments", aid, None, {"status": status})
-        phase = "konsensus" if "last" in states else "individuell_bedomning"
         if any(states):
-            uow.execute("UPDATE contributions SET phase = ? WHERE id = ?", [phase, cid])
+            phases.transition(uow, phases.CONTRIBUTION, cid, phases.P.INDIVIDUELL_BEDOMNING)
+        if "last" in states:  # the team has handed in: its gate must pass like anyone's
+            phases.transition(uow, phases.CONTRIBUTION, cid, phases.P.KONSENSUS)
 
 
 def _consensus_in_progress(store: Store, framework) -> None:
@@ -329,7 +330,8 @@ def _archived_year(store: Store, contribution_ids: list[int]) -> None:
         uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by, decided_at) VALUES"
                     " (?, 'hedersomnamnande', 'För ett engagerat arbete med elevernas inflytande.', 'Domarkommittén',"
                     " ?)", [cid, dt.datetime(2024, 11, 21, 12)])
-        uow.execute("UPDATE award_years SET locked = TRUE WHERE year = 2024")
+        phases.transition(uow, phases.YEAR, 2024, phases.YearPhase.AVSLUTAT, also={"locked": True},
+                          action="året avslutat")
 
 
 def _complete_consensus(store: Store, framework, cid: int, proposal: str, *, final_report: bool) -> None:
@@ -355,7 +357,7 @@ def _complete_consensus(store: Store, framework, cid: int, proposal: str, *, fin
                                    participants="Examinatorslaget, verksamhetens chef och två medarbetare",
                                    documents={d: "sedd" for d in framework.site_visit_documents})
     version = consensus.save_questions(store, lead, cid, version,
-                                       [{**q, "outcome": "bekraftad"} for q in visit["questions"]])
+                                       [{**q, "outcome": "bekraftad"} for q in visit.questions])
     version = consensus.advance(store, lead, cid, version)
     for kind, themes in KEY_THEMES.items():
         for text in themes:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from scoring.assessment import individual as assessments
 from scoring.core.auth import User
+from scoring.core.errors import StaleWrite
 from scoring.core.store import Store
 from scoring.year.framework import load_framework
 
@@ -129,7 +130,7 @@ def _save_once(store: Store, session: Session, rng: random.Random, framework, n:
             fid = rng.choice(list(session.findings))
             save(assessments.delete_finding, fid)
             del session.findings[fid]
-    except assessments.StaleAssessment:
+    except StaleWrite:
         session.stale += 1
     except Exception as exc:  # reported, never hidden: the load test counts every failure
         session.errors.append(f"{user.email}: {type(exc).__name__}: {exc}")

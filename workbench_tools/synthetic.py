@@ -79,8 +79,9 @@ def build_year(store: Store, contributions: int, year: int = 2026, seed: int = 6
             visits.append((cid, dt.date(year, 9, 15), "Laget"))
             proposals.append((cid, rng.choice(("utmarkelse", "hedersomnamnande", "inget")), "Motivering."))
             final.append((cid,))
-        _bulk(uow, "assessments (id, contribution_id, examiner_id)", assessments)
-        uow.execute("UPDATE assessments SET status = 'last', submitted_at = current_timestamp")
+        # A generated year is created as it ends: every assessment locked in consensus.
+        _bulk(uow, "assessments (id, contribution_id, examiner_id)", assessments, extra="'last', current_timestamp",
+              extra_column="status, submitted_at")
         _bulk(uow, "assessment_areas (assessment_id, area_code, criterion_scores, area_score)", areas)
         _bulk(uow, "findings (assessment_id, area_code, kind, text, question_numbers)", findings)
         _bulk(uow, "consensus_scores (contribution_id, area_code, criterion_code, score)", c_scores)

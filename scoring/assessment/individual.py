@@ -13,36 +13,25 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-from scoring.core import access
+from scoring.assessment.scores import individual_scores
+from scoring.core import access, versions
 from scoring.core.auth import User
-from scoring.core.store import Store, UnitOfWork, changes_since, utcnow, versioned_entry
-from scoring.year import years
+from scoring.core.errors import Refused
+from scoring.core.store import Store, UnitOfWork, utcnow
+from scoring.year import phases, years
 from scoring.year.contributions import answer_blocks
 from scoring.year.framework import Framework, load_framework
 
-SUBMITTED = ("inlamnad", "last")
-KINDS = {"styrka": "Styrka", "utvecklingsomrade": "Utvecklingsområde"}
 # Hard limits against runaway input; the guideline (500 characters) is a warning only.
 MAX_FINDING_CHARS = 5_000
 MAX_NOTE_CHARS = 20_000
 MAX_SITE_VISIT_QUESTIONS = 30
 MAX_SITE_VISIT_QUESTION_CHARS = 1_000
 MAX_REASON_CHARS = 1_000
-# The phases in which individual work may still change.
-OPEN_PHASES = ("tilldelad", "individuell_bedomning")
 
 
-class AssessmentError(ValueError):
+class AssessmentError(Refused):
     """A refused change; the message is Swedish and says what to do."""
-
-
-class StaleAssessment(AssessmentError):
-    """The assessment was saved elsewhere after this window read it."""
-
-    def __init__(self, message: str, current_version: int, changes: list[str]) -> None:
-        super().__init__(message)
-        self.current_version = current_version
-        self.changes = changes
 
 
 @dataclasses.dataclass
@@ -104,12 +93,10 @@ def _load(store: Store, contribution_id: int, examiner_id: int) -> Assessment:
         return result
     for key, value in head[0].items():
         setattr(result, key, value)
-    for code, criteria, score, questions in store.fetchall(
-        "SELECT area_code, criterion_scores, area_score, site_visit_questions FROM assessment_areas"
-        " WHERE assessment_id = ?", [result.id]
-    ):
-        result.areas[code] = AreaWork(code, json.loads(criteria) if criteria else {}, score,
-                                      json.loads(questions) if questions else [])
+    for scores in individual_scores(store, contribution_id=contribution_id, examiner_id=examiner_id,
+                                    submitted_only=False):
+        for code, area in scores.areas.items():
+            result.areas[code] = AreaWork(code, dict(area.criteria), area.score, list(area.site_visit_questions))
     for fid, code, kind, text, examples, questions, anchors in store.fetchall(
         "SELECT id, area_code, kind, text, examples, question_numbers, anchors FROM findings"
         " WHERE assessment_id = ? ORDER BY id", [result.id]
@@ -123,9 +110,8 @@ def _load(store: Store, contribution_id: int, examiner_id: int) -> Assessment:
 
 
 def _require_examiner(store: Store, user: User, contribution_id: int) -> None:
-    if user.role != "examinator":
-        raise access.AccessDenied("Bara examinatorer gör individuella bedömningar.")
     access.require_readable(store, user, contribution_id)
+    access.require(store, user, "assessment.own", contribution_id=contribution_id)
 
 
 def own_assessment(store: Store, user: User, contribution_id: int) -> Assessment:
@@ -148,12 +134,12 @@ def visible_assessments(store: Store, user: User, contribution_id: int) -> list[
         " JOIN users u ON u.id = a.examiner_id WHERE a.contribution_id = ? ORDER BY u.name",
         [contribution_id],
     )
-    if user.role == "admin":
+    if access.can(store, user, "assessments.all"):
         visible = rows
-    elif user.role == "examinator":
+    elif access.can(store, user, "assessments.teammates", contribution_id=contribution_id):
         own = next((r for r in rows if r["examiner_id"] == user.id), None)
-        own_done = own is not None and own["status"] in SUBMITTED
-        visible = [r for r in rows if r["examiner_id"] == user.id or (own_done and r["status"] in SUBMITTED)]
+        own_done = own is not None and own["status"] in phases.SUBMITTED
+        visible = [r for r in rows if r["examiner_id"] == user.id or (own_done and r["status"] in phases.SUBMITTED)]
     else:
         visible = []
     for row in visible:
@@ -201,9 +187,13 @@ def _modify(
     action: str,
     apply: Callable[[UnitOfWork, int, Framework], object],
     *,
-    status_change: str | None = None,
+    part: str,
 ) -> int:
-    """Run one change of the user's own draft; returns the new version."""
+    """Run one change of the user's own draft; returns the new version.
+
+    ``part`` is what the change touches (an area, a question's note, or all of it): a
+    save from an older version is refused only when a save since touched the same part.
+    """
     _require_examiner(store, user, contribution_id)
     year, phase = store.fetchone("SELECT year, phase FROM contributions WHERE id = ?", [contribution_id])
     if years.is_locked(store, year):
@@ -214,31 +204,26 @@ def _modify(
             "SELECT id, status, version, updated_by FROM assessments WHERE contribution_id = ?"
             " AND examiner_id = ?", [contribution_id, user.id])
         if row is None:
-            if phase not in OPEN_PHASES:
+            if phase not in phases.INDIVIDUAL_OPEN:
                 raise AssessmentError("Den individuella bedömningen av bidraget är avslutad.")
             row = uow.fetchone(
                 "INSERT INTO assessments (contribution_id, examiner_id, version, updated_by)"
                 " VALUES (?, ?, 0, ?) RETURNING id, status, version, updated_by",
                 [contribution_id, user.id, user.email])
-            uow.execute("UPDATE contributions SET phase = 'individuell_bedomning'"
-                        " WHERE id = ? AND phase = 'tilldelad'", [contribution_id])
+            phases.transition(uow, phases.CONTRIBUTION, contribution_id, phases.P.INDIVIDUELL_BEDOMNING,
+                              only_from=(phases.P.TILLDELAD,), action="individuell bedömning påbörjad")
         assessment_id, status, version, _ = row
-        if status != "utkast":
+        if status != phases.AssessmentStatus.UTKAST:
             raise AssessmentError("Bedömningen är inlämnad och låst. Lagsamordnaren kan öppna den igen.")
-        if version != expected_version:
-            changes = changes_since(uow, "assessments", assessment_id, expected_version)
-            raise StaleAssessment(
-                f"Bedömningen har sparats i ett annat fönster efter att du öppnade den (version "
-                f"{version}, du utgick från version {expected_version}). Din senaste ändring är inte sparad.",
-                version, changes)
+        versions.require_fresh(
+            uow, entity="assessments", entity_id=assessment_id, current=version, expected=expected_version,
+            parts=[part], message="Bedömningen har sparats i ett annat fönster efter att du öppnade den (version "
+            "{current}, du utgick från version {expected}). Din senaste ändring är inte sparad.")
         detail = apply(uow, assessment_id, framework)
         new_version = version + 1
-        uow.execute(
-            "UPDATE assessments SET version = ?, updated_at = ?, updated_by = ?"
-            + (", status = ?, submitted_at = ?" if status_change else "") + " WHERE id = ?",
-            [new_version, utcnow(), user.email]
-            + ([status_change, utcnow()] if status_change else []) + [assessment_id])
-        uow.audit(action, "assessments", assessment_id, *versioned_entry(detail, version, new_version))
+        uow.execute("UPDATE assessments SET version = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                    [new_version, utcnow(), user.email, assessment_id])
+        uow.audit(action, "assessments", assessment_id, *versions.entry(detail, version, new_version, part))
     return new_version
 
 
@@ -286,13 +271,13 @@ def set_criterion_score(store: Store, user: User, contribution_id: int, expected
         return {"area": area_code, "criterion": criterion_code, "before": before, "after": value}
 
     return _modify(store, user, contribution_id, expected_version,
-                   f"poäng {area_code}.{criterion_code}", apply)
+                   f"poäng {area_code}.{criterion_code}", apply, part=area_code)
 
 
 def _clean_finding(framework: Framework, contribution_id: int, uow: UnitOfWork, area_code: str, kind: str,
                    text: str, examples: str, questions: list[int], anchors: list[str]) -> tuple:
     area = _check_area(framework, area_code)
-    if kind not in KINDS:
+    if kind not in phases.FindingKind.labels():
         raise AssessmentError(f"Okänd typ av iakttagelse: {kind!r}. Välj styrka eller utvecklingsområde.")
     text, examples = (text or "").strip(), (examples or "").strip()
     if not text:
@@ -326,8 +311,8 @@ def add_finding(store: Store, user: User, contribution_id: int, expected_version
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", [assessment_id, *values])[0]
         return {"finding": finding_id, "kind": kind, "text": values[2]}
 
-    return _modify(store, user, contribution_id, expected_version, f"ny {KINDS.get(kind, kind).lower()}",
-                   apply)
+    return _modify(store, user, contribution_id, expected_version, f"ny {phases.FindingKind.labels().get(kind, kind).lower()}",
+                   apply, part=area_code)
 
 
 def update_finding(store: Store, user: User, contribution_id: int, expected_version: int, finding_id: int, *,
@@ -344,7 +329,8 @@ def update_finding(store: Store, user: User, contribution_id: int, expected_vers
                     " version = version + 1 WHERE id = ?", [*values[2:], finding_id])
         return {"finding": finding_id, "before": row[2], "after": values[2]}
 
-    return _modify(store, user, contribution_id, expected_version, "ändrad iakttagelse", apply)
+    return _modify(store, user, contribution_id, expected_version, "ändrad iakttagelse", apply,
+                   part=_finding_area(store, finding_id))
 
 
 def delete_finding(store: Store, user: User, contribution_id: int, expected_version: int, finding_id: int) -> int:
@@ -356,7 +342,14 @@ def delete_finding(store: Store, user: User, contribution_id: int, expected_vers
         uow.execute("DELETE FROM findings WHERE id = ?", [finding_id])
         return {"finding": finding_id, "kind": row[0], "before": row[1]}
 
-    return _modify(store, user, contribution_id, expected_version, "borttagen iakttagelse", apply)
+    return _modify(store, user, contribution_id, expected_version, "borttagen iakttagelse", apply,
+                   part=_finding_area(store, finding_id))
+
+
+def _finding_area(store: Store, finding_id: int) -> str:
+    """The part a change of a finding touches: its area (a finding never changes area)."""
+    row = store.fetchone("SELECT area_code FROM findings WHERE id = ?", [finding_id])
+    return row[0] if row else versions.WHOLE
 
 
 def set_note(store: Store, user: User, contribution_id: int, expected_version: int, question_number: int,
@@ -377,7 +370,8 @@ def set_note(store: Store, user: User, contribution_id: int, expected_version: i
             uow.execute("INSERT INTO question_notes VALUES (?, ?, ?)", [assessment_id, question_number, text])
         return {"question": question_number, "before": before and before[0], "after": text}
 
-    return _modify(store, user, contribution_id, expected_version, f"anteckning fråga {question_number}", apply)
+    return _modify(store, user, contribution_id, expected_version, f"anteckning fråga {question_number}", apply,
+                   part=f"anteckning {question_number}")
 
 
 def clean_site_visit_questions(lines: list[str]) -> list[str]:
@@ -400,7 +394,8 @@ def set_site_visit_questions(store: Store, user: User, contribution_id: int, exp
                     " AND area_code = ?", [json.dumps(cleaned, ensure_ascii=False), assessment_id, area_code])
         return {"area": area_code, "before": earlier, "questions": cleaned}
 
-    return _modify(store, user, contribution_id, expected_version, f"platsbesöksfrågor {area_code}", apply)
+    return _modify(store, user, contribution_id, expected_version, f"platsbesöksfrågor {area_code}", apply,
+                   part=area_code)
 
 
 def missing_scores(framework: Framework, assessment: Assessment) -> list[str]:
@@ -419,17 +414,27 @@ def submit(store: Store, user: User, contribution_id: int, expected_version: int
         scored = Assessment(contribution_id, user.id, areas={
             code: AreaWork(code, json.loads(criteria) if criteria else {}) for code, criteria in uow.fetchall(
                 "SELECT area_code, criterion_scores FROM assessment_areas WHERE assessment_id = ?", [assessment_id])})
-        missing = missing_scores(framework, scored)
-        if missing:
-            raise AssessmentError("Poäng saknas för " + "; ".join(missing) + ". Sätt dem innan du lämnar in.")
+        try:
+            phases.transition(uow, phases.ASSESSMENT, assessment_id, phases.AssessmentStatus.INLAMNAD,
+                              context=(framework, scored), also={"submitted_at": utcnow()},
+                              action="bedömningen inlämnad")
+        except phases.TransitionRefused as refused:
+            raise AssessmentError(" ".join(refused.problems) or str(refused)) from None
         return {"status": "inlamnad"}
 
     return _modify(store, user, contribution_id, expected_version, "lämnade in bedömningen", apply,
-                   status_change="inlamnad")
+                   part=versions.WHOLE)
+
+
+@phases.gate(phases.ASSESSMENT, "all_scored")
+def _all_scored(uow: UnitOfWork, assessment_id: int, context: tuple[Framework, Assessment]) -> list[str]:
+    framework, scored = context
+    missing = missing_scores(framework, scored)
+    return ["Poäng saknas för " + "; ".join(missing) + ". Sätt dem innan du lämnar in."] if missing else []
 
 
 def may_reopen(store: Store, user: User, contribution_id: int) -> bool:
-    return access.leads(store, user, contribution_id)
+    return access.can(store, user, "assessment.reopen", contribution_id=contribution_id)
 
 
 def reopen(store: Store, user: User, assessment_id: int, reason: str) -> None:
@@ -438,8 +443,7 @@ def reopen(store: Store, user: User, assessment_id: int, reason: str) -> None:
     if row is None:
         raise AssessmentError("Bedömningen finns inte.")
     contribution_id, _ = row
-    if not may_reopen(store, user, contribution_id):
-        raise access.AccessDenied("Bara lagets samordnare eller Kvalitetsenheten kan öppna en inlämnad bedömning.")
+    access.require(store, user, "assessment.reopen", contribution_id=contribution_id)
     reason = (reason or "").strip()
     if not reason:
         raise AssessmentError("Skriv varför bedömningen öppnas igen; examinatorn ser motiveringen.")
@@ -447,23 +451,22 @@ def reopen(store: Store, user: User, assessment_id: int, reason: str) -> None:
         raise AssessmentError(f"Motiveringen har {len(reason)} tecken; högst {MAX_REASON_CHARS} går att spara.")
     with store.write(user.email) as uow:
         status, version = uow.fetchone("SELECT status, version FROM assessments WHERE id = ?", [assessment_id])
-        if status == "last":
+        if status == phases.AssessmentStatus.LAST:
             raise AssessmentError("Konsensus har inletts och bedömningen är låst; den kan inte öppnas igen.")
-        if status != "inlamnad":
+        if status != phases.AssessmentStatus.INLAMNAD:
             raise AssessmentError("Bedömningen är inte inlämnad, så det finns inget att öppna.")
         now = utcnow()
-        uow.execute(
-            "UPDATE assessments SET status = 'utkast', submitted_at = NULL, version = ?, updated_at = ?,"
-            " updated_by = ?, reopened_reason = ?, reopened_by = ?, reopened_at = ? WHERE id = ?",
-            [version + 1, now, user.email, reason, user.name, now, assessment_id])
-        uow.audit("öppnade bedömningen igen", "assessments", assessment_id, {"status": status},
-                  {"status": "utkast", "version": version + 1, "reason": reason})
+        phases.transition(
+            uow, phases.ASSESSMENT, assessment_id, phases.AssessmentStatus.UTKAST, action="öppnade bedömningen igen",
+            also={"submitted_at": None, "version": version + 1, "updated_at": now, "updated_by": user.email,
+                  "reopened_reason": reason, "reopened_by": user.name, "reopened_at": now},
+            # The examiner's open window is behind now: the entry names the new version.
+            detail={"version": version + 1, "part": versions.WHOLE, "reason": reason})
 
 
 def team_assessments(store: Store, user: User, contribution_id: int) -> list[dict]:
     """For the coordinator or admin: every team member's status on a contribution (no content)."""
-    if not may_reopen(store, user, contribution_id):
-        raise access.AccessDenied("Bara lagets samordnare eller Kvalitetsenheten ser lagets status.")
+    access.require(store, user, "assessment.reopen", contribution_id=contribution_id)
     return store.records(
         "SELECT a.id, u.name AS examiner, a.status, a.submitted_at, a.reopened_reason FROM assignments s"
         " JOIN team_members m ON m.team_id = s.team_id JOIN users u ON u.id = m.user_id"
@@ -522,4 +525,5 @@ def replace_content(store: Store, user: User, contribution_id: int, expected_ver
                 uow.execute("INSERT INTO question_notes VALUES (?, ?, ?)", [assessment_id, number, note.strip()])
         return {"areas": len(rows), "findings": len(findings), "notes": len(content.notes)}
 
-    return _modify(store, user, contribution_id, expected_version, "importerade bedömningen från Excel", apply)
+    return _modify(store, user, contribution_id, expected_version, "importerade bedömningen från Excel", apply,
+                   part=versions.WHOLE)

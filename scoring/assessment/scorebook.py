@@ -16,9 +16,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from scoring.assessment import individual as assessments
-from scoring.assessment.individual import KINDS, AreaWork, Assessment, AssessmentError, Finding
+from scoring.assessment.individual import AreaWork, Assessment, AssessmentError, Finding
 from scoring.core.auth import User
 from scoring.core.store import Store
+from scoring.core.text import append_literal
+from scoring.year import phases
 from scoring.year.framework import load_framework
 
 MAX_FILE_BYTES = 5_000_000
@@ -31,7 +33,7 @@ SHEETS = {
     "Anteckningar": ["Fråga", "Frågetext", "Anteckning"],
     "Platsbesök": ["Områdeskod", "Frågeområde", "Fråga inför platsbesöket"],
 }
-KIND_BY_LABEL = {label: kind for kind, label in KINDS.items()}
+KIND_BY_LABEL = {kind.label: kind.value for kind in phases.FindingKind}
 
 
 class ScorebookError(AssessmentError):
@@ -40,14 +42,6 @@ class ScorebookError(AssessmentError):
 
 class NewerWork(ScorebookError):
     """Work was saved after the file was exported; replacing it needs a confirmation."""
-
-
-def append_literal(sheet, row: list) -> None:
-    sheet.append(row)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            # A text starting with "=" would otherwise become a formula in Excel.
-            cell.data_type = "s"
 
 
 def export(store: Store, user: User, contribution_id: int) -> bytes:
@@ -76,7 +70,7 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
             append_literal(sheets["Poäng"], [area.code, area.title, criterion.code, criterion.title,
                                        area_work.criteria.get(criterion.code)])
         for f in area_work.findings:
-            append_literal(sheets["Iakttagelser"], [f.id, area.code, area.title, KINDS[f.kind], f.text, f.examples,
+            append_literal(sheets["Iakttagelser"], [f.id, area.code, area.title, phases.FindingKind(f.kind).label, f.text, f.examples,
                                               ", ".join(map(str, f.questions)), ", ".join(f.anchors)])
         for question in area_work.site_visit_questions:
             append_literal(sheets["Platsbesök"], [area.code, area.title, question])

@@ -1,18 +1,23 @@
-"""Consensus arithmetic without the store: spread, agenda, median offer, rationale rule,
-grouping of near-duplicate findings, agreement, and proposed site-visit questions."""
+"""Consensus without the store: spread, agenda, median offer, rationale rule, grouping of
+near-duplicate findings, agreement, proposed site-visit questions, and the named rules a
+consensus must meet before the site visit, before the feedback and before a final report."""
 
 from __future__ import annotations
 
 import dataclasses
 import statistics
+from collections.abc import Callable
 
 import krippendorff
 import numpy as np
 from rapidfuzz import fuzz
 
+from scoring.assessment.guidance import wording_warnings
 from scoring.year.framework import Framework, Scale
+from scoring.year.phases import FINAL_CONSENSUS, ContributionPhase, FindingKind
 
 DEFAULT_SPREAD_THRESHOLD = 20
+KEY_THEMES = (3, 5)           # strengths and areas for improvement among the key themes, each
 SIMILARITY_THRESHOLD = 70
 QUESTIONS_PER_AREA = 3
 
@@ -106,6 +111,22 @@ class SourceFinding:
 
 
 @dataclasses.dataclass(frozen=True)
+class ConsensusFinding:
+    """A finding the team agreed: an area's (``area_code``) or a key theme (None)."""
+
+    id: int
+    area_code: str | None
+    kind: str
+    text: str
+    examples: str = ""
+    contributors: tuple[str, ...] = ()
+    anchors: tuple[str, ...] = ()
+    question_numbers: tuple[int, ...] = ()
+    source_findings: tuple[int, ...] = ()
+    is_key_theme: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
 class FindingGroup:
     area_code: str
     kind: str
@@ -191,21 +212,21 @@ def deviations(individual: dict[str, dict[str, int]], consensus: dict[str, int])
 # --- site visit ----------------------------------------------------------------
 
 
-def proposed_questions(framework: Framework, consensus_findings: list[dict], examiner_questions: list[dict],
+def proposed_questions(framework: Framework, consensus_findings: list[ConsensusFinding], examiner_questions: list[dict],
                        per_area: int = QUESTIONS_PER_AREA) -> list[dict]:
     """Questions for the site visit: clarify each improvement area, verify significant
     strengths (about ``per_area`` per area from consensus), then the examiners' own that
     are not already covered."""
     questions = []
     for area in framework.areas:
-        own = [f for f in consensus_findings if f["area_code"] == area.code]
-        improvements = [f for f in own if f["kind"] == "utvecklingsomrade"]
+        own = [f for f in consensus_findings if f.area_code == area.code]
+        improvements = [f for f in own if f.kind == FindingKind.UTVECKLINGSOMRADE]
         # Strengths backed by more examiners count as more significant.
-        strengths = sorted((f for f in own if f["kind"] == "styrka"), key=lambda f: -len(f.get("contributors") or []))
+        strengths = sorted((f for f in own if f.kind == FindingKind.STYRKA), key=lambda f: -len(f.contributors))
         picked = (improvements + strengths)[:max(per_area, len(improvements))]
         for f in picked:
-            text = (f"Förtydliga: {f['text']} Hur ser det ut i praktiken?" if f["kind"] == "utvecklingsomrade"
-                    else f"Verifiera: {f['text']} Visa gärna ett exempel.")
+            text = (f"Förtydliga: {f.text} Hur ser det ut i praktiken?" if f.kind == FindingKind.UTVECKLINGSOMRADE
+                    else f"Verifiera: {f.text} Visa gärna ett exempel.")
             questions.append({"area_code": area.code, "text": text, "source": "konsensus"})
         for q in examiner_questions:
             if q["area_code"] != area.code:
@@ -214,3 +235,114 @@ def proposed_questions(framework: Framework, consensus_findings: list[dict], exa
                    for other in questions if other["area_code"] == area.code):
                 questions.append({"area_code": area.code, "text": q["text"], "source": q["examiner"]})
     return questions
+
+
+# --- the named rules a consensus must meet ------------------------------------------------
+# The phase gates before the site visit and before the feedback, and the report's quality
+# gate, are made of these; each rule is written once, with one wording.
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    message: str
+    area_code: str | None = None   # where to fix it: an area's findings, or the key themes (None)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def criteria_scored(work, framework: Framework) -> list[Problem]:
+    """Every criterion has its consensus score."""
+    problems = []
+    for area in framework.areas:
+        agreed = work.scores.get(area.code, {})
+        unscored = [c.title for c in area.criteria if agreed.get(c.code) is None]
+        if unscored:
+            problems.append(Problem(f"{area.title}: konsensuspoäng saknas för {', '.join(unscored)}.", area.code))
+    return problems
+
+
+def spread_explained(work, framework: Framework) -> list[Problem]:
+    """A wide spread, or a consensus far from the examiners' mean, has its rationale."""
+    problems = []
+    for item in agenda(framework, list(work.individual.values()), work.threshold):
+        area = framework.area(item.area_code)
+        needs_area, far = rationale_needed(item, work.scores.get(area.code, {}), work.threshold)
+        if needs_area and not work.area_rationales.get(area.code):
+            problems.append(Problem(f"{area.title}: området har stor spridning och behöver en motivering.",
+                                    area.code))
+        for code in far:
+            if not work.criterion_rationales.get(area.code, {}).get(code):
+                title = next(c.title for c in area.criteria if c.code == code)
+                problems.append(Problem(f"{area.title}: konsensus för {title} skiljer sig mer än {work.threshold} "
+                                        "poäng från medelvärdet och behöver en motivering.", area.code))
+    return problems
+
+
+def strength_and_improvement_per_area(work, framework: Framework) -> list[Problem]:
+    """Each area has at least one strength and one area for improvement."""
+    return [Problem(f"{area.title}: minst en {kind.label.lower()} behövs.", area.code)
+            for area in framework.areas for kind in FindingKind
+            if not work.area_findings(area.code, kind)]
+
+
+def key_themes_counted(work, framework: Framework) -> list[Problem]:
+    """Three to five key themes of each kind."""
+    low, high = KEY_THEMES
+    problems = []
+    for kind in FindingKind:
+        count = len(work.area_findings(None, kind))
+        if not low <= count <= high:
+            problems.append(Problem(f"Nyckeltemana ska vara {low}–{high} {kind.plural}; nu {count}."))
+    return problems
+
+
+def site_visit_recorded(work, framework: Framework) -> list[Problem]:
+    """The visit's date, participants, documents and every question's outcome."""
+    visit, problems = work.site_visit, []
+    if not visit.date:
+        problems.append(Problem("Datum för platsbesöket saknas."))
+    if not visit.participants.strip():
+        problems.append(Problem("Deltagare i platsbesöket saknas."))
+    unticked = [d for d in framework.site_visit_documents if d not in visit.documents]
+    if unticked:
+        problems.append(Problem(f"{len(unticked)} dokument är inte markerade som sedda eller saknade."))
+    open_questions = [q for q in visit.questions if not q.get("outcome")]
+    if open_questions:
+        problems.append(Problem(f"{len(open_questions)} frågor saknar utfall."))
+    return problems
+
+
+def final_consensus_reached(work, framework: Framework) -> list[Problem]:
+    if work.phase in FINAL_CONSENSUS:
+        return []
+    return [Problem("Slutlig konsensus efter platsbesöket är inte nådd ännu.")]
+
+
+def findings_worded(work, framework: Framework) -> list[Problem]:
+    """No empty finding, and each follows the writing guidance."""
+    problems = []
+    for finding in work.findings:
+        where = framework.area(finding.area_code).title if finding.area_code else "Nyckeltema"
+        if not finding.text.strip():
+            problems.append(Problem(f"{where}: en iakttagelse är tom.", finding.area_code))
+        for warning in wording_warnings(finding.text):
+            short = finding.text if len(finding.text) <= 60 else finding.text[:59] + "…"
+            problems.append(Problem(f"{where}: ”{short}” – {warning.message}", finding.area_code))
+    return problems
+
+
+Rule = Callable[..., list[Problem]]
+# What must hold before the contribution moves on to a phase, and before a report is final.
+BEFORE_PHASE: dict[str, tuple[Rule, ...]] = {
+    ContributionPhase.PLATSBESOK: (criteria_scored, spread_explained, strength_and_improvement_per_area),
+    ContributionPhase.SLUTLIG_KONSENSUS: (site_visit_recorded,),
+    ContributionPhase.ATERKOPPLING_KLAR: (criteria_scored, spread_explained, strength_and_improvement_per_area,
+                                          key_themes_counted),
+}
+REPORT_FINAL: tuple[Rule, ...] = (final_consensus_reached, key_themes_counted, strength_and_improvement_per_area,
+                                  findings_worded)
+
+
+def check(rules: tuple[Rule, ...], work, framework: Framework) -> list[Problem]:
+    return [problem for rule in rules for problem in rule(work, framework)]

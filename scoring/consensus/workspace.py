@@ -12,42 +12,33 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from scoring.assessment.scores import individual_scores
+from scoring.consensus import rules
 from scoring.consensus.rules import (
     DEFAULT_SPREAD_THRESHOLD,
+    ConsensusFinding,
     SourceFinding,
-    agenda,
     alpha,
     deviations,
     proposed_questions,
-    rationale_needed,
 )
-from scoring.core import access
+from scoring.core import access, versions
 from scoring.core.auth import User
-from scoring.core.store import Store, UnitOfWork, changes_since, set_setting, utcnow, versioned_entry
+from scoring.core.errors import Refused
+from scoring.core.store import Store, UnitOfWork, set_setting, utcnow
 from scoring.intake import eligibility
-from scoring.year import years
-from scoring.year.contributions import PHASES
+from scoring.year import phases, years
 from scoring.year.framework import Framework, load_framework
 
 OUTCOMES = {"bekraftad": "Bekräftad", "ej_bekraftad": "Ej bekräftad", "ny_information": "Ny information"}
 DOCUMENT_STATES = {"sedd": "Sedd", "saknas": "Saknas"}
-PROPOSALS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande", "inget": "Inget förslag"}
-KEY_THEMES = (3, 5)
-EDIT_PHASES = ("konsensus", "slutlig_konsensus")
 MAX_TEXT = 5_000
 
 
-class ConsensusError(ValueError):
+class ConsensusError(Refused):
     """A refused consensus action; the message is Swedish and says why."""
-
-
-class StaleConsensus(ConsensusError):
-    def __init__(self, message: str, current_version: int, changes: list[str]) -> None:
-        super().__init__(message)
-        self.current_version = current_version
-        self.changes = changes
 
 
 def spread_threshold(store: Store) -> int:
@@ -55,8 +46,7 @@ def spread_threshold(store: Store) -> int:
 
 
 def set_spread_threshold(store: Store, user: User, points: int) -> None:
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten ändrar gränsen för spridning.")
+    access.require(store, user, "settings.change")
     if not 5 <= points <= 100:
         raise ConsensusError("Gränsen för spridning ska vara mellan 5 och 100 poäng.")
     with store.write(user.email) as uow:
@@ -66,7 +56,15 @@ def set_spread_threshold(store: Store, user: User, points: int) -> None:
 # --- reading -------------------------------------------------------------------
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
+class SiteVisit:
+    date: dt.date | None = None
+    participants: str = ""
+    documents: dict[str, str] = dataclasses.field(default_factory=dict)   # document -> sedd/saknas
+    questions: list[dict] = dataclasses.field(default_factory=list)       # id, area_code, text, source, outcome, notes
+
+
+@dataclasses.dataclass(kw_only=True)
 class Workspace:
     contribution_id: int
     year: int
@@ -74,42 +72,58 @@ class Workspace:
     phase: str
     version: int
     threshold: int
-    examiners: list[str]
-    individual: dict[str, dict]           # examiner -> area -> {"criteria", "score"}
-    source_findings: list[SourceFinding]
-    examiner_questions: list[dict]
-    scores: dict[str, dict[str, int]]     # area -> criterion -> consensus score
-    criterion_rationales: dict[str, dict[str, str]]
-    area_rationales: dict[str, str]
-    findings: list[dict]
-    score_changes: list[dict]
-    finding_changes: list[dict]
-    site_visit: dict
-    proposal: dict | None
     organisation: str = ""
     class_code: str = ""
+    examiners: list[str] = dataclasses.field(default_factory=list)
+    individual: dict[str, dict] = dataclasses.field(default_factory=dict)   # examiner -> area -> {"criteria", "score"}
+    source_findings: list[SourceFinding] = dataclasses.field(default_factory=list)
+    examiner_questions: list[dict] = dataclasses.field(default_factory=list)
+    scores: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)  # area -> criterion -> score
+    criterion_rationales: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    area_rationales: dict[str, str] = dataclasses.field(default_factory=dict)
+    findings: list[ConsensusFinding] = dataclasses.field(default_factory=list)
+    score_changes: list[dict] = dataclasses.field(default_factory=list)
+    finding_changes: list[dict] = dataclasses.field(default_factory=list)
+    site_visit: SiteVisit = dataclasses.field(default_factory=SiteVisit)
+    proposal: dict | None = None
 
     @property
     def phase_label(self) -> str:
-        return PHASES[self.phase]
+        return phases.ContributionPhase(self.phase).label
 
-    def area_findings(self, area_code: str | None, kind: str) -> list[dict]:
-        return [f for f in self.findings if f["area_code"] == area_code and f["kind"] == kind]
+    def area_findings(self, area_code: str | None, kind: str) -> list[ConsensusFinding]:
+        return [f for f in self.findings if f.area_code == area_code and f.kind == kind]
 
 
 def require_lead(store: Store, user: User, contribution_id: int) -> None:
-    if not access.leads(store, user, contribution_id):
-        raise access.AccessDenied("Bara lagets samordnare eller Kvalitetsenheten leder konsensus för bidraget.")
+    access.require(store, user, "consensus.lead", contribution_id=contribution_id)
 
 
 def _json(value, default):
     return json.loads(value) if value else default
 
 
+def consensus_findings(reader, contribution_id: int) -> list[ConsensusFinding]:
+    """A contribution's consensus findings, key themes included, in the order written."""
+    return [ConsensusFinding(fid, area, kind, text, examples or "", tuple(_json(contributors, [])),
+                             tuple(_json(anchors, [])), tuple(_json(questions, [])), tuple(_json(sources, [])),
+                             bool(key_theme))
+            for fid, area, kind, text, examples, contributors, anchors, questions, sources, key_theme
+            in reader.fetchall(
+                "SELECT id, area_code, kind, text, examples, contributors, anchors, question_numbers,"
+                " source_findings, is_key_theme FROM consensus_findings WHERE contribution_id = ? ORDER BY id",
+                [contribution_id])]
+
+
 def workspace(store: Store, user: User, contribution_id: int, *, individual: bool = True) -> Workspace:
-    """Everything about one contribution's consensus. ``individual=False`` reads only what a
-    report needs: no examiners' own work (just their number), rationales or change history."""
-    require_lead(store, user, contribution_id)
+    """Everything about one contribution's consensus, for the team's lead.
+
+    ``individual=False`` reads only the results (no examiners' own work beyond their
+    number, no rationales or change history): what a report or the jury's dossier
+    needs, and all that the preparatory group and the jury may read.
+    """
+    access.require(store, user, "consensus.lead" if individual else "consensus.results",
+                   contribution_id=contribution_id)
     # One query for the one-row facts: each query costs about a millisecond.
     head = store.records(
         "SELECT c.year, u.name AS unit, u.organisation, c.class_code, c.phase, k.version, v.visit_date, v.participants,"
@@ -117,81 +131,84 @@ def workspace(store: Store, user: User, contribution_id: int, *, individual: boo
         " FROM contributions c JOIN units u ON u.id = c.unit_id LEFT JOIN consensus k ON k.contribution_id = c.id"
         " LEFT JOIN site_visits v ON v.contribution_id = c.id LEFT JOIN proposals p ON p.contribution_id = c.id"
         " WHERE c.id = ?", [contribution_id])[0]
-    year, unit, phase = head["year"], head["unit"], head["phase"]
-    individual_work: dict[str, dict] = {}
-    sources, questions = [], []
-    opened = phase not in ("tilldelad", "individuell_bedomning")
     # Individual work is read only once consensus is open: then all of it is submitted.
-    submitted = store.fetchall(
-        "SELECT a.id, u.name FROM assessments a JOIN users u ON u.id = a.examiner_id"
-        " WHERE a.contribution_id = ? AND a.status IN ('inlamnad', 'last') ORDER BY u.name",
-        [contribution_id]) if opened else []
-    for aid, examiner in submitted if individual else []:
-        individual_work[examiner] = {}
-        for code, criteria, score, svq in store.fetchall(
-                "SELECT area_code, criterion_scores, area_score, site_visit_questions FROM assessment_areas"
-                " WHERE assessment_id = ?", [aid]):
-            individual_work[examiner][code] = {"criteria": _json(criteria, {}), "score": score}
-            questions += [{"area_code": code, "text": q, "examiner": examiner} for q in _json(svq, [])]
-        sources += [SourceFinding(fid, examiner, code, kind, text, tuple(_json(qs, [])), tuple(_json(an, [])))
-                    for fid, code, kind, text, qs, an in store.fetchall(
-                        "SELECT id, area_code, kind, text, question_numbers, anchors FROM findings"
-                        " WHERE assessment_id = ? ORDER BY id", [aid])]
-    scores: dict[str, dict[str, int]] = {}
-    criterion_rationales: dict[str, dict[str, str]] = {}
+    submitted = (individual_scores(store, contribution_id=contribution_id)
+                 if head["phase"] in phases.CONSENSUS_OPENED else [])
+    work = Workspace(
+        contribution_id=contribution_id, year=head["year"], unit=head["unit"], phase=head["phase"],
+        version=head["version"] or 0, threshold=spread_threshold(store), organisation=head["organisation"],
+        class_code=head["class_code"], examiners=[s.examiner for s in submitted],
+        findings=consensus_findings(store, contribution_id),
+        site_visit=SiteVisit(head["visit_date"], head["participants"] or "", _json(head["documents"], {}),
+                             _json(head["questions"], [])),
+        proposal={k: head[k] for k in ("proposal", "motivation", "submitted_by", "submitted_at")}
+        if head["proposal"] else None)
     for area_code, criterion, score, rationale in store.fetchall(
             "SELECT area_code, criterion_code, score, rationale FROM consensus_scores WHERE contribution_id = ?",
             [contribution_id]):
         if score is not None:
-            scores.setdefault(area_code, {})[criterion] = score
-        if rationale:
-            criterion_rationales.setdefault(area_code, {})[criterion] = rationale
-    findings = store.records(
-        "SELECT id, area_code, kind, text, examples, contributors, anchors, question_numbers, source_findings,"
-        " is_key_theme FROM consensus_findings WHERE contribution_id = ? ORDER BY id", [contribution_id])
-    for f in findings:
-        for key in ("contributors", "anchors", "question_numbers", "source_findings"):
-            f[key] = _json(f[key], [])
-        f["examples"] = f["examples"] or ""
-    site_visit = {"date": head["visit_date"], "participants": head["participants"] or "",
-                  "documents": _json(head["documents"], {}), "questions": _json(head["questions"], [])}
-    proposal = {k: head[k] for k in ("proposal", "motivation", "submitted_by", "submitted_at")}
-    return Workspace(
-        contribution_id, year, unit, phase, head["version"] or 0, spread_threshold(store),
-        [name for _, name in submitted], individual_work, sources, questions, scores, criterion_rationales,
-        dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
-                            " AND rationale IS NOT NULL", [contribution_id])) if individual else {},
-        findings,
-        store.records("SELECT area_code, criterion_code, score_before, score_after, reason, changed_by, changed_at"
-                      " FROM score_changes WHERE contribution_id = ? ORDER BY changed_at", [contribution_id])
-        if individual else [],
-        store.records("SELECT finding_id, text_before, text_after, reason, changed_by, changed_at FROM finding_changes"
-                      " WHERE contribution_id = ? ORDER BY changed_at", [contribution_id]) if individual else [],
-        site_visit, proposal if proposal["proposal"] else None, head["organisation"], head["class_code"])
+            work.scores.setdefault(area_code, {})[criterion] = score
+        if rationale and individual:
+            work.criterion_rationales.setdefault(area_code, {})[criterion] = rationale
+    if not individual:
+        return work
+    for scores in submitted:
+        work.individual[scores.examiner] = scores.for_agenda()
+        work.examiner_questions += [{"area_code": code, "text": q, "examiner": scores.examiner}
+                                    for code, area in scores.areas.items() for q in area.site_visit_questions]
+    ids = {s.assessment_id: s.examiner for s in submitted}
+    if ids:
+        work.source_findings = [
+            SourceFinding(fid, ids[aid], code, kind, text, tuple(_json(qs, [])), tuple(_json(an, [])))
+            for fid, aid, code, kind, text, qs, an in store.fetchall(
+                "SELECT id, assessment_id, area_code, kind, text, question_numbers, anchors FROM findings"
+                f" WHERE assessment_id IN ({', '.join('?' * len(ids))}) ORDER BY assessment_id, id", list(ids))]
+        order = {name: i for i, name in enumerate(work.examiners)}
+        work.source_findings.sort(key=lambda f: order[f.examiner])
+    work.area_rationales = dict(store.fetchall(
+        "SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ? AND rationale IS NOT NULL",
+        [contribution_id]))
+    work.score_changes = store.records(
+        "SELECT area_code, criterion_code, score_before, score_after, reason, changed_by, changed_at"
+        " FROM score_changes WHERE contribution_id = ? ORDER BY changed_at", [contribution_id])
+    work.finding_changes = store.records(
+        "SELECT finding_id, text_before, text_after, reason, changed_by, changed_at FROM finding_changes"
+        " WHERE contribution_id = ? ORDER BY changed_at", [contribution_id])
+    return work
 
 
 # --- the versioned change ----------------------------------------------------------
 
+KEY_THEMES_PART = "nyckelteman"
+
 
 def _modify(store: Store, user: User, contribution_id: int, expected_version: int, action: str,
-            phases: tuple[str, ...], apply: Callable[[UnitOfWork, Framework, str], object]) -> int:
+            allowed_phases: Iterable[str], apply: Callable[[UnitOfWork, Framework, str], object], *,
+            part: str) -> int:
+    """One change of the consensus; ``part`` is what it touches (an area, the key themes,
+    the site visit, or all of it). A save from an older version goes through unless a save
+    since touched the same part, so two people on different areas do not collide."""
     require_lead(store, user, contribution_id)
+    allowed_phases = tuple(allowed_phases)
     with store.write(user.email) as uow:
         year, phase = uow.fetchone("SELECT year, phase FROM contributions WHERE id = ?", [contribution_id])
         if years.is_locked(store, year):
             raise ConsensusError(f"Året {year} är avslutat och låst.")
-        if phase not in phases:
-            allowed = " eller ".join(PHASES[p].lower() for p in phases)
-            raise ConsensusError(f"Det går inte nu: bidraget är i fasen {PHASES[phase].lower()}, "
-                                 f"och det här görs under {allowed}.")
+        if phase not in allowed_phases:
+            allowed = " eller ".join(phases.ContributionPhase(p).label.lower()
+                                     for p in sorted(allowed_phases, key=lambda p: phases.ContributionPhase(p).order))
+            raise ConsensusError(f"Det går inte nu: bidraget är i fasen "
+                                 f"{phases.ContributionPhase(phase).label.lower()}, och det här görs under {allowed}.")
         row = uow.fetchone("SELECT version FROM consensus WHERE contribution_id = ?", [contribution_id])
         version = row[0] if row else 0
-        if version != expected_version:
-            raise StaleConsensus(
-                f"Någon annan har sparat i konsensus för bidraget efter att du öppnade det (version {version}, "
-                f"du utgick från version {expected_version}). Din ändring är inte sparad.",
-                version, changes_since(uow, "consensus", contribution_id, expected_version))
-        detail = apply(uow, load_framework(year), phase)
+        versions.require_fresh(
+            uow, entity="consensus", entity_id=contribution_id, current=version, expected=expected_version,
+            parts=[part], message="Någon annan har sparat samma del av konsensus för bidraget efter att du öppnade "
+            "det (version {current}, du utgick från version {expected}). Din ändring är inte sparad.")
+        try:
+            detail = apply(uow, load_framework(year), phase)
+        except phases.TransitionRefused as refused:
+            raise ConsensusError(str(refused)) from None
         now = utcnow()
         if row is None:
             uow.execute("INSERT INTO consensus (contribution_id, version, opened_by, opened_at, updated_by, updated_at)"
@@ -199,7 +216,7 @@ def _modify(store: Store, user: User, contribution_id: int, expected_version: in
         else:
             uow.execute("UPDATE consensus SET version = ?, updated_by = ?, updated_at = ? WHERE contribution_id = ?",
                         [version + 1, user.email, now, contribution_id])
-        uow.audit(action, "consensus", contribution_id, *versioned_entry(detail, version, version + 1))
+        uow.audit(action, "consensus", contribution_id, *versions.entry(detail, version, version + 1, part))
     return version + 1
 
 
@@ -212,74 +229,63 @@ def _text(value: str | None, what: str, required: bool = True) -> str:
     return text
 
 
+def _finding_part(store: Store, finding_id: int) -> str:
+    row = store.fetchone("SELECT area_code FROM consensus_findings WHERE id = ?", [finding_id])
+    if row is None:
+        return versions.WHOLE
+    return row[0] or KEY_THEMES_PART
+
+
 # --- phases ----------------------------------------------------------------------
+
+
+@phases.gate(phases.CONTRIBUTION, "team_submitted")
+def _team_submitted(uow: UnitOfWork, contribution_id: int, context: object) -> list[str]:
+    """Every team member without a conflict has handed in."""
+    missing = [r[0] for r in uow.fetchall(
+        "SELECT u.name FROM assignments s JOIN team_members m ON m.team_id = s.team_id"
+        " JOIN users u ON u.id = m.user_id"
+        " LEFT JOIN assessments a ON a.contribution_id = s.contribution_id AND a.examiner_id = u.id"
+        " LEFT JOIN conflict_declarations d ON d.contribution_id = s.contribution_id AND d.user_id = u.id"
+        " WHERE s.contribution_id = ? AND NOT coalesce(d.has_conflict, FALSE)"
+        " AND coalesce(a.status, '') NOT IN ('inlamnad', 'last') ORDER BY u.name", [contribution_id])]
+    return ["Alla i laget har inte lämnat in sin bedömning: " + ", ".join(missing) + "."] if missing else []
+
+
+def _rules_gate(to_phase: str):
+    def check(uow: UnitOfWork, contribution_id: int, context: tuple[Workspace, Framework]) -> list[str]:
+        work, framework = context
+        return [p.message for p in rules.check(rules.BEFORE_PHASE[to_phase], work, framework)]
+    return check
+
+
+phases.gate(phases.CONTRIBUTION, "ready_for_visit")(_rules_gate(phases.P.PLATSBESOK))
+phases.gate(phases.CONTRIBUTION, "visit_done")(_rules_gate(phases.P.SLUTLIG_KONSENSUS))
+phases.gate(phases.CONTRIBUTION, "feedback_ready")(_rules_gate(phases.P.ATERKOPPLING_KLAR))
 
 
 def open_consensus(store: Store, user: User, contribution_id: int, expected_version: int) -> int:
     """Start consensus: every team member without a conflict has submitted; their work locks."""
 
     def apply(uow: UnitOfWork, framework: Framework, phase: str) -> dict:
-        missing = [r[0] for r in uow.fetchall(
-            "SELECT u.name FROM assignments s JOIN team_members m ON m.team_id = s.team_id"
-            " JOIN users u ON u.id = m.user_id"
-            " LEFT JOIN assessments a ON a.contribution_id = s.contribution_id AND a.examiner_id = u.id"
-            " LEFT JOIN conflict_declarations d ON d.contribution_id = s.contribution_id AND d.user_id = u.id"
-            " WHERE s.contribution_id = ? AND NOT coalesce(d.has_conflict, FALSE)"
-            " AND coalesce(a.status, '') NOT IN ('inlamnad', 'last') ORDER BY u.name", [contribution_id])]
-        if missing:
-            raise ConsensusError("Alla i laget har inte lämnat in sin bedömning: " + ", ".join(missing) + ".")
-        uow.execute("UPDATE assessments SET status = 'last' WHERE contribution_id = ? AND status = 'inlamnad'",
-                    [contribution_id])
-        uow.execute("UPDATE contributions SET phase = 'konsensus' WHERE id = ?", [contribution_id])
+        phases.transition(uow, phases.CONTRIBUTION, contribution_id, phases.P.KONSENSUS, action="konsensus öppnad")
+        for (assessment_id,) in uow.fetchall("SELECT id FROM assessments WHERE contribution_id = ? AND status = ?",
+                                             [contribution_id, phases.AssessmentStatus.INLAMNAD.value]):
+            phases.transition(uow, phases.ASSESSMENT, assessment_id, phases.AssessmentStatus.LAST,
+                              action="låst för konsensus")
         return {"phase": "konsensus"}
 
-    return _modify(store, user, contribution_id, expected_version, "öppnade konsensus",
-                   ("tilldelad", "individuell_bedomning"), apply)
+    return _modify(store, user, contribution_id, expected_version, "öppnade konsensus", phases.INDIVIDUAL_OPEN,
+                   apply, part=versions.WHOLE)
 
 
 def problems_before(work: Workspace, framework: Framework, to_phase: str) -> list[str]:
-    """What stands in the way of moving the contribution on to ``to_phase``."""
-    problems = []
-    if to_phase in ("platsbesok", "aterkoppling_klar"):
-        for item in agenda(framework, list(work.individual.values()), work.threshold):
-            area = framework.area(item.area_code)
-            consensus = work.scores.get(area.code, {})
-            unscored = [c.title for c in area.criteria if consensus.get(c.code) is None]
-            if unscored:
-                problems.append(f"{area.title}: konsensuspoäng saknas för {', '.join(unscored)}.")
-            needs_area, far = rationale_needed(item, consensus, work.threshold)
-            if needs_area and not work.area_rationales.get(area.code):
-                problems.append(f"{area.title}: området har stor spridning och behöver en motivering.")
-            for code in far:
-                if not work.criterion_rationales.get(area.code, {}).get(code):
-                    title = next(c.title for c in area.criteria if c.code == code)
-                    problems.append(f"{area.title}: konsensus för {title} skiljer sig mer än {work.threshold} "
-                                    "poäng från medelvärdet och behöver en motivering.")
-            for kind, label in (("styrka", "styrka"), ("utvecklingsomrade", "utvecklingsområde")):
-                if not work.area_findings(area.code, kind):
-                    problems.append(f"{area.title}: minst en {label} behövs.")
-    if to_phase == "slutlig_konsensus":
-        visit = work.site_visit
-        if not visit["date"]:
-            problems.append("Datum för platsbesöket saknas.")
-        if not visit["participants"].strip():
-            problems.append("Deltagare i platsbesöket saknas.")
-        unticked = [d for d in framework.site_visit_documents if d not in visit["documents"]]
-        if unticked:
-            problems.append(f"{len(unticked)} dokument är inte markerade som sedda eller saknade.")
-        open_questions = [q for q in visit["questions"] if not q.get("outcome")]
-        if open_questions:
-            problems.append(f"{len(open_questions)} frågor saknar utfall.")
-    if to_phase == "aterkoppling_klar":
-        low, high = KEY_THEMES
-        for kind, label in (("styrka", "styrkor"), ("utvecklingsomrade", "utvecklingsområden")):
-            count = len(work.area_findings(None, kind))
-            if not low <= count <= high:
-                problems.append(f"Nyckeltemana ska vara {low}–{high} {label}; nu {count}.")
-    return problems
+    """What stands in the way of moving the contribution on to ``to_phase`` (the gate's rules)."""
+    return [p.message for p in rules.check(rules.BEFORE_PHASE.get(to_phase, ()), work, framework)]
 
 
-NEXT_PHASE = {"konsensus": "platsbesok", "platsbesok": "slutlig_konsensus", "slutlig_konsensus": "aterkoppling_klar"}
+NEXT_PHASE = {phases.P.KONSENSUS: phases.P.PLATSBESOK, phases.P.PLATSBESOK: phases.P.SLUTLIG_KONSENSUS,
+              phases.P.SLUTLIG_KONSENSUS: phases.P.ATERKOPPLING_KLAR}
 
 
 def advance(store: Store, user: User, contribution_id: int, expected_version: int) -> int:
@@ -290,17 +296,15 @@ def advance(store: Store, user: User, contribution_id: int, expected_version: in
         raise ConsensusError(f"Från fasen {work.phase_label.lower()} går bidraget inte vidare härifrån.")
 
     def apply(uow: UnitOfWork, framework: Framework, phase: str) -> dict:
-        problems = problems_before(work, framework, to_phase)
-        if problems:
-            raise ConsensusError("Det återstår: " + " ".join(problems))
-        if to_phase == "platsbesok" and not work.site_visit["questions"]:
+        phases.transition(uow, phases.CONTRIBUTION, contribution_id, to_phase, context=(work, framework),
+                          action=f"gick vidare till {to_phase.label.lower()}")
+        if to_phase == phases.P.PLATSBESOK and not work.site_visit.questions:
             _store_visit(uow, contribution_id, questions=_numbered(proposed_questions(
                 framework, work.findings, work.examiner_questions)))
-        uow.execute("UPDATE contributions SET phase = ? WHERE id = ?", [to_phase, contribution_id])
-        return {"before": phase, "phase": to_phase}
+        return {"before": phase, "phase": to_phase.value}
 
-    return _modify(store, user, contribution_id, expected_version, f"gick vidare till {PHASES[to_phase].lower()}",
-                   (work.phase,), apply)
+    return _modify(store, user, contribution_id, expected_version, f"gick vidare till {to_phase.label.lower()}",
+                   (work.phase,), apply, part=versions.WHOLE)
 
 
 # --- scores ------------------------------------------------------------------------
@@ -335,7 +339,7 @@ def set_score(store: Store, user: User, contribution_id: int, expected_version: 
         return {"area": area_code, "criterion": criterion_code, "before": before, "after": score, "reason": why}
 
     return _modify(store, user, contribution_id, expected_version, f"konsensuspoäng {area_code}.{criterion_code}",
-                   EDIT_PHASES, apply)
+                   phases.CONSENSUS_EDITABLE, apply, part=area_code)
 
 
 def set_rationale(store: Store, user: User, contribution_id: int, expected_version: int, area_code: str,
@@ -359,7 +363,8 @@ def set_rationale(store: Store, user: User, contribution_id: int, expected_versi
                 [contribution_id, area_code, criterion_code, rationale])
         return {"area": area_code, "criterion": criterion_code, "before": before and before[0], "rationale": rationale}
 
-    return _modify(store, user, contribution_id, expected_version, f"motivering {area_code}", EDIT_PHASES, apply)
+    return _modify(store, user, contribution_id, expected_version, f"motivering {area_code}",
+                   phases.CONSENSUS_EDITABLE, apply, part=area_code)
 
 
 # --- findings ----------------------------------------------------------------------
@@ -395,7 +400,8 @@ def add_finding(store: Store, user: User, contribution_id: int, expected_version
             _finding_change(uow, user, contribution_id, fid, None, body, why)
         return {"finding": fid, "text": body}
 
-    return _modify(store, user, contribution_id, expected_version, "ny konsensusiakttagelse", EDIT_PHASES, apply)
+    return _modify(store, user, contribution_id, expected_version, "ny konsensusiakttagelse",
+                   phases.CONSENSUS_EDITABLE, apply, part=area_code or KEY_THEMES_PART)
 
 
 def _finding_change(uow: UnitOfWork, user: User, contribution_id: int, fid: int, before: str | None,
@@ -423,7 +429,8 @@ def update_finding(store: Store, user: User, contribution_id: int, expected_vers
             _finding_change(uow, user, contribution_id, finding_id, row[0], body, why)
         return {"finding": finding_id, "before": row[0], "after": body}
 
-    return _modify(store, user, contribution_id, expected_version, "ändrad konsensusiakttagelse", EDIT_PHASES, apply)
+    return _modify(store, user, contribution_id, expected_version, "ändrad konsensusiakttagelse",
+                   phases.CONSENSUS_EDITABLE, apply, part=_finding_part(store, finding_id))
 
 
 def delete_finding(store: Store, user: User, contribution_id: int, expected_version: int, finding_id: int,
@@ -440,8 +447,8 @@ def delete_finding(store: Store, user: User, contribution_id: int, expected_vers
             _finding_change(uow, user, contribution_id, finding_id, row[0], None, why)
         return {"finding": finding_id, "before": row[0]}
 
-    return _modify(store, user, contribution_id, expected_version, "borttagen konsensusiakttagelse", EDIT_PHASES,
-                   apply)
+    return _modify(store, user, contribution_id, expected_version, "borttagen konsensusiakttagelse",
+                   phases.CONSENSUS_EDITABLE, apply, part=_finding_part(store, finding_id))
 
 
 # --- site visit --------------------------------------------------------------------
@@ -479,7 +486,8 @@ def save_visit(store: Store, user: User, contribution_id: int, expected_version:
                      documents=documents)
         return {"date": date, "participants": participants, "documents": documents}
 
-    return _modify(store, user, contribution_id, expected_version, "platsbesökets uppgifter", ("platsbesok",), apply)
+    return _modify(store, user, contribution_id, expected_version, "platsbesökets uppgifter", (phases.P.PLATSBESOK,),
+                   apply, part="platsbesok")
 
 
 def save_questions(store: Store, user: User, contribution_id: int, expected_version: int,
@@ -503,7 +511,8 @@ def save_questions(store: Store, user: User, contribution_id: int, expected_vers
         _store_visit(uow, contribution_id, questions=cleaned)
         return {"questions": len(cleaned)}
 
-    return _modify(store, user, contribution_id, expected_version, "platsbesöksfrågor", ("platsbesok",), apply)
+    return _modify(store, user, contribution_id, expected_version, "platsbesöksfrågor", (phases.P.PLATSBESOK,),
+                   apply, part="platsbesoksfragor")
 
 
 # --- proposal ------------------------------------------------------------------------
@@ -515,7 +524,7 @@ def submit_proposal(store: Store, user: User, contribution_id: int, expected_ver
     facts_result = eligibility.register(store, user, contribution_id)[1]
 
     def apply(uow: UnitOfWork, framework: Framework, phase: str) -> dict:
-        if proposal not in PROPOSALS:
+        if proposal not in phases.Proposal.labels():
             raise ConsensusError("Välj utmärkelse, hedersomnämnande eller inget förslag.")
         text = _text(motivation, "Motiveringen")
         if proposal != "inget":
@@ -534,11 +543,12 @@ def submit_proposal(store: Store, user: User, contribution_id: int, expected_ver
                     " motivation = excluded.motivation, submitted_by = excluded.submitted_by,"
                     " submitted_at = excluded.submitted_at, version = proposals.version + 1",
                     [contribution_id, proposal, text, user.name, utcnow()])
-        uow.execute("UPDATE contributions SET phase = 'forslag_lamnat' WHERE id = ?", [contribution_id])
+        phases.transition(uow, phases.CONTRIBUTION, contribution_id, phases.P.FORSLAG_LAMNAT,
+                          action="lagets förslag lämnat")
         return {"proposal": proposal, "motivation": text}
 
-    return _modify(store, user, contribution_id, expected_version, "lämnade lagets förslag", ("aterkoppling_klar",),
-                   apply)
+    return _modify(store, user, contribution_id, expected_version, "lämnade lagets förslag",
+                   (phases.P.ATERKOPPLING_KLAR,), apply, part=versions.WHOLE)
 
 
 # --- agreement -----------------------------------------------------------------------
@@ -561,19 +571,19 @@ def contribution_agreement(work: Workspace) -> dict:
 
 def year_agreement(store: Store, user: User, year: int) -> dict:
     """For the admin: alpha per contribution and per team, and every examiner's deviation."""
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten ser årets samstämmighet.")
+    access.require(store, user, "year.agreement")
     keys = _criteria_keys(load_framework(year))
-    rows = store.fetchall(
-        "SELECT t.name, n.name, a.contribution_id, u.name, aa.area_code, aa.criterion_scores FROM assessments a"
-        " JOIN assessment_areas aa ON aa.assessment_id = a.id JOIN users u ON u.id = a.examiner_id"
-        " JOIN contributions c ON c.id = a.contribution_id JOIN units n ON n.id = c.unit_id"
-        " JOIN assignments s ON s.contribution_id = c.id JOIN teams t ON t.id = s.team_id"
-        " WHERE c.year = ? AND a.status IN ('inlamnad', 'last')", [year])
+    where = {cid: (team, unit) for cid, team, unit in store.fetchall(
+        "SELECT c.id, t.name, n.name FROM contributions c JOIN units n ON n.id = c.unit_id"
+        " JOIN assignments s ON s.contribution_id = c.id JOIN teams t ON t.id = s.team_id WHERE c.year = ?", [year])}
     scores: dict[tuple, dict[str, dict]] = {}
-    for team, unit, cid, examiner, area, criteria in rows:
-        for criterion, value in _json(criteria, {}).items():
-            scores.setdefault((team, unit, cid), {}).setdefault(examiner, {})[f"{area}.{criterion}"] = value
+    for work in individual_scores(store, year=year):
+        if work.contribution_id not in where:
+            continue
+        for area, area_scores in work.areas.items():
+            for criterion, value in area_scores.criteria.items():
+                scores.setdefault((*where[work.contribution_id], work.contribution_id), {}).setdefault(
+                    work.examiner, {})[f"{area}.{criterion}"] = value
     consensus: dict[int, dict[str, int]] = {}
     for cid, area, criterion, score in store.fetchall(
             "SELECT s.contribution_id, s.area_code, s.criterion_code, s.score FROM consensus_scores s"

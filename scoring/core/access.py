@@ -1,9 +1,19 @@
-"""Who may see what. Pages ask here; they never decide access themselves."""
+"""Who may do what: one table of permissions built from named predicates.
+
+The core asks ``require(store, user, "dossier.read", year=...)`` before it acts; pages ask
+``can(...)`` to decide what to show. Nothing else compares roles: a new rule is a new
+line in ``PERMISSIONS``, and the access-matrix test is generated from that table.
+"""
 
 from __future__ import annotations
 
-from scoring.core.auth import User
-from scoring.core.store import Store
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scoring.core.auth import User
+    from scoring.core.store import Store
 
 
 class AccessDenied(PermissionError):
@@ -14,74 +24,250 @@ class DeclarationRequired(AccessDenied):
     """An examiner must declare conflicts and confidentiality before reading."""
 
 
-# Pages by key, in menu order, with the roles that get them. "lagsamordnare" is not an
-# account role: it is an examiner who coordinates a team in the current year.
-PAGE_ROLES: dict[str, set[str]] = {
-    "start": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
-    "intag": {"admin"},
-    "granskning": {"admin"},
-    "behorighet": {"admin"},
-    "examinatorer": {"admin"},
-    "lag": {"admin"},
-    "bedomning": {"examinator", "lagsamordnare"},
-    "konsensus": {"admin", "lagsamordnare"},
-    "rapporter": {"admin", "lagsamordnare"},
-    "mallar": {"admin"},
-    "beredning": {"admin", "beredningsgrupp", "domarkommitte"},
-    "beslut": {"admin", "domarkommitte"},
-    "arkiv": {"admin", "beredningsgrupp", "domarkommitte"},
-    "bidrag": {"admin", "examinator", "lagsamordnare"},
-    "anvisningar": {"admin", "examinator", "lagsamordnare", "beredningsgrupp", "domarkommitte"},
-    "konton": {"admin"},
-    "logg": {"admin"},
+# --- what a question is about ----------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Ask:
+    store: Store
+    user: User
+    year: int | None = None
+    contribution_id: int | None = None
+
+
+class Predicate:
+    """A named yes/no about an ``Ask``; combine with ``|``, ``&`` and ``~``."""
+
+    def __init__(self, name: str, test: Callable[[Ask], bool]) -> None:
+        self.name, self.test = name, test
+
+    def __call__(self, ask: Ask) -> bool:
+        return bool(self.test(ask))
+
+    def __or__(self, other: Predicate) -> Predicate:
+        return Predicate(f"({self.name} eller {other.name})", lambda a: self(a) or other(a))
+
+    def __and__(self, other: Predicate) -> Predicate:
+        return Predicate(f"({self.name} och {other.name})", lambda a: self(a) and other(a))
+
+    def __invert__(self) -> Predicate:
+        return Predicate(f"inte {self.name}", lambda a: not self(a))
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def predicate(test: Callable[[Ask], bool]) -> Predicate:
+    return Predicate(test.__name__, test)
+
+
+@predicate
+def is_admin(ask: Ask) -> bool:
+    return ask.user.role == "admin"
+
+
+@predicate
+def is_examiner(ask: Ask) -> bool:
+    return ask.user.role == "examinator"
+
+
+@predicate
+def is_preparatory(ask: Ask) -> bool:
+    return ask.user.role == "beredningsgrupp"
+
+
+@predicate
+def is_jury(ask: Ask) -> bool:
+    return ask.user.role == "domarkommitte"
+
+
+@predicate
+def coordinates_a_team(ask: Ask) -> bool:
+    """An examiner who coordinates one of the year's teams."""
+    return is_examiner(ask) and ask.year is not None and ask.store.cached(
+        ("is_coordinator", ask.year, ask.user.id), lambda: ask.store.fetchone(
+            "SELECT 1 FROM teams WHERE year = ? AND coordinator_id = ?", [ask.year, ask.user.id])) is not None
+
+
+@predicate
+def leads_the_team(ask: Ask) -> bool:
+    """Coordinates the team the contribution is assigned to."""
+    return ask.contribution_id is not None and ask.store.cached(
+        ("leads", ask.user.id, ask.contribution_id), lambda: ask.store.fetchone(
+            "SELECT 1 FROM assignments s JOIN teams t ON t.id = s.team_id WHERE s.contribution_id = ?"
+            " AND t.coordinator_id = ?", [ask.contribution_id, ask.user.id])) is not None
+
+
+@predicate
+def in_the_team(ask: Ask) -> bool:
+    """A member of the contribution's team who has not declared a conflict on it."""
+    return is_examiner(ask) and ask.contribution_id is not None and _visibility(
+        ask.store, ask.user, ask.contribution_id)[0]
+
+
+@predicate
+def has_declared(ask: Ask) -> bool:
+    return ask.contribution_id is not None and _visibility(ask.store, ask.user, ask.contribution_id)[1]
+
+
+@predicate
+def is_proposed(ask: Ask) -> bool:
+    """The team has handed in its proposal: the contribution reaches the jury."""
+    return ask.contribution_id is not None and ask.store.cached(
+        ("is_proposed", ask.contribution_id), lambda: ask.store.fetchone(
+            "SELECT 1 FROM proposals WHERE contribution_id = ?", [ask.contribution_id])) is not None
+
+
+@predicate
+def year_ended(ask: Ask) -> bool:
+    year = ask.year
+    if year is None and ask.contribution_id is not None:
+        row = ask.store.fetchone("SELECT year FROM contributions WHERE id = ?", [ask.contribution_id])
+        year = row and row[0]
+    if year is None:
+        return False
+    row = ask.store.cached(("year_locked", year), lambda: ask.store.fetchone(
+        "SELECT locked FROM award_years WHERE year = ?", [year]))
+    return bool(row and row[0])
+
+
+above_the_teams = is_preparatory | is_jury
+jury_side = is_admin | above_the_teams
+leads = is_admin | leads_the_team
+sees_contribution = is_admin | in_the_team | (above_the_teams & is_proposed)
+
+
+# --- the table ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Permission:
+    rule: Predicate
+    refusal: str                       # the Swedish answer when refused
+    needs: tuple[str, ...] = ()        # what the question must name: "year", "contribution"
+
+
+OFFICE = "Bara Kvalitetsenheten "
+PERMISSIONS: dict[str, Permission] = {
+    # the year
+    "year.status": Permission(is_admin, OFFICE + "ser årets status och alla lags framsteg."),
+    "year.agreement": Permission(is_admin, OFFICE + "ser årets samstämmighet."),
+    "year.lock": Permission(is_admin | is_jury, "Bara juryn eller Kvalitetsenheten avslutar året."),
+    "settings.change": Permission(is_admin, OFFICE + "ändrar inställningarna."),
+    "accounts.manage": Permission(is_admin, OFFICE + "hanterar konton."),
+    "audit.read": Permission(is_admin, OFFICE + "ser händelseloggen."),
+    "backup.download": Permission(is_admin, OFFICE + "tar ut säkerhetskopior."),
+    # intake
+    "intake.manage": Permission(is_admin, OFFICE + "tar emot bidrag."),
+    "eligibility.read": Permission(sees_contribution, "Du har inte behörighet till det här bidraget.",
+                                   ("contribution",)),
+    "eligibility.record": Permission(is_admin, OFFICE + "för registret över grundläggande kontroll."),
+    # teams
+    "examiners.manage": Permission(is_admin, OFFICE + "hanterar examinatorsregistret."),
+    "teams.manage": Permission(is_admin, OFFICE + "bildar lag och tilldelar bidrag."),
+    "conflicts.declare": Permission(in_the_team, "Du kan bara lämna jävsdeklaration för ditt lags bidrag.",
+                                    ("contribution",)),
+    "conflicts.review": Permission(is_admin, OFFICE + "ser anmälda jäv."),
+    "team.progress": Permission(coordinates_a_team, "Bara lagsamordnaren ser lagets framsteg.", ("year",)),
+    # contributions and individual assessment
+    "contribution.see": Permission(sees_contribution, "Du har inte behörighet till det här bidraget.",
+                                   ("contribution",)),
+    "contribution.read": Permission(sees_contribution & (~is_examiner | has_declared),
+                                    "Du har inte behörighet till det här bidraget.", ("contribution",)),
+    "assessment.own": Permission(is_examiner & in_the_team & has_declared,
+                                 "Bara examinatorer i bidragets lag gör individuella bedömningar.",
+                                 ("contribution",)),
+    "assessment.progress": Permission(is_examiner, "Bara examinatorer har egna bedömningar."),
+    "assessments.all": Permission(is_admin, OFFICE + "ser alla bedömningar."),
+    "assessments.teammates": Permission(in_the_team, "Bara laget ser varandras bedömningar.", ("contribution",)),
+    "assessment.reopen": Permission(leads, "Bara lagets samordnare eller Kvalitetsenheten kan öppna en inlämnad "
+                                           "bedömning.", ("contribution",)),
+    # consensus, site visit, proposal
+    "consensus.lead": Permission(leads, "Bara lagets samordnare eller Kvalitetsenheten leder konsensus för "
+                                        "bidraget.", ("contribution",)),
+    "consensus.results": Permission(leads | (above_the_teams & is_proposed),
+                                    "Du har inte behörighet till det här bidragets konsensus.", ("contribution",)),
+    "site_visit.documents": Permission(is_admin, OFFICE + "ändrar årets dokumentlista för platsbesök."),
+    # reports
+    "report.write": Permission(leads, "Bara lagets samordnare eller Kvalitetsenheten skriver bidragets rapport.",
+                               ("contribution",)),
+    "reports.settings": Permission(is_admin, OFFICE + "bestämmer om rapporterna visar poäng."),
+    "reports.templates": Permission(is_admin, OFFICE + "byter rapportmallar."),
+    "reports.final": Permission(is_admin, OFFICE + "gör rapporter slutliga och tar ut årets alla rapporter."),
+    "scores.workbook": Permission(is_admin, OFFICE + "tar ut årets poäng."),
+    # the jury
+    "dossier.read": Permission(jury_side, "Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn."),
+    "jury.shortlist": Permission(jury_side, "Beredningen och besluten är för beredningsgruppen, juryn och "
+                                            "Kvalitetsenheten."),
+    "jury.pseudonyms": Permission(is_admin, OFFICE + "ändrar inställningen."),
+    "jury.real_names": Permission(is_admin, "Namnen är dolda för beredningsgruppen och juryn."),
+    "jury.decide": Permission(is_jury, "Bara domarkommittén fattar beslut."),
 }
 
+# Pages by key, in menu order. A page is a permission like any other.
+PAGES: dict[str, Predicate] = {
+    "start": is_admin | is_examiner | above_the_teams,
+    "intag": is_admin,
+    "granskning": is_admin,
+    "behorighet": is_admin,
+    "examinatorer": is_admin,
+    "lag": is_admin,
+    "bedomning": is_examiner,
+    "konsensus": is_admin | coordinates_a_team,
+    "rapporter": is_admin | coordinates_a_team,
+    "mallar": is_admin,
+    "beredning": jury_side,
+    "beslut": is_admin | is_jury,
+    "arkiv": jury_side,
+    "bidrag": is_admin | is_examiner,
+    "anvisningar": is_admin | is_examiner | above_the_teams,
+    "konton": is_admin,
+    "logg": is_admin,
+}
+for _key, _rule in PAGES.items():
+    PERMISSIONS[f"page.{_key}"] = Permission(_rule, "Sidan är inte till för din roll.")
 
-def is_coordinator(store: Store, user: User, year: int | None) -> bool:
-    if year is None or user.role != "examinator":
-        return False
-    row = store.cached(("is_coordinator", year, user.id), lambda: store.fetchone(
-        "SELECT 1 FROM teams WHERE year = ? AND coordinator_id = ?", [year, user.id]))
-    return row is not None
+
+def can(store: Store, user: User, permission: str, *, year: int | None = None,
+        contribution_id: int | None = None) -> bool:
+    entry = PERMISSIONS[permission]  # an unknown name is a programming error, never a "no"
+    if "contribution" in entry.needs and contribution_id is None:
+        raise TypeError(f"{permission} needs a contribution")
+    if "year" in entry.needs and year is None:
+        raise TypeError(f"{permission} needs a year")
+    return entry.rule(Ask(store, user, year, contribution_id))
 
 
-def leads(store: Store, user: User, contribution_id: int) -> bool:
-    """The admin, or the coordinator of the team the contribution is assigned to."""
-    if user.role == "admin":
-        return True
-    return store.cached(("leads", user.id, contribution_id), lambda: store.fetchone(
-        "SELECT 1 FROM assignments s JOIN teams t ON t.id = s.team_id WHERE s.contribution_id = ?"
-        " AND t.coordinator_id = ?", [contribution_id, user.id])) is not None
+def require(store: Store, user: User, permission: str, *, year: int | None = None,
+            contribution_id: int | None = None) -> None:
+    if not can(store, user, permission, year=year, contribution_id=contribution_id):
+        raise AccessDenied(PERMISSIONS[permission].refusal)
 
 
-def effective_roles(store: Store, user: User, year: int | None) -> set[str]:
-    roles = {user.role}
-    if is_coordinator(store, user, year):
-        roles.add("lagsamordnare")
-    return roles
+# --- questions the pages and the core ask often -------------------------------------------
 
 
 def role_label(store: Store, user: User, year: int | None) -> str:
-    if is_coordinator(store, user, year):
+    if year is not None and can(store, user, "team.progress", year=year):
         return "Lagsamordnare"
     return user.role_label
 
 
 def page_keys(store: Store, user: User, year: int | None) -> list[str]:
-    roles = effective_roles(store, user, year)
-    return [key for key, allowed in PAGE_ROLES.items() if roles & allowed]
+    return [key for key in PAGES if can(store, user, f"page.{key}", year=year)]
 
 
 def visible_contribution_ids(store: Store, user: User, year: int) -> list[int]:
-    """The contributions this user may read in a year."""
+    """The contributions this user may read in a year (``contribution.see`` for a whole year)."""
     return list(store.cached(("visible_ids", user.id, user.role, year),
                              lambda: tuple(_visible_ids(store, user, year))))
 
 
 def _visible_ids(store: Store, user: User, year: int) -> list[int]:
-    if user.role == "admin":
+    ask = Ask(store, user, year)
+    if is_admin(ask):
         rows = store.fetchall("SELECT id FROM contributions WHERE year = ? ORDER BY id", [year])
-    elif user.role == "examinator":
+    elif is_examiner(ask):
         # Only the team's contributions, and not one the examiner declared a conflict on.
         rows = store.fetchall(
             "SELECT c.id FROM contributions c"
@@ -93,51 +279,43 @@ def _visible_ids(store: Store, user: User, year: int) -> list[int]:
             " ORDER BY c.id",
             [year, user.id],
         )
-    else:
+    elif above_the_teams(ask):
         # The preparatory group and the jury see contributions once a proposal exists.
         rows = store.fetchall(
             "SELECT c.id FROM contributions c JOIN proposals p ON p.contribution_id = c.id"
             " WHERE c.year = ? ORDER BY c.id",
             [year],
         )
+    else:
+        rows = []
     return [r[0] for r in rows]
 
 
 def _visibility(store: Store, user: User, contribution_id: int) -> tuple[bool, bool]:
-    """(may see, has declared) in one query: every page asks this on every rerun."""
-    if user.role == "admin":
-        where, params = "TRUE", []
-    elif user.role == "examinator":
-        where = ("EXISTS (SELECT 1 FROM assignments a JOIN team_members m ON m.team_id = a.team_id"
-                 " WHERE a.contribution_id = c.id AND m.user_id = ?) AND NOT coalesce(d.has_conflict, FALSE)")
-        params = [user.id]
-    else:
-        where, params = "EXISTS (SELECT 1 FROM proposals p WHERE p.contribution_id = c.id)", []
-    row = store.cached(("visibility", user.id, user.role, contribution_id), lambda: store.fetchone(
-        f"SELECT {where}, d.user_id IS NOT NULL FROM contributions c LEFT JOIN conflict_declarations d"
+    """(member of its team without a conflict, has declared), in one cached query."""
+    row = store.cached(("visibility", user.id, contribution_id), lambda: store.fetchone(
+        "SELECT EXISTS (SELECT 1 FROM assignments a JOIN team_members m ON m.team_id = a.team_id"
+        " WHERE a.contribution_id = c.id AND m.user_id = ?) AND NOT coalesce(d.has_conflict, FALSE),"
+        " d.user_id IS NOT NULL FROM contributions c LEFT JOIN conflict_declarations d"
         " ON d.contribution_id = c.id AND d.user_id = ? WHERE c.id = ?",
-        [*params, user.id, contribution_id],
+        [user.id, user.id, contribution_id],
     ))
     return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
 def require_contribution(store: Store, user: User, contribution_id: int) -> None:
-    if not _visibility(store, user, contribution_id)[0]:
-        raise AccessDenied("Du har inte behörighet till det här bidraget.")
+    require(store, user, "contribution.see", contribution_id=contribution_id)
 
 
-def has_declared(store: Store, user: User, contribution_id: int) -> bool:
-    return store.fetchone(
-        "SELECT 1 FROM conflict_declarations WHERE contribution_id = ? AND user_id = ?",
-        [contribution_id, user.id],
-    ) is not None
+def needs_declaration(store: Store, user: User, contribution_id: int) -> bool:
+    """An examiner of the team who has not yet declared conflicts and confidentiality."""
+    return can(store, user, "contribution.see", contribution_id=contribution_id) and not can(
+        store, user, "contribution.read", contribution_id=contribution_id)
 
 
 def require_readable(store: Store, user: User, contribution_id: int) -> None:
     """May read the contribution's content: visible, and for an examiner, declared first."""
-    visible, declared = _visibility(store, user, contribution_id)
-    if not visible:
-        raise AccessDenied("Du har inte behörighet till det här bidraget.")
-    if user.role == "examinator" and not declared:
+    require_contribution(store, user, contribution_id)
+    if not can(store, user, "contribution.read", contribution_id=contribution_id):
         raise DeclarationRequired("Bekräfta att du inte har jäv och att du behandlar bidraget "
                                   "konfidentiellt innan du öppnar det.")

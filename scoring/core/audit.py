@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from scoring.assessment.scorebook import append_literal
-from scoring.core.access import AccessDenied
+from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.store import Store
+from scoring.core.text import append_literal
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 COLUMNS = {"at_time": "Tid", "actor": "Vem", "action": "Vad", "entity": "Gäller", "entity_id": "Id",
@@ -45,11 +45,6 @@ class Filter:
     since: dt.date | None = None
     until: dt.date | None = None
     text: str | None = None  # searched in the before and after values
-
-
-def _require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise AccessDenied("Bara Kvalitetsenheten ser händelseloggen.")
 
 
 def local_time(utc: dt.datetime) -> dt.datetime:
@@ -83,7 +78,7 @@ def _where(f: Filter) -> tuple[str, list]:
 
 def entries(store: Store, user: User, flt: Filter = Filter(), limit: int | None = 500) -> list[dict]:
     """The newest entries first; ``limit`` None for all (the export)."""
-    _require_admin(user)
+    access.require(store, user, "audit.read")
     where, params = _where(flt)
     sql = ("SELECT id, at_time, actor, action, entity, entity_id, CAST(before_value AS VARCHAR) AS before_value,"
            f" CAST(after_value AS VARCHAR) AS after_value FROM audit_log{where} ORDER BY id DESC")
@@ -96,14 +91,14 @@ def entries(store: Store, user: User, flt: Filter = Filter(), limit: int | None 
 
 
 def count(store: Store, user: User, flt: Filter = Filter()) -> int:
-    _require_admin(user)
+    access.require(store, user, "audit.read")
     where, params = _where(flt)
     return store.fetchone(f"SELECT count(*) FROM audit_log{where}", params)[0]
 
 
 def choices(store: Store, user: User) -> dict[str, list[str]]:
     """The actors, actions and tables that occur, for the filters."""
-    _require_admin(user)
+    access.require(store, user, "audit.read")
     return {column: [r[0] for r in store.fetchall(
         f"SELECT DISTINCT {column} FROM audit_log WHERE {column} IS NOT NULL ORDER BY 1")]
         for column in ("actor", "action", "entity")}

@@ -19,7 +19,7 @@ import time
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from scoring.core import config
+from scoring.core import access, config
 from scoring.core.store import Store, UnitOfWork, set_setting, utcnow
 
 COOKIE_NAME = "examinatorsstod_session"
@@ -120,28 +120,25 @@ def user_by_email(store: Store, email: str) -> User | None:
     return _user_from_row(row) if row else None
 
 
-def _require_admin(actor: User) -> None:
-    if actor.role != "admin":
-        from scoring.core.access import AccessDenied  # access imports this module
-
-        raise AccessDenied("Bara Kvalitetsenheten hanterar konton.")
+def _require_admin(store: Store, actor: User) -> None:
+    access.require(store, actor, "accounts.manage")
 
 
 def create_account(store: Store, actor: User, *, email: str, name: str, role: str, password: str | None) -> int:
     """An admin creates an account from the app (the command line uses add_user directly)."""
-    _require_admin(actor)
+    _require_admin(store, actor)
     with store.write(actor.email) as uow:
         return add_user(uow, email=email, name=name, role=role, password=password)
 
 
 def unlock_account(store: Store, actor: User, user_id: int) -> None:
-    _require_admin(actor)
+    _require_admin(store, actor)
     with store.write(actor.email) as uow:
         unlock(uow, user_id)
 
 
 def accounts(store: Store, actor: User) -> list[dict]:
-    _require_admin(actor)
+    _require_admin(store, actor)
     return list_users(store)
 
 

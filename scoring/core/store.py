@@ -216,31 +216,6 @@ def set_setting(uow: UnitOfWork, key: str, value: str) -> None:
         uow.audit("ändra inställning", "settings", key, before and before[0], value)
 
 
-def versioned_entry(detail: object, old_version: int, new_version: int) -> tuple[dict, dict]:
-    """The before and after of a change to a versioned record, for its audit entry.
-
-    A change describes itself as a dict; its "before" goes to the before side.
-    """
-    detail = dict(detail) if isinstance(detail, dict) else {"detail": detail}
-    before = {"version": old_version}
-    if "before" in detail:
-        before["value"] = detail.pop("before")
-    return before, {"version": new_version, **detail}
-
-
-def changes_since(uow: UnitOfWork, entity: str, entity_id: object, version: int) -> list[str]:
-    """'HH:MM:SS who: action' for each audited change of a versioned record after ``version``.
-
-    Versioned records audit their new version in ``after_value.version``; a refused stale
-    save shows the person what was saved in between.
-    """
-    rows = uow.fetchall(
-        "SELECT at_time, actor, action FROM audit_log WHERE entity = ? AND entity_id = ?"
-        " AND TRY_CAST(json_extract(after_value, '$.version') AS INTEGER) > ? ORDER BY at_time",
-        [entity, str(entity_id), version])
-    return [f"{at:%H:%M:%S} {actor}: {action}" for at, actor, action in rows]
-
-
 def _statements(sql: str) -> list[str]:
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

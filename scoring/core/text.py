@@ -30,3 +30,12 @@ def days_left(day: dt.date, today: dt.date) -> str:
     if delta > 0:
         return f"om {delta} dagar"
     return "passerat"
+
+
+def append_literal(sheet, row: list) -> None:
+    """Append a row to an openpyxl sheet with every text kept as text."""
+    sheet.append(row)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            # A text starting with "=" would otherwise become a formula in Excel.
+            cell.data_type = "s"

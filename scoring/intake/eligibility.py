@@ -133,15 +133,14 @@ def _facts_from_json(raw: dict) -> Facts:
 
 def register(store: Store, user: User, contribution_id: int) -> tuple[Facts, Result]:
     """The contribution's recorded facts and what they mean, recomputed from the rules."""
-    access.require_contribution(store, user, contribution_id)
+    access.require(store, user, "eligibility.read", contribution_id=contribution_id)
     row = store.fetchone("SELECT year, unit_id, eligibility FROM contributions WHERE id = ?", [contribution_id])
     facts = _facts_from_json(json.loads(row[2])["facts"]) if row[2] else Facts()
     return facts, evaluate(load_framework(row[0]), facts, earlier_decisions(store, row[1], row[0]))
 
 
 def record(store: Store, user: User, contribution_id: int, facts: Facts) -> Result:
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten för registret över grundläggande kontroll.")
+    access.require(store, user, "eligibility.record")
     row = store.fetchone("SELECT year, unit_id, eligibility FROM contributions WHERE id = ?", [contribution_id])
     result = evaluate(load_framework(row[0]), facts, earlier_decisions(store, row[1], row[0]))
     payload = {"facts": dataclasses.asdict(facts), "result": dataclasses.asdict(result)}

@@ -6,25 +6,22 @@ import dataclasses
 import hashlib
 import json
 
-from scoring.core import access
+from scoring.core import access, versions
 from scoring.core.auth import User
+from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork
 from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate, take_in
 from scoring.intake.docx_reader import Block, UnreadableFile
+from scoring.year import phases
 from scoring.year.framework import load_framework
 
 
-class IntakeError(ValueError):
+class IntakeError(Refused):
     """A refused upload or correction; the message is Swedish and names the file."""
 
 
-class StaleVersion(IntakeError):
-    pass
-
-
-def _require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten tar emot bidrag.")
+def _require_admin(store: Store, user: User) -> None:
+    access.require(store, user, "intake.manage")
 
 
 @dataclasses.dataclass
@@ -73,7 +70,7 @@ def _summary(report: Report) -> str:
 
 def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> int:
     """Take in one file for review; refuses unreadable files and duplicates, storing nothing."""
-    _require_admin(user)
+    _require_admin(store, user)
     framework = load_framework(year)
     digest = hashlib.sha256(data).hexdigest()
     existing = store.fetchone(
@@ -99,7 +96,7 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> i
 
 
 def intake_list(store: Store, user: User, year: int) -> list[dict]:
-    _require_admin(user)
+    _require_admin(store, user)
     rows = store.records(
         "SELECT i.id, i.filename, i.status, i.uploaded_at, i.contribution_id, i.summary, u.name AS unit,"
         " c.eligibility FROM intake_files i LEFT JOIN contributions c ON c.id = i.contribution_id"
@@ -114,7 +111,7 @@ def intake_list(store: Store, user: User, year: int) -> list[dict]:
 
 
 def review(store: Store, user: User, intake_id: int) -> Review:
-    _require_admin(user)
+    _require_admin(store, user)
     row = store.records(
         "SELECT id, year, filename, status, version, analysis, contribution_id FROM intake_files WHERE id = ?",
         [intake_id],
@@ -133,7 +130,7 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
     any of ``section``, ``question``, ``part``. A stale version is refused."""
     current = review(store, user, intake_id)
     if current.status != "granskas":
-        raise IntakeError(f"{current.filename} är redan {'godkänd' if current.status == 'godkand' else 'avvisad'}.")
+        raise IntakeError(f"{current.filename} är redan {phases.IntakeStatus(current.status).label.lower()}.")
     framework = load_framework(current.year)
     numbers = {q.number for q in framework.questions()}
     before = {}
@@ -160,18 +157,17 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
             current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt")
     report = evaluate(framework, current.blocks, current.places, current.matches)
     with store.write(user.email) as uow:
-        updated = uow.fetchone(
-            "UPDATE intake_files SET analysis = ?, summary = ?, version = version + 1"
-            " WHERE id = ? AND version = ? RETURNING version",
-            [_dump(current.blocks, current.places, current.matches), _summary(report), intake_id, version],
-        )
-        if updated is None:
-            raise StaleVersion(
-                f"{current.filename} har ändrats av någon annan sedan du öppnade den. "
-                "Ladda om sidan och gör rättelsen igen."
-            )
-        uow.audit("rätta uppdelning", "intake_files", intake_id, before,
-                  {k: dataclasses.asdict(current.places[k]) for k in changes})
+        stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
+        # The whole split is written from what this window read, so any save since is a clash.
+        versions.require_fresh(uow, entity="intake_files", entity_id=intake_id, current=stored, expected=version,
+                               parts=[versions.WHOLE], message=f"{current.filename} har ändrats av någon annan "
+                               "sedan du öppnade den. Ladda om sidan och gör rättelsen igen.")
+        uow.execute("UPDATE intake_files SET analysis = ?, summary = ?, version = ? WHERE id = ?",
+                    [_dump(current.blocks, current.places, current.matches), _summary(report), stored + 1,
+                     intake_id])
+        uow.audit("rätta uppdelning", "intake_files", intake_id, *versions.entry(
+            {"before": before, "places": {k: dataclasses.asdict(current.places[k]) for k in changes}},
+            stored, stored + 1))
 
 
 def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name: str,
@@ -193,8 +189,10 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
         "presentation_chars": report.presentation_chars, "images": report.images,
     }
     with store.write(user.email) as uow:
-        if uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0] != version:
-            raise StaleVersion(f"{current.filename} har ändrats sedan du öppnade den. Ladda om sidan.")
+        stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
+        versions.require_fresh(uow, entity="intake_files", entity_id=intake_id, current=stored, expected=version,
+                               parts=[versions.WHOLE],
+                               message=f"{current.filename} har ändrats sedan du öppnade den. Ladda om sidan.")
         if unit_id is None:
             unit_id = uow.fetchone(
                 "INSERT INTO units (name, organisation, workplace) VALUES (?, ?, ?) RETURNING id",
@@ -208,8 +206,8 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
              json.dumps(report.intro_fields, ensure_ascii=False), json.dumps(checks, ensure_ascii=False)],
         )[0]
         _store_blocks(uow, contribution_id, current.blocks, current.places)
-        uow.execute("UPDATE intake_files SET status = 'godkand', contribution_id = ?, version = version + 1"
-                    " WHERE id = ?", [contribution_id, intake_id])
+        phases.transition(uow, phases.INTAKE, intake_id, phases.IntakeStatus.GODKAND,
+                          also={"contribution_id": contribution_id}, action="godkänd fil")
         uow.audit("godkänn bidrag", "contributions", contribution_id, None,
                   {"intake_id": intake_id, "unit_id": unit_id, "class_code": class_code})
     return contribution_id
@@ -233,12 +231,12 @@ def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], pl
 
 
 def reject(store: Store, user: User, intake_id: int, reason: str) -> None:
-    _require_admin(user)
+    _require_admin(store, user)
     if not reason.strip():
         raise IntakeError("Ange varför filen avvisas.")
     with store.write(user.email) as uow:
-        uow.execute("UPDATE intake_files SET status = 'avvisad', version = version + 1 WHERE id = ?", [intake_id])
-        uow.audit("avvisa bidragsfil", "intake_files", intake_id, None, {"reason": reason})
+        phases.transition(uow, phases.INTAKE, intake_id, phases.IntakeStatus.AVVISAD, action="avvisa bidragsfil",
+                          detail={"reason": reason})
 
 
 def original_file(store: Store, user: User, contribution_id: int) -> tuple[str, bytes]:

@@ -12,18 +12,16 @@ import re
 import statistics
 
 from scoring.assessment.individual import passages
+from scoring.assessment.scores import individual_scores
 from scoring.consensus.rules import agenda
 from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.store import Store, set_setting, utcnow
 from scoring.intake import eligibility
-from scoring.year.contributions import PHASES
+from scoring.year import phases
 from scoring.year.framework import Framework, load_framework
 from scoring.year.years import is_locked  # noqa: F401 - part of this module's interface
 
-DECISIONS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande", "ingen": "Ingen utmärkelse"}
-PROPOSALS = {"utmarkelse": "Utmärkelse", "hedersomnamnande": "Hedersomnämnande", "inget": "Inget förslag"}
-ROLES = ("admin", "beredningsgrupp", "domarkommitte")
 MIN_FOR_CALIBRATION = 2
 MAX_MOTIVATION_CHARS = 5_000
 
@@ -32,18 +30,30 @@ class JuryError(ValueError):
     """A refused jury action; Swedish message."""
 
 
-def _require(user: User) -> None:
-    if user.role not in ROLES:
-        raise access.AccessDenied("Beredningen och besluten är för beredningsgruppen, juryn och Kvalitetsenheten.")
+def _require(store: Store, user: User) -> None:
+    access.require(store, user, "jury.shortlist")
 
 
 def pseudonymised(store: Store, year: int) -> bool:
     return store.setting(f"pseudonymise_{year}", "0") == "1" and not is_locked(store, year)
 
 
+def names_hidden(store: Store, user: User, year: int) -> bool:
+    """Whether this viewer sees "Kandidat A" instead of the units' names this year."""
+    return pseudonymised(store, year) and not access.can(store, user, "jury.real_names")
+
+
+def pseudonyms(store: Store, year: int) -> dict[int, str]:
+    """"Kandidat A", "Kandidat B" … for the year's proposed contributions, in the order they
+    arrived: the same letters on every screen and in the dossier."""
+    ids = [r[0] for r in store.fetchall(
+        "SELECT c.id FROM contributions c JOIN proposals p ON p.contribution_id = c.id WHERE c.year = ?"
+        " ORDER BY c.id", [year])]
+    return {cid: _pseudonym(index) for index, cid in enumerate(ids)}
+
+
 def set_pseudonymised(store: Store, user: User, year: int, on: bool) -> None:
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten ändrar inställningen.")
+    access.require(store, user, "jury.pseudonyms")
     with store.write(user.email) as uow:
         set_setting(uow, f"pseudonymise_{year}", "1" if on else "0")
 
@@ -83,12 +93,8 @@ def _year_rows(store: Store, year: int) -> list[dict]:
                 " JOIN contributions c ON c.id = s.contribution_id WHERE c.year = ? AND s.score IS NOT NULL", [year]):
             scores.setdefault(cid, {}).setdefault(area, {})[criterion] = score
         individual: dict[int, dict[int, dict]] = {}
-        for cid, aid, area, raw, area_score in store.fetchall(
-                "SELECT a.contribution_id, a.id, aa.area_code, aa.criterion_scores, aa.area_score FROM assessments a"
-                " JOIN assessment_areas aa ON aa.assessment_id = a.id JOIN contributions c ON c.id = a.contribution_id"
-                " WHERE c.year = ? AND a.status IN ('inlamnad', 'last')", [year]):
-            individual.setdefault(cid, {}).setdefault(aid, {})[area] = {"criteria": json.loads(raw or "{}"),
-                                                                        "score": area_score}
+        for work in individual_scores(store, year=year):
+            individual.setdefault(work.contribution_id, {})[work.assessment_id] = work.for_agenda()
         for row in rows:
             cid = row["id"]
             row["criteria"] = scores.get(cid, {})
@@ -109,15 +115,16 @@ def _eligibility_status(raw: str | None) -> str:
 
 def shortlist(store: Store, user: User, year: int) -> list[Candidate]:
     """Every contribution the user may see, with its consensus and proposal, by class and total."""
-    _require(user)
+    _require(store, user)
     framework = load_framework(year)
     visible = set(access.visible_contribution_ids(store, user, year))
-    hidden = pseudonymised(store, year) and user.role != "admin"
+    hidden = names_hidden(store, user, year)
+    labels = pseudonyms(store, year) if hidden else {}
     result = []
-    for index, row in enumerate(r for r in _year_rows(store, year) if r["id"] in visible):
+    for row in (r for r in _year_rows(store, year) if r["id"] in visible):
         result.append(Candidate(
-            row["id"], _pseudonym(index) if hidden else row["unit"], "" if hidden else row["organisation"],
-            row["class_code"], framework.class_name(row["class_code"]), row["team"] or "", PHASES[row["phase"]],
+            row["id"], labels[row["id"]] if hidden else row["unit"], "" if hidden else row["organisation"],
+            row["class_code"], framework.class_name(row["class_code"]), row["team"] or "", phases.ContributionPhase(row["phase"]).label,
             row["profile"], row["total"], row["proposal"], row["motivation"] or "",
             _eligibility_status(row["eligibility"]), row["spread"], row["decision"]))
     order = {c.code: i for i, c in enumerate(framework.classes)}
@@ -143,9 +150,9 @@ class Calibration:
 
 def calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[str, float]] | None = None) -> Calibration:
     """Team and examiner leniency, and the ranking raw and adjusted, with its stability."""
-    _require(user)
+    _require(store, user)
     if weightings is None:  # the page's question: the same until something is written
-        hidden = pseudonymised(store, year) and user.role != "admin"
+        hidden = names_hidden(store, user, year)
         return store.cached(("calibration", year, user.id, hidden), lambda: _calibrate(store, user, year, None))
     return _calibrate(store, user, year, weightings)
 
@@ -222,13 +229,12 @@ def _ranks(framework: Framework, rows: list[dict], weights: dict[str, float]) ->
 
 def decide(store: Store, user: User, contribution_id: int, decision: str, motivation: str) -> None:
     """The jury's decision on one proposed contribution; locks the year when all are decided."""
-    if user.role != "domarkommitte":
-        raise access.AccessDenied("Bara domarkommittén fattar beslut.")
+    access.require(store, user, "jury.decide")
     access.require_contribution(store, user, contribution_id)
     year = store.fetchone("SELECT year FROM contributions WHERE id = ?", [contribution_id])[0]
     if is_locked(store, year):
         raise JuryError(f"Året {year} är avslutat och låst; besluten kan inte ändras.")
-    if decision not in DECISIONS:
+    if decision not in phases.Decision.labels():
         raise JuryError("Välj utmärkelse, hedersomnämnande eller ingen utmärkelse.")
     text = (motivation or "").strip()
     if decision != "ingen" and not text:
@@ -256,19 +262,27 @@ def undecided(store: Store, user: User, year: int) -> list[int]:
 
 def lock_year(store: Store, user: User, year: int) -> None:
     """End the year: every proposed contribution decided; from now on the year is read-only."""
-    if user.role not in ("domarkommitte", "admin"):
-        raise access.AccessDenied("Bara juryn eller Kvalitetsenheten avslutar året.")
-    left = undecided(store, user, year)
-    if left:
-        raise JuryError(f"{len(left)} föreslagna bidrag saknar beslut.")
+    access.require(store, user, "year.lock")
     with store.write(user.email) as uow:
-        uow.execute("UPDATE award_years SET locked = TRUE WHERE year = ?", [year])
-        uow.audit("året avslutat", "award_years", year, {"locked": False}, {"locked": True})
+        try:
+            phases.transition(uow, phases.YEAR, year, phases.YearPhase.AVSLUTAT, also={"locked": True},
+                              action="året avslutat")
+        except phases.TransitionRefused as refused:
+            raise JuryError(" ".join(refused.problems) or str(refused)) from None
+
+
+@phases.gate(phases.YEAR, "all_decided")
+def _all_decided(uow, year: int, context: object) -> list[str]:
+    left = uow.fetchone(
+        "SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        " LEFT JOIN decisions d ON d.contribution_id = p.contribution_id WHERE c.year = ? AND d.decision IS NULL",
+        [year])[0]
+    return [f"{left} föreslagna bidrag saknar beslut."] if left else []
 
 
 def archive(store: Store, user: User) -> list[dict]:
     """Past and locked years: participants, proposals and decisions."""
-    _require(user)
+    _require(store, user)
     return store.records(
         "SELECT c.year, n.name AS unit, n.organisation, c.class_code, p.proposal, d.decision, d.motivation"
         " FROM contributions c JOIN units n ON n.id = c.unit_id JOIN award_years y ON y.year = c.year"
@@ -278,7 +292,7 @@ def archive(store: Store, user: User) -> list[dict]:
 
 def compare(store: Store, user: User, year: int, contribution_ids: list[int]) -> list[dict]:
     """2–4 candidates side by side: profile, key themes, and findings per area."""
-    _require(user)
+    _require(store, user)
     if not 2 <= len(contribution_ids) <= 4:
         raise JuryError("Välj två till fyra bidrag att jämföra.")
     candidates = {c.contribution_id: c for c in shortlist(store, user, year)}
@@ -339,6 +353,6 @@ def earlier_feedback(store: Store, user: User, contribution_id: int) -> list[dic
                              for p in current.values()), key=lambda x: -x[0])
             improvements.append({"text": text, "key_theme": area is None,
                                  "addressed_in": [label for score, label in scored[:3] if score >= ADDRESSED_SHARE]})
-        result.append({"year": old_year, "decision": DECISIONS.get(decision, "inget beslut registrerat"),
+        result.append({"year": old_year, "decision": phases.Decision.labels().get(decision, "inget beslut registrerat"),
                        "improvements": improvements})
     return result

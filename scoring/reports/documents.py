@@ -8,11 +8,9 @@ fails loudly instead of leaving a blank.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import io
-import json
 import re
 import shutil
 import subprocess
@@ -25,20 +23,20 @@ import jinja2
 import openpyxl
 from docxtpl import DocxTemplate
 
-from scoring.assessment import guidance
-from scoring.assessment.scorebook import append_literal
+from scoring.assessment.scores import individual_scores
+from scoring.consensus import rules
 from scoring.consensus import workspace as consensus
-from scoring.consensus.rules import agenda
+from scoring.consensus.rules import Problem, agenda
 from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.store import Store, set_setting, utcnow
-from scoring.core.text import swedish_date
+from scoring.core.text import append_literal, swedish_date
 from scoring.intake import eligibility
+from scoring.jury import shortlist as jury
 from scoring.reports.templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
-from scoring.year.contributions import PHASES
+from scoring.year import phases
 from scoring.year.framework import load_framework
 
-FINAL_PHASES = ("slutlig_konsensus", "aterkoppling_klar", "forslag_lamnat")
 # Characters XML 1.0 does not allow; a pasted one would make Word refuse the whole file.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 FIELDS = {
@@ -148,8 +146,7 @@ def _retire_template(uow, name: str) -> dict:
 
 def save_template(store: Store, user: User, name: str, data: bytes) -> None:
     """Store a checked template and use it from now on."""
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten byter rapportmallar.")
+    access.require(store, user, "reports.templates")
     problems = check_template(name, data)
     if problems:
         raise ReportError("Mallen används inte: " + " ".join(problems))
@@ -161,8 +158,7 @@ def save_template(store: Store, user: User, name: str, data: bytes) -> None:
 
 
 def reset_template(store: Store, user: User, name: str) -> None:
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten byter rapportmallar.")
+    access.require(store, user, "reports.templates")
     with store.write(user.email) as uow:
         uow.audit("standardmall", "report_templates", name, _retire_template(uow, name), {"default": True})
 
@@ -185,38 +181,9 @@ def sample_context(name: str) -> dict:
 # --- the feedback report ---------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    message: str
-    area_code: str | None = None   # where to fix it: an area's findings, or the key themes (None)
-
-
 def quality_gate(work: consensus.Workspace) -> list[Problem]:
-    """What keeps the report from being final: empty parts and the comment rules."""
-    framework = load_framework(work.year)
-    problems = []
-    if work.phase not in FINAL_PHASES:
-        problems.append(Problem("Slutlig konsensus efter platsbesöket är inte nådd ännu."))
-    low, high = consensus.KEY_THEMES
-    for kind, label in (("styrka", "styrkor"), ("utvecklingsomrade", "utvecklingsområden")):
-        count = len(work.area_findings(None, kind))
-        if not low <= count <= high:
-            problems.append(Problem(f"Nyckeltemana ska vara {low}–{high} {label}; nu {count}."))
-    for area in framework.areas:
-        for kind, label in (("styrka", "styrka"), ("utvecklingsomrade", "utvecklingsområde")):
-            if not work.area_findings(area.code, kind):
-                problems.append(Problem(f"{area.title}: ingen {label}.", area.code))
-    for finding in work.findings:
-        where = framework.area(finding["area_code"]).title if finding["area_code"] else "Nyckeltema"
-        if not finding["text"].strip():
-            problems.append(Problem(f"{where}: en iakttagelse är tom.", finding["area_code"]))
-        for warning in guidance.wording_warnings(finding["text"]):
-            problems.append(Problem(f"{where}: ”{_short(finding['text'])}” – {warning.message}", finding["area_code"]))
-    return problems
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """What keeps the report from being final: the named rules of a final report."""
+    return rules.check(rules.REPORT_FINAL, work, load_framework(work.year))
 
 
 def scores_shown(store: Store, year: int) -> bool:
@@ -225,26 +192,25 @@ def scores_shown(store: Store, year: int) -> bool:
 
 def show_scores(store: Store, user: User, year: int, on: bool) -> None:
     """The year's setting: feedback reports with or without the consensus scores (admin)."""
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten bestämmer om rapporterna visar poäng.")
+    access.require(store, user, "reports.settings")
     with store.write(user.email) as uow:
         set_setting(uow, f"report_scores_{year}", "1" if on else "0")
 
 
 def feedback_context(store: Store, work: consensus.Workspace) -> dict:
     framework = load_framework(work.year)
-    visit = work.site_visit["date"]
+    visit = work.site_visit.date
     return {
         "enhet": clean(work.unit), "forvaltning": clean(work.organisation), "ar": work.year,
         "klass": framework.class_name(work.class_code), "datum": swedish_date(dt.date.today()),
         "antal_examinatorer": len(work.examiners), "platsbesok_datum": swedish_date(visit) if visit else "",
-        "nyckelteman": {"styrkor": [clean(f["text"]) for f in work.area_findings(None, "styrka")],
-                        "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(None, "utvecklingsomrade")]},
+        "nyckelteman": {"styrkor": [clean(f.text) for f in work.area_findings(None, "styrka")],
+                        "utvecklingsomraden": [clean(f.text) for f in work.area_findings(None, "utvecklingsomrade")]},
         "omraden": [{
             "titel": area.title,
             "poang": framework.area_score_for(area.code, work.scores.get(area.code, {})) or "",
-            "styrkor": [clean(f["text"]) for f in work.area_findings(area.code, "styrka")],
-            "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(area.code, "utvecklingsomrade")],
+            "styrkor": [clean(f.text) for f in work.area_findings(area.code, "styrka")],
+            "utvecklingsomraden": [clean(f.text) for f in work.area_findings(area.code, "utvecklingsomrade")],
         } for area in framework.areas],
         "visa_poang": scores_shown(store, work.year),
     }
@@ -252,6 +218,7 @@ def feedback_context(store: Store, work: consensus.Workspace) -> dict:
 
 def feedback_report(store: Store, user: User, contribution_id: int) -> tuple[str, bytes]:
     """(file name, .docx) of a contribution's feedback report, final or draft."""
+    access.require(store, user, "report.write", contribution_id=contribution_id)
     work = consensus.workspace(store, user, contribution_id, individual=False)
     return (f"Återkopplingsrapport {work.year} {safe_filename(work.unit)}.docx",
             render(template(store, FEEDBACK), feedback_context(store, work)))
@@ -262,6 +229,7 @@ def safe_filename(name: str) -> str:
 
 
 def mark_final(store: Store, user: User, contribution_id: int) -> None:
+    access.require(store, user, "report.write", contribution_id=contribution_id)
     work = consensus.workspace(store, user, contribution_id, individual=False)
     problems = quality_gate(work)
     if problems:
@@ -282,8 +250,7 @@ def report_status(store: Store, year: int) -> dict[int, dict]:
 def final_reports(store: Store, user: User, year: int, progress: Callable[[int, int, str], None] | None = None,
                   ) -> list[tuple[str, bytes]]:
     """Every final report of the year (the admin), rendered one by one with progress."""
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten tar ut årets alla rapporter.")
+    access.require(store, user, "reports.final")
     ids = [cid for cid, r in report_status(store, year).items() if r["final"]]
     blob = template(store, FEEDBACK)
     result = []
@@ -330,32 +297,38 @@ def to_pdf(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
 
 def dossier_context(store: Store, user: User, year: int) -> dict:
+    """The jury dossier's content, as this viewer may see it: with the pseudonym setting on,
+    the preparatory group and the jury read "Kandidat A" and no organisation, exactly as
+    on their screens."""
+    access.require(store, user, "dossier.read")
     framework = load_framework(year)
     proposed = store.fetchall(
         "SELECT p.contribution_id, c.class_code, p.proposal, p.motivation FROM proposals p"
         " JOIN contributions c ON c.id = p.contribution_id WHERE c.year = ? AND p.proposal <> 'inget'"
         " ORDER BY c.class_code, p.proposal DESC", [year])
-    # The dossier summarises consensus for those above the teams; jury_dossier checked the
-    # role, so the summary is read as the office reads it.
-    admin_view = User(user.id, user.email, user.name, "admin")
+    hidden = jury.names_hidden(store, user, year)
+    labels = jury.pseudonyms(store, year) if hidden else {}
     classes = {c.code: {"namn": c.name, "kandidater": []} for c in framework.classes}
     for cid, class_code, proposal, motivation in proposed:
-        work = consensus.workspace(store, admin_view, cid)
-        status = eligibility.register(store, admin_view, cid)[1].status
+        # The results only: those above the teams never read an examiner's own work.
+        work = consensus.workspace(store, user, cid, individual=False)
+        unit = labels[cid] if hidden else work.unit
+        status = eligibility.register(store, user, cid)[1].status
         profile = [{"omrade": a.title, "poang": framework.area_score_for(a.code, work.scores.get(a.code, {})) or "–"}
                    for a in framework.areas]
-        strengths = [clean(f["text"]) for f in work.area_findings(None, "styrka")]
-        open_issues = []
-        for item in agenda(framework, list(work.individual.values()), work.threshold):
-            if item.flagged:
-                why = work.area_rationales.get(item.area_code, "")
-                open_issues.append(clean(f"{item.title}: individuella poäng spände {item.area.range} poäng över "
-                                         f"{item.area.bands} band. {why}"))
+        strengths = [clean(f.text) for f in work.area_findings(None, "styrka")]
+        rationales = dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
+                                         " AND rationale IS NOT NULL", [cid]))
+        spread = [s.for_agenda() for s in individual_scores(store, contribution_id=cid)]
+        open_issues = [clean(f"{item.title}: individuella poäng spände {item.area.range} poäng över "
+                             f"{item.area.bands} band. {rationales.get(item.area_code, '')}")
+                       for item in agenda(framework, spread, work.threshold) if item.flagged]
         classes[class_code]["kandidater"].append({
-            "enhet": clean(work.unit), "forvaltning": clean(work.organisation), "forslag": consensus.PROPOSALS[proposal],
-            "motivering": clean(motivation), "behorighet": status, "profil": profile, "styrkor": strengths,
-            "utvecklingsomraden": [clean(f["text"]) for f in work.area_findings(None, "utvecklingsomrade")],
-            "oenigheter": open_issues, "utkast_motivering": draft_motivation(work.unit, year, strengths),
+            "enhet": clean(unit), "forvaltning": "" if hidden else clean(work.organisation),
+            "forslag": phases.Proposal(proposal).label, "motivering": clean(motivation), "behorighet": status,
+            "profil": profile, "styrkor": strengths,
+            "utvecklingsomraden": [clean(f.text) for f in work.area_findings(None, "utvecklingsomrade")],
+            "oenigheter": open_issues, "utkast_motivering": draft_motivation(unit, year, strengths),
         })
     return {"ar": year, "datum": swedish_date(dt.date.today()), "klasser": list(classes.values())}
 
@@ -371,8 +344,7 @@ def draft_motivation(unit: str, year: int, strengths: list[str]) -> str:
 
 
 def jury_dossier(store: Store, user: User, year: int) -> tuple[str, bytes]:
-    if user.role not in ("admin", "beredningsgrupp", "domarkommitte"):
-        raise access.AccessDenied("Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn.")
+    access.require(store, user, "dossier.read")
     return (f"Juryunderlag {year}.docx", render(template(store, DOSSIER), dossier_context(store, user, year)))
 
 
@@ -381,8 +353,7 @@ def jury_dossier(store: Store, user: User, year: int) -> tuple[str, bytes]:
 
 def scores_workbook(store: Store, user: User, year: int) -> bytes:
     """Individual and consensus scores per criterion and area, phases and proposals: one sheet per view."""
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten tar ut årets poäng.")
+    access.require(store, user, "scores.workbook")
     framework = load_framework(year)
     areas = {a.code: a for a in framework.areas}
     criteria = {(a.code, c.code): c.title for a in framework.areas for c in a.criteria}
@@ -399,16 +370,18 @@ def scores_workbook(store: Store, user: User, year: int) -> bytes:
         sheet.title = name
         sheet.append(header)
         sheets[name] = sheet
-    for unit, examiner, status, area, raw, area_score in store.fetchall(
-            "SELECT n.name, u.name, a.status, aa.area_code, aa.criterion_scores, aa.area_score FROM assessments a"
-            " JOIN assessment_areas aa ON aa.assessment_id = a.id JOIN users u ON u.id = a.examiner_id"
-            " JOIN contributions c ON c.id = a.contribution_id JOIN units n ON n.id = c.unit_id WHERE c.year = ?"
-            " ORDER BY n.name, u.name, aa.area_code", [year]):
-        title = areas[area].title if area in areas else area
-        for criterion, value in json.loads(raw or "{}").items():
-            append_literal(sheets["Individuella poäng"],
-                           [unit, examiner, status, title, criteria.get((area, criterion), criterion), value])
-        append_literal(sheets["Individuella områden"], [unit, examiner, status, title, area_score])
+    units = dict(store.fetchall("SELECT c.id, n.name FROM contributions c JOIN units n ON n.id = c.unit_id"
+                                " WHERE c.year = ?", [year]))
+    work_by_unit = sorted(individual_scores(store, year=year, submitted_only=False),
+                          key=lambda w: (units[w.contribution_id], w.examiner))
+    for work in work_by_unit:
+        unit, status = units[work.contribution_id], work.status
+        for area, area_scores in sorted(work.areas.items()):
+            title = areas[area].title if area in areas else area
+            for criterion, value in area_scores.criteria.items():
+                append_literal(sheets["Individuella poäng"],
+                               [unit, work.examiner, status, title, criteria.get((area, criterion), criterion), value])
+            append_literal(sheets["Individuella områden"], [unit, work.examiner, status, title, area_scores.score])
     consensus_scores: dict[tuple[str, str], dict[str, int]] = {}
     for unit, area, criterion, value, why in store.fetchall(
             "SELECT n.name, s.area_code, s.criterion_code, s.score, s.rationale FROM consensus_scores s"
@@ -427,8 +400,8 @@ def scores_workbook(store: Store, user: User, year: int) -> bytes:
             " LEFT JOIN reports r ON r.contribution_id = c.id WHERE c.year = ? ORDER BY n.name", [year]):
         unit, organisation, class_code, team, phase, proposal, motivation, final = row
         append_literal(sheets["Faser och förslag"], [
-            unit, organisation, framework.class_name(class_code), team or "", PHASES.get(phase, phase),
-            consensus.PROPOSALS.get(proposal, ""), motivation or "", "ja" if final else "nej"])
+            unit, organisation, framework.class_name(class_code), team or "", phases.ContributionPhase(phase).label,
+            phases.Proposal.labels().get(proposal, ""), motivation or "", "ja" if final else "nej"])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -16,6 +16,7 @@ from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.store import Store
 from scoring.teams.conflicts import Examiner, Unit, conflicts, describe, load_examiners, load_units
+from scoring.year import phases
 
 MIN_SIZE, MAX_SIZE = 3, 4
 MIN_LOAD, MAX_LOAD = 1, 2
@@ -136,19 +137,14 @@ def _fill_small_teams(members: list[list[Examiner]], blocked: dict, count: int) 
 # --- the store ----------------------------------------------------------------------------
 
 
-def _require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten bildar lag och fördelar bidrag.")
-
-
 def propose_for_year(store: Store, user: User, year: int) -> Proposal:
-    _require_admin(user)
+    access.require(store, user, "teams.manage")
     return propose(load_examiners(store), load_units(store, year))
 
 
 def apply(store: Store, user: User, year: int, proposal: Proposal, reason: str = "Förslag från verktyget") -> None:
     """Replace the year's teams and assignments with a proposal, unless work has started."""
-    _require_admin(user)
+    access.require(store, user, "teams.manage")
     started = store.fetchone(
         "SELECT count(*) FROM assessments a JOIN contributions c ON c.id = a.contribution_id WHERE c.year = ?",
         [year])[0]
@@ -169,8 +165,8 @@ def apply(store: Store, user: User, year: int, proposal: Proposal, reason: str =
             for unit in team.units:
                 uow.execute("INSERT INTO assignments (contribution_id, team_id, assigned_by, reason) VALUES (?, ?, ?, ?)",
                             [unit.contribution_id, team_id, user.email, reason])
-                uow.execute("UPDATE contributions SET phase = 'tilldelad', version = version + 1 WHERE id = ?"
-                            " AND phase = 'inkommet'", [unit.contribution_id])
+                phases.transition(uow, phases.CONTRIBUTION, unit.contribution_id, phases.P.TILLDELAD,
+                                  only_from=(phases.P.INKOMMET,), action="tilldelad lag")
             uow.audit("bilda lag", "teams", team_id, None, {
                 "name": team.name, "members": [m.id for m in team.members], "coordinator": team.coordinator.id,
                 "contributions": [u.contribution_id for u in team.units], "reason": reason})
@@ -192,7 +188,7 @@ def _check_no_conflict(store: Store, examiner_id: int, team_id: int, extra_contr
 
 def move_examiner(store: Store, user: User, examiner_id: int, to_team_id: int | None, reason: str) -> None:
     """Move an examiner to another team (or out of all teams), with a reason kept."""
-    _require_admin(user)
+    access.require(store, user, "teams.manage")
     if not reason.strip():
         raise TeamError("Ange varför ändringen görs.")
     if to_team_id is not None:
@@ -216,7 +212,7 @@ def move_examiner(store: Store, user: User, examiner_id: int, to_team_id: int | 
 
 
 def set_coordinator(store: Store, user: User, team_id: int, examiner_id: int, reason: str) -> None:
-    _require_admin(user)
+    access.require(store, user, "teams.manage")
     if not reason.strip():
         raise TeamError("Ange varför ändringen görs.")
     if not store.fetchone("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?", [team_id, examiner_id]):
@@ -229,7 +225,7 @@ def set_coordinator(store: Store, user: User, team_id: int, examiner_id: int, re
 
 def assign(store: Store, user: User, contribution_id: int, team_id: int, reason: str) -> None:
     """Give a contribution to a team: no member may have a conflict, and at most two per team."""
-    _require_admin(user)
+    access.require(store, user, "teams.manage")
     if not reason.strip():
         raise TeamError("Ange varför ändringen görs.")
     load = store.fetchone("SELECT count(*) FROM assignments WHERE team_id = ? AND contribution_id <> ?",
@@ -244,15 +240,15 @@ def assign(store: Store, user: User, contribution_id: int, team_id: int, reason:
                     " ON CONFLICT (contribution_id) DO UPDATE SET team_id = excluded.team_id,"
                     " assigned_by = excluded.assigned_by, reason = excluded.reason, assigned_at = now()",
                     [contribution_id, team_id, user.email, reason])
-        uow.execute("UPDATE contributions SET phase = 'tilldelad' WHERE id = ? AND phase = 'inkommet'",
-                    [contribution_id])
+        phases.transition(uow, phases.CONTRIBUTION, contribution_id, phases.P.TILLDELAD,
+                          only_from=(phases.P.INKOMMET,), action="tilldelad lag")
         uow.audit("tilldela bidrag", "assignments", contribution_id, before and before[0],
                   {"team": team_id, "reason": reason})
 
 
 def teams_of_year(store: Store, user: User, year: int) -> list[dict]:
     """Every team with members, coordinator and contributions, for the admin."""
-    _require_admin(user)
+    access.require(store, user, "teams.manage")
     teams = store.records("SELECT t.id, t.name, t.coordinator_id FROM teams t WHERE t.year = ? ORDER BY t.id",
                           [year])
     for team in teams:

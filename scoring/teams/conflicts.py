@@ -114,16 +114,13 @@ def load_units(store: Store, year: int) -> list[Unit]:
 
 
 def needs_declaration(store: Store, user: User, contribution_id: int) -> bool:
-    return user.role == "examinator" and not access.has_declared(store, user, contribution_id)
+    return access.needs_declaration(store, user, contribution_id)
 
 
 def declare(store: Store, user: User, contribution_id: int, *, has_conflict: bool,
             confidentiality_accepted: bool, note: str = "") -> None:
     """Record an examiner's declaration; a declared conflict removes them from the contribution."""
-    if user.role != "examinator" or contribution_id not in access.visible_contribution_ids(
-        store, user, store.fetchone("SELECT year FROM contributions WHERE id = ?", [contribution_id])[0]
-    ):
-        raise access.AccessDenied("Du kan bara lämna jävsdeklaration för ditt lags bidrag.")
+    access.require(store, user, "conflicts.declare", contribution_id=contribution_id)
     if not has_conflict and not confidentiality_accepted:
         raise ValueError("Bekräfta att du behandlar bidraget konfidentiellt, eller anmäl jäv.")
     if has_conflict and not note.strip():
@@ -142,8 +139,7 @@ def declare(store: Store, user: User, contribution_id: int, *, has_conflict: boo
 
 def declared_conflicts(store: Store, user: User, year: int) -> list[dict]:
     """For the admin: every conflict examiners have declared this year."""
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten ser anmälda jäv.")
+    access.require(store, user, "conflicts.review")
     return store.records(
         "SELECT d.declared_at, e.name AS examiner, u.name AS unit, d.note, t.name AS team"
         " FROM conflict_declarations d JOIN users e ON e.id = d.user_id"

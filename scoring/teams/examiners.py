@@ -12,8 +12,7 @@ import openpyxl
 import yaml
 from rapidfuzz import fuzz, process
 
-from scoring.core import auth
-from scoring.core.access import AccessDenied
+from scoring.core import access, auth
 from scoring.core.auth import User
 from scoring.core.store import Store
 from scoring.year.framework import DATA_DIR
@@ -189,7 +188,7 @@ def parse_rows(filename: str, rows: list[list[str]]) -> tuple[list[ExaminerRow],
 
 def import_examiners(store: Store, user: User, filename: str, data: bytes) -> ImportResult:
     """Add or update examiners from a file; bad rows are reported, good rows are kept."""
-    _require_admin(user)
+    access.require(store, user, "examiners.manage")
     rows, note = read_table(filename, data)
     good, problems = parse_rows(filename, rows)
     added, updated = [], []
@@ -223,13 +222,10 @@ def import_examiners(store: Store, user: User, filename: str, data: bytes) -> Im
     return ImportResult(added, updated, problems, note)
 
 
-def _require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise AccessDenied("Bara Kvalitetsenheten hanterar examinatorsregistret.")
 
 
 def registry(store: Store, user: User) -> list[dict]:
-    _require_admin(user)
+    access.require(store, user, "examiners.manage")
     return store.records(
         "SELECT u.id, u.name, u.email, e.organisation, e.workplace, e.former_workplaces, e.manager_email,"
         " e.competences, e.years_as_examiner, e.is_new FROM examiners e JOIN users u ON u.id = e.user_id"
@@ -239,7 +235,7 @@ def registry(store: Store, user: User) -> list[dict]:
 
 def update_examiner(store: Store, user: User, examiner_id: int, changes: dict) -> None:
     """Edit one examiner's registry fields; the organisation must be a known one."""
-    _require_admin(user)
+    access.require(store, user, "examiners.manage")
     allowed = {"organisation", "workplace", "former_workplaces", "manager_email", "competences",
                "years_as_examiner", "is_new"}
     unknown = set(changes) - allowed

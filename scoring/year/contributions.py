@@ -7,20 +7,8 @@ import json
 from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.store import Store
+from scoring.year import phases
 from scoring.year.framework import load_framework
-
-# A contribution's phases in order (the flow in DESIGN.md).
-PHASES = {
-    "inkommet": "Inkommet",
-    "tilldelad": "Tilldelad",
-    "individuell_bedomning": "Individuell bedömning",
-    "konsensus": "Konsensus",
-    "platsbesok": "Platsbesök",
-    "slutlig_konsensus": "Slutlig konsensus",
-    "aterkoppling_klar": "Återkoppling klar",
-    "forslag_lamnat": "Förslag lämnat",
-}
-ASSESSMENT_STATUS = {None: "Ej påbörjad", "utkast": "Utkast", "inlamnad": "Inlämnad", "last": "Låst"}
 
 
 def _in_clause(ids: list[int]) -> str:
@@ -48,7 +36,7 @@ def _contributions_for(store: Store, user: User, year: int) -> list[dict]:
     )
     for row in rows:
         row["class_name"] = framework.class_name(row.pop("class_code"))
-        row["phase_label"] = PHASES.get(row["phase"], row["phase"])
+        row["phase_label"] = phases.ContributionPhase(row["phase"]).label
     return rows
 
 
@@ -95,7 +83,7 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
 def my_progress(store: Store, user: User, year: int) -> list[dict]:
     """Per assigned contribution: the examiner's own assessment status and areas scored."""
     ids = access.visible_contribution_ids(store, user, year)
-    if not ids or user.role != "examinator":
+    if not ids or not access.can(store, user, "assessment.progress"):
         return []
     area_count = len(load_framework(year).areas)
     rows = store.records(
@@ -108,16 +96,15 @@ def my_progress(store: Store, user: User, year: int) -> list[dict]:
         [user.id, *ids],
     )
     for row in rows:
-        row["status_label"] = ASSESSMENT_STATUS[row["status"]]
+        row["status_label"] = phases.assessment_label(row["status"])
         row["areas_total"] = area_count
-        row["phase_label"] = PHASES.get(row["phase"], row["phase"])
+        row["phase_label"] = phases.ContributionPhase(row["phase"]).label
     return rows
 
 
 def team_progress(store: Store, coordinator: User, year: int) -> list[dict]:
     """For a coordinator: each teammate's status on each of the team's contributions."""
-    if not access.is_coordinator(store, coordinator, year):
-        raise access.AccessDenied("Bara lagsamordnaren ser lagets framsteg.")
+    access.require(store, coordinator, "team.progress", year=year)
     rows = store.records(
         "SELECT u.name AS unit, c.id AS contribution_id, e.name AS examiner, a.status"
         " FROM teams t JOIN assignments s ON s.team_id = t.id"
@@ -128,14 +115,13 @@ def team_progress(store: Store, coordinator: User, year: int) -> list[dict]:
         [year, coordinator.id],
     )
     for row in rows:
-        row["status_label"] = ASSESSMENT_STATUS[row["status"]]
+        row["status_label"] = phases.assessment_label(row["status"])
     return rows
 
 
 def year_status(store: Store, user: User, year: int) -> dict:
     """The admin's overview of a year: contributions by phase and class, work done."""
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten ser årets status.")
+    access.require(store, user, "year.status")
     framework = load_framework(year)
     by_phase = dict(store.fetchall(
         "SELECT phase, count(*) FROM contributions WHERE year = ? GROUP BY phase", [year]
@@ -166,7 +152,7 @@ def year_status(store: Store, user: User, year: int) -> dict:
     )[0]
     return {
         "contributions": sum(by_phase.values()),
-        "by_phase": {PHASES[k]: by_phase.get(k, 0) for k in PHASES},
+        "by_phase": {phases.ContributionPhase(k).label: by_phase.get(k, 0) for k in phases.ContributionPhase},
         "by_class": {c.name: by_class.get(c.code, 0) for c in framework.classes},
         "assessments_expected": expected,
         "assessments_submitted": assessments.get("inlamnad", 0) + assessments.get("last", 0),
@@ -179,8 +165,7 @@ def year_status(store: Store, user: User, year: int) -> dict:
 
 def year_progress(store: Store, user: User, year: int) -> list[dict]:
     """For the admin: every team member's status on every contribution of their team."""
-    if user.role != "admin":
-        raise access.AccessDenied("Bara Kvalitetsenheten ser alla lags framsteg.")
+    access.require(store, user, "year.status")
     rows = store.records(
         "SELECT t.name AS team, u.name AS unit, e.name AS examiner, a.status,"
         " (e.id = t.coordinator_id) AS coordinator"
@@ -192,5 +177,5 @@ def year_progress(store: Store, user: User, year: int) -> list[dict]:
         [year],
     )
     for row in rows:
-        row["status_label"] = ASSESSMENT_STATUS[row["status"]]
+        row["status_label"] = phases.assessment_label(row["status"])
     return rows
