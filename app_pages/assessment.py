@@ -6,7 +6,6 @@ from app_pages import assessment_parts as parts
 from app_pages.common import declaration_form, show_answer, show_block
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
-from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.jury import shortlist as jury

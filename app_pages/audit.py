@@ -55,7 +55,7 @@ st.caption("En kopia av hela databasen i samma ögonblick, medan alla arbetar. S
            "Återställning görs med kommandot python -m scoring restore FIL när appen är stoppad.")
 if st.button("Skapa säkerhetskopia", icon=":material/backup:"):
     with st.spinner("Kopierar databasen …"):
-        st.session_state["backup_file"] = backup.download(store, admin.email)
+        st.session_state["backup_file"] = backup.download(store, admin)
 if saved := st.session_state.get("backup_file"):
     name, data = saved
     st.download_button(f"Ladda ned {name} ({len(data) / 1e6:.1f} MB)", data, file_name=name,

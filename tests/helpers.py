@@ -3,6 +3,7 @@ in a given state through the core's own commands."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -138,3 +139,20 @@ def team_of(store: Store, email: str) -> dict:
         " JOIN units u ON u.id = c.unit_id WHERE a.team_id <> ?", [team_id]))
     return {"id": team_id, "members": members, "units": units, "other_units": others}
 
+
+
+def through_to_the_feedback(store, lead, cid) -> int:
+    """Take a contribution whose team has handed in through consensus, the site visit and
+    the key themes to "återkoppling klar", as a coordinator does; returns the version."""
+    version = consensus.open_consensus(store, lead, cid, 0)
+    version = agree_everything(store, lead, cid, version)
+    version = consensus.advance(store, lead, cid, version)
+    visit = consensus.workspace(store, lead, cid).site_visit
+    version = consensus.save_visit(store, lead, cid, version, date=dt.date(2026, 9, 22), participants="Laget",
+                                   documents={d: "sedd" for d in FRAMEWORK.site_visit_documents})
+    version = consensus.save_questions(store, lead, cid, version, [{**q, "outcome": "bekraftad"} for q in visit.questions])
+    version = consensus.advance(store, lead, cid, version)
+    for kind in ("styrka", "utvecklingsomrade"):
+        for n in range(3):
+            version = consensus.add_finding(store, lead, cid, version, area_code=None, kind=kind, text=f"Tema {n}")
+    return consensus.advance(store, lead, cid, version)

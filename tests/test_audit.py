@@ -232,7 +232,7 @@ def _year_of_work(store: Store) -> None:
     reports.save_template(store, admin, FEEDBACK, reports.template(store, FEEDBACK))
     reports.reset_template(store, admin, FEEDBACK)
     jury.set_pseudonymised(store, admin, DEMO_YEAR, True)
-    backup.download(store, admin.email)
+    backup.download(store, admin)
     # The jury decides and ends the year.
     for proposed in jury.undecided(store, judge, DEMO_YEAR):
         jury.decide(store, judge, proposed, "ingen", "")

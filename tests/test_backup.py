@@ -63,7 +63,7 @@ def test_a_round_trip_loses_nothing(demo_store, demo_path, tmp_path):
 
 def test_the_admins_download_restores_over_the_old_database_and_keeps_it(demo_store, demo_path, tmp_path):
     admin = auth.user_by_email(demo_store, "kvalitetsenheten@demo.stockholm.se")
-    name, data = backup.download(demo_store, admin.email)
+    name, data = backup.download(demo_store, admin)
     assert name.endswith(".zip") and zipfile.ZipFile(io.BytesIO(data)).read(backup.MANIFEST)
     assert demo_store.fetchone("SELECT actor FROM audit_log WHERE action = 'laddade ned säkerhetskopia'") == (
         admin.email,)

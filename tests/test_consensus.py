@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from helpers import agree_everything, ready
+from helpers import agree_everything, ready, through_to_the_feedback
 
 from scoring.assessment import individual as assessments
 from scoring.consensus import workspace as consensus
@@ -77,6 +77,28 @@ def test_every_score_change_keeps_before_after_who_when_and_why(demo_store):
     assert [(c["score_before"], c["score_after"], c["reason"], c["changed_by"]) for c in changes] == [
         (None, 60, "Konsensus", lead.name), (60, 70, "Fråga 2 visar mer.", lead.name)]
     assert all(c["changed_at"] is not None for c in changes)
+
+
+def test_two_people_on_different_areas_do_not_collide_but_on_the_same_area_do(demo_store):
+    cid, lead = ready(demo_store)
+    admin = auth.user_by_email(demo_store, ADMIN)
+    version = consensus.open_consensus(demo_store, lead, cid, 0)
+    first, second = FRAMEWORK.areas[0], FRAMEWORK.areas[1]
+    # Both read the same version; the admin agrees a score in the first area.
+    consensus.set_score(demo_store, admin, cid, version, first.code, first.criteria[0].code, 50)
+    # The coordinator's save in the second area goes through on top of it.
+    after = consensus.set_score(demo_store, lead, cid, version, second.code, second.criteria[0].code, 60)
+    assert after == version + 2
+    scores = consensus.workspace(demo_store, lead, cid).scores
+    assert scores[first.code][first.criteria[0].code] == 50 and scores[second.code][second.criteria[0].code] == 60
+    # In the first area the same old version is refused, with what was saved meanwhile.
+    with pytest.raises(StaleWrite) as caught:
+        consensus.set_rationale(demo_store, lead, cid, version, first.code, "Samordnarens text")
+    assert caught.value.current_version == version + 2
+    assert any(admin.email in c and f"konsensuspoäng {first.code}" in c for c in caught.value.changes)
+    # A step that rests on all of it is refused after any change.
+    with pytest.raises(StaleWrite):
+        consensus.advance(demo_store, lead, cid, version + 1)
 
 
 def test_a_stale_save_by_a_second_person_is_refused_with_what_changed(demo_store):
@@ -160,12 +182,11 @@ def test_the_proposal_respects_eligibility(demo_store, facts, proposal, message)
     admin = auth.user_by_email(demo_store, ADMIN)
     current = eligibility.register(demo_store, admin, cid)[0]
     eligibility.record(demo_store, admin, cid, eligibility.Facts(**{**current.__dict__, **facts}))
-    with demo_store.write("test") as uow:  # straight to the proposal phase
-        uow.execute("UPDATE contributions SET phase = 'aterkoppling_klar' WHERE id = ?", [cid])
+    version = through_to_the_feedback(demo_store, lead, cid)
     with pytest.raises(consensus.ConsensusError, match=message):
-        consensus.submit_proposal(demo_store, lead, cid, 0, proposal, "Motivering")
+        consensus.submit_proposal(demo_store, lead, cid, version, proposal, "Motivering")
     # "Inget förslag" is always possible.
-    consensus.submit_proposal(demo_store, lead, cid, 0, "inget", "Verksamheten uppfyller inte villkoren.")
+    consensus.submit_proposal(demo_store, lead, cid, version, "inget", "Verksamheten uppfyller inte villkoren.")
     assert consensus.workspace(demo_store, lead, cid).proposal["proposal"] == "inget"
 
 

@@ -107,8 +107,8 @@ def test_rank_stability_under_other_weightings(year):
 
 
 def _jury(store):
-    with store.write("test") as uow:
-        uow.execute("INSERT INTO users (email, name, role) VALUES ('jury@syntet.se', 'Juryn', 'domarkommitte')")
+    admin = auth.user_by_email(store, "admin@syntet.se")  # the generated year's office
+    auth.create_account(store, admin, email="jury@syntet.se", name="Juryn", role="domarkommitte", password=None)
     return auth.user_by_email(store, "jury@syntet.se")
 
 
@@ -169,8 +169,7 @@ def test_the_archive_decides_when_a_unit_may_return(demo_store):
 
 def test_pseudonyms_hide_names_until_the_year_is_locked(year):
     store, admin = year
-    with store.write("test") as uow:
-        uow.execute("INSERT INTO users (email, name, role) VALUES ('b@syntet.se', 'Beredning', 'beredningsgrupp')")
+    auth.create_account(store, admin, email="b@syntet.se", name="Beredning", role="beredningsgrupp", password=None)
     preparer = auth.user_by_email(store, "b@syntet.se")
     jury.set_pseudonymised(store, admin, DEMO_YEAR, True)
     names = [c.name for c in jury.shortlist(store, preparer, DEMO_YEAR)]

@@ -14,6 +14,7 @@ from helpers import edited_template, finished
 
 from scoring.consensus import workspace as consensus
 from scoring.core import access, auth
+from scoring.jury import shortlist as jury
 from scoring.reports import documents as reports
 from scoring.reports.templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
 from scoring.year.framework import load_framework
@@ -55,9 +56,7 @@ def test_no_examiner_names_and_scores_only_when_the_year_says_so(demo_store):
     names = [r[0] for r in demo_store.fetchall("SELECT name FROM users WHERE role = 'examinator'")]
     assert not [n for n in names if n in whole]
     assert "av 100 poäng" not in whole
-    admin = auth.user_by_email(demo_store, ADMIN)
-    with demo_store.write(admin.email) as uow:
-        uow.execute("INSERT INTO settings VALUES (?, '1')", [f"report_scores_{DEMO_YEAR}"])
+    reports.show_scores(demo_store, auth.user_by_email(demo_store, ADMIN), DEMO_YEAR, True)
     assert "av 100 poäng" in "\n".join(paragraphs(reports.feedback_report(demo_store, lead, cid)[1]))
 
 
@@ -199,3 +198,30 @@ def test_the_years_scores_in_excel(demo_store):
     phases = {row[0]: row[4] for row in book["Faser och förslag"].iter_rows(min_row=2, values_only=True)}
     assert len(phases) == demo_store.fetchone("SELECT count(*) FROM contributions WHERE year = ?", [DEMO_YEAR])[0]
     assert "Förslag lämnat" in phases.values()
+
+
+def _dossier_text(store, user) -> str:
+    document = Document(io.BytesIO(reports.jury_dossier(store, user, DEMO_YEAR)[1]))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_the_dossier_follows_the_pseudonym_setting_for_the_preparatory_group_and_the_jury(demo_store):
+    admin = auth.user_by_email(demo_store, ADMIN)
+    above = [auth.user_by_email(demo_store, e) for e in ("beredning@demo.stockholm.se", "jury@demo.stockholm.se")]
+    proposed = demo_store.fetchall(
+        "SELECT u.name, u.organisation FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        " JOIN units u ON u.id = c.unit_id WHERE c.year = ? AND p.proposal <> 'inget'", [DEMO_YEAR])
+    assert proposed
+    jury.set_pseudonymised(demo_store, admin, DEMO_YEAR, True)
+    for user in above:
+        text = _dossier_text(demo_store, user)
+        for unit, organisation in proposed:
+            assert unit not in text and organisation not in text
+        # The same letters the shortlist shows them.
+        shown = {c.name for c in jury.shortlist(demo_store, user, DEMO_YEAR) if c.proposal != "inget"}
+        assert shown and all(name.startswith("Kandidat ") and name in text for name in shown)
+    # The office always reads the names, and with the setting off so does everyone.
+    assert all(unit in _dossier_text(demo_store, admin) for unit, _ in proposed)
+    jury.set_pseudonymised(demo_store, admin, DEMO_YEAR, False)
+    assert all(unit in _dossier_text(demo_store, above[1]) for unit, _ in proposed)

@@ -129,19 +129,18 @@ def visible_assessments(store: Store, user: User, contribution_id: int) -> list[
     the jury see no individual assessments, only consensus results.
     """
     access.require_contribution(store, user, contribution_id)
+    access.require(store, user, "assessments.read", contribution_id=contribution_id)
     rows = store.records(
         "SELECT a.id, a.examiner_id, u.name AS examiner, a.status, a.submitted_at FROM assessments a"
         " JOIN users u ON u.id = a.examiner_id WHERE a.contribution_id = ? ORDER BY u.name",
         [contribution_id],
     )
-    if access.can(store, user, "assessments.all"):
+    if access.can(store, user, "assessments.drafts"):
         visible = rows
-    elif access.can(store, user, "assessments.teammates", contribution_id=contribution_id):
+    else:
         own = next((r for r in rows if r["examiner_id"] == user.id), None)
         own_done = own is not None and own["status"] in phases.SUBMITTED
         visible = [r for r in rows if r["examiner_id"] == user.id or (own_done and r["status"] in phases.SUBMITTED)]
-    else:
-        visible = []
     for row in visible:
         work = _load(store, contribution_id, row["examiner_id"])
         row["areas"] = {code: {"criteria": a.criteria, "score": a.score, "findings": a.findings}

@@ -178,8 +178,11 @@ PERMISSIONS: dict[str, Permission] = {
                                  "Bara examinatorer i bidragets lag gör individuella bedömningar.",
                                  ("contribution",)),
     "assessment.progress": Permission(is_examiner, "Bara examinatorer har egna bedömningar."),
-    "assessments.all": Permission(is_admin, OFFICE + "ser alla bedömningar."),
-    "assessments.teammates": Permission(in_the_team, "Bara laget ser varandras bedömningar.", ("contribution",)),
+    # Reading the assessments of a contribution: an examiner their own, and the teammates'
+    # handed-in work once their own is handed in; only the office sees another's draft.
+    "assessments.read": Permission(is_admin | in_the_team, "Bara laget och Kvalitetsenheten läser bidragets "
+                                   "individuella bedömningar.", ("contribution",)),
+    "assessments.drafts": Permission(is_admin, OFFICE + "ser andras utkast."),
     "assessment.reopen": Permission(leads, "Bara lagets samordnare eller Kvalitetsenheten kan öppna en inlämnad "
                                            "bedömning.", ("contribution",)),
     # consensus, site visit, proposal
@@ -187,7 +190,6 @@ PERMISSIONS: dict[str, Permission] = {
                                         "bidraget.", ("contribution",)),
     "consensus.results": Permission(leads | (above_the_teams & is_proposed),
                                     "Du har inte behörighet till det här bidragets konsensus.", ("contribution",)),
-    "site_visit.documents": Permission(is_admin, OFFICE + "ändrar årets dokumentlista för platsbesök."),
     # reports
     "report.write": Permission(leads, "Bara lagets samordnare eller Kvalitetsenheten skriver bidragets rapport.",
                                ("contribution",)),
@@ -301,6 +303,11 @@ def _visibility(store: Store, user: User, contribution_id: int) -> tuple[bool, b
         [user.id, user.id, contribution_id],
     ))
     return (bool(row[0]), bool(row[1])) if row else (False, False)
+
+
+def examiner_account(role: str) -> bool:
+    """Whether an account (not the one acting) holds the examiner role: for imports."""
+    return role == "examinator"
 
 
 def require_contribution(store: Store, user: User, contribution_id: int) -> None:

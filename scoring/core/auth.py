@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from scoring.core import access, config
+from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, set_setting, utcnow
 
 COOKIE_NAME = "examinatorsstod_session"
@@ -37,7 +38,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("ingen-sådan-användare")
 
 
-class AuthError(ValueError):
+class AuthError(Refused):
     """A login or account problem, with a Swedish message for the person."""
 
 
@@ -120,25 +121,21 @@ def user_by_email(store: Store, email: str) -> User | None:
     return _user_from_row(row) if row else None
 
 
-def _require_admin(store: Store, actor: User) -> None:
-    access.require(store, actor, "accounts.manage")
-
-
 def create_account(store: Store, actor: User, *, email: str, name: str, role: str, password: str | None) -> int:
     """An admin creates an account from the app (the command line uses add_user directly)."""
-    _require_admin(store, actor)
+    access.require(store, actor, "accounts.manage")
     with store.write(actor.email) as uow:
         return add_user(uow, email=email, name=name, role=role, password=password)
 
 
 def unlock_account(store: Store, actor: User, user_id: int) -> None:
-    _require_admin(store, actor)
+    access.require(store, actor, "accounts.manage")
     with store.write(actor.email) as uow:
         unlock(uow, user_id)
 
 
 def accounts(store: Store, actor: User) -> list[dict]:
-    _require_admin(store, actor)
+    access.require(store, actor, "accounts.manage")
     return list_users(store)
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from scoring.core import access
+from scoring.core.auth import User
 from scoring.core.store import Store, utcnow
 
 MANIFEST = "manifest.json"
@@ -65,8 +67,10 @@ def create(store: Store, folder: str | Path) -> dict:
     return manifest
 
 
-def download(store: Store, actor: str) -> tuple[str, bytes]:
+def download(store: Store, user: User) -> tuple[str, bytes]:
     """A backup as one zip file, for the admin's download while the app runs."""
+    access.require(store, user, "backup.download")
+    actor = user.email
     with tempfile.TemporaryDirectory(prefix="backup-") as tmp:
         create(store, Path(tmp) / "kopia")
         out = io.BytesIO()

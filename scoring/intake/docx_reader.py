@@ -17,13 +17,15 @@ import zipfile
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 
+from scoring.core.errors import Refused
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _HEADING_NAME = re.compile(r"^(?:heading|rubrik|überschrift|titre)\s*([1-9])$", re.I)
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(Refused):
     """The file cannot be taken in; the message is Swedish and names the reason."""
 
 

@@ -20,10 +20,6 @@ class IntakeError(Refused):
     """A refused upload or correction; the message is Swedish and names the file."""
 
 
-def _require_admin(store: Store, user: User) -> None:
-    access.require(store, user, "intake.manage")
-
-
 @dataclasses.dataclass
 class Review:
     id: int
@@ -70,7 +66,7 @@ def _summary(report: Report) -> str:
 
 def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> int:
     """Take in one file for review; refuses unreadable files and duplicates, storing nothing."""
-    _require_admin(store, user)
+    access.require(store, user, "intake.manage")
     framework = load_framework(year)
     digest = hashlib.sha256(data).hexdigest()
     existing = store.fetchone(
@@ -96,7 +92,7 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> i
 
 
 def intake_list(store: Store, user: User, year: int) -> list[dict]:
-    _require_admin(store, user)
+    access.require(store, user, "intake.manage")
     rows = store.records(
         "SELECT i.id, i.filename, i.status, i.uploaded_at, i.contribution_id, i.summary, u.name AS unit,"
         " c.eligibility FROM intake_files i LEFT JOIN contributions c ON c.id = i.contribution_id"
@@ -111,7 +107,7 @@ def intake_list(store: Store, user: User, year: int) -> list[dict]:
 
 
 def review(store: Store, user: User, intake_id: int) -> Review:
-    _require_admin(store, user)
+    access.require(store, user, "intake.manage")
     row = store.records(
         "SELECT id, year, filename, status, version, analysis, contribution_id FROM intake_files WHERE id = ?",
         [intake_id],
@@ -231,7 +227,7 @@ def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], pl
 
 
 def reject(store: Store, user: User, intake_id: int, reason: str) -> None:
-    _require_admin(store, user)
+    access.require(store, user, "intake.manage")
     if not reason.strip():
         raise IntakeError("Ange varför filen avvisas.")
     with store.write(user.email) as uow:

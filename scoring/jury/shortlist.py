@@ -16,6 +16,7 @@ from scoring.assessment.scores import individual_scores
 from scoring.consensus.rules import agenda
 from scoring.core import access
 from scoring.core.auth import User
+from scoring.core.errors import Refused
 from scoring.core.store import Store, set_setting, utcnow
 from scoring.intake import eligibility
 from scoring.year import phases
@@ -26,12 +27,8 @@ MIN_FOR_CALIBRATION = 2
 MAX_MOTIVATION_CHARS = 5_000
 
 
-class JuryError(ValueError):
+class JuryError(Refused):
     """A refused jury action; Swedish message."""
-
-
-def _require(store: Store, user: User) -> None:
-    access.require(store, user, "jury.shortlist")
 
 
 def pseudonymised(store: Store, year: int) -> bool:
@@ -115,7 +112,7 @@ def _eligibility_status(raw: str | None) -> str:
 
 def shortlist(store: Store, user: User, year: int) -> list[Candidate]:
     """Every contribution the user may see, with its consensus and proposal, by class and total."""
-    _require(store, user)
+    access.require(store, user, "jury.shortlist")
     framework = load_framework(year)
     visible = set(access.visible_contribution_ids(store, user, year))
     hidden = names_hidden(store, user, year)
@@ -150,7 +147,7 @@ class Calibration:
 
 def calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[str, float]] | None = None) -> Calibration:
     """Team and examiner leniency, and the ranking raw and adjusted, with its stability."""
-    _require(store, user)
+    access.require(store, user, "jury.shortlist")
     if weightings is None:  # the page's question: the same until something is written
         hidden = names_hidden(store, user, year)
         return store.cached(("calibration", year, user.id, hidden), lambda: _calibrate(store, user, year, None))
@@ -282,7 +279,7 @@ def _all_decided(uow, year: int, context: object) -> list[str]:
 
 def archive(store: Store, user: User) -> list[dict]:
     """Past and locked years: participants, proposals and decisions."""
-    _require(store, user)
+    access.require(store, user, "jury.shortlist")
     return store.records(
         "SELECT c.year, n.name AS unit, n.organisation, c.class_code, p.proposal, d.decision, d.motivation"
         " FROM contributions c JOIN units n ON n.id = c.unit_id JOIN award_years y ON y.year = c.year"
@@ -292,7 +289,7 @@ def archive(store: Store, user: User) -> list[dict]:
 
 def compare(store: Store, user: User, year: int, contribution_ids: list[int]) -> list[dict]:
     """2–4 candidates side by side: profile, key themes, and findings per area."""
-    _require(store, user)
+    access.require(store, user, "jury.shortlist")
     if not 2 <= len(contribution_ids) <= 4:
         raise JuryError("Välj två till fyra bidrag att jämföra.")
     candidates = {c.contribution_id: c for c in shortlist(store, user, year)}

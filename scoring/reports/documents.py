@@ -29,6 +29,7 @@ from scoring.consensus import workspace as consensus
 from scoring.consensus.rules import Problem, agenda
 from scoring.core import access
 from scoring.core.auth import User
+from scoring.core.errors import Refused
 from scoring.core.store import Store, set_setting, utcnow
 from scoring.core.text import append_literal, swedish_date
 from scoring.intake import eligibility
@@ -58,7 +59,7 @@ FIELDS = {
 REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"klasser"}}
 
 
-class ReportError(ValueError):
+class ReportError(Refused):
     """A report that cannot be made or a template that cannot be used; Swedish message."""
 
 

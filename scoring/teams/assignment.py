@@ -14,6 +14,7 @@ from collections import Counter
 
 from scoring.core import access
 from scoring.core.auth import User
+from scoring.core.errors import Refused
 from scoring.core.store import Store
 from scoring.teams.conflicts import Examiner, Unit, conflicts, describe, load_examiners, load_units
 from scoring.year import phases
@@ -24,7 +25,7 @@ TEAM_NAMES = ["Skeppsholmen", "Djurgården", "Kastellholmen", "Långholmen", "Re
               "Lidingö", "Fjäderholmarna", "Beckholmen", "Stora Essingen", "Lilla Essingen", "Kärrtorp"]
 
 
-class TeamError(ValueError):
+class TeamError(Refused):
     """A team change that breaks a rule; the message is Swedish."""
 
 

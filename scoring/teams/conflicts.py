@@ -15,6 +15,7 @@ import yaml
 
 from scoring.core import access
 from scoring.core.auth import User
+from scoring.core.errors import Refused
 from scoring.core.store import Store
 from scoring.year.framework import DATA_DIR
 
@@ -110,6 +111,10 @@ def load_units(store: Store, year: int) -> list[Unit]:
     return units
 
 
+class ConflictError(Refused):
+    """A declaration that cannot be recorded as given; the message says what is missing."""
+
+
 # --- declarations -----------------------------------------------------------------------
 
 
@@ -122,11 +127,11 @@ def declare(store: Store, user: User, contribution_id: int, *, has_conflict: boo
     """Record an examiner's declaration; a declared conflict removes them from the contribution."""
     access.require(store, user, "conflicts.declare", contribution_id=contribution_id)
     if not has_conflict and not confidentiality_accepted:
-        raise ValueError("Bekräfta att du behandlar bidraget konfidentiellt, eller anmäl jäv.")
+        raise ConflictError("Bekräfta att du behandlar bidraget konfidentiellt, eller anmäl jäv.")
     if has_conflict and not note.strip():
-        raise ValueError("Beskriv kort vad jävet gäller, så att Kvalitetsenheten kan ta ställning.")
+        raise ConflictError("Beskriv kort vad jävet gäller, så att Kvalitetsenheten kan ta ställning.")
     if len(note.strip()) > MAX_NOTE_CHARS:
-        raise ValueError(f"Beskrivningen har {len(note.strip())} tecken; högst {MAX_NOTE_CHARS} går att spara.")
+        raise ConflictError(f"Beskrivningen har {len(note.strip())} tecken; högst {MAX_NOTE_CHARS} går att spara.")
     with store.write(user.email) as uow:
         uow.execute(
             "INSERT INTO conflict_declarations (contribution_id, user_id, has_conflict,"

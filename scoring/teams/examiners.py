@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from scoring.core import access, auth
 from scoring.core.auth import User
+from scoring.core.errors import Refused
 from scoring.core.store import Store
 from scoring.year.framework import DATA_DIR
 
@@ -41,7 +42,7 @@ FIELD_LABELS = {
 }
 
 
-class ImportError_(ValueError):
+class ImportError_(Refused):
     """The whole file cannot be read; the message is Swedish and names the file."""
 
 
@@ -195,7 +196,7 @@ def import_examiners(store: Store, user: User, filename: str, data: bytes) -> Im
     with store.write(user.email) as uow:
         for row in good:
             found = uow.fetchone("SELECT id, role FROM users WHERE email = ?", [row.email])
-            if found and found[1] != "examinator":
+            if found and not access.examiner_account(found[1]):
                 problems.append(f"{row.email} har redan ett konto med en annan roll och importerades inte.")
                 continue
             if found:
@@ -240,19 +241,19 @@ def update_examiner(store: Store, user: User, examiner_id: int, changes: dict) -
                "years_as_examiner", "is_new"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValueError(f"Fälten {', '.join(sorted(unknown))} kan inte ändras här.")
+        raise Refused(f"Fälten {', '.join(sorted(unknown))} kan inte ändras här.")
     if "organisation" in changes:
         organisation, suggestion = match_organisation(str(changes["organisation"]))
         if organisation is None:
             hint = f" Menade du {suggestion}?" if suggestion else ""
-            raise ValueError(f"Okänd förvaltning eller bolag {changes['organisation']!r}.{hint}")
+            raise Refused(f"Okänd förvaltning eller bolag {changes['organisation']!r}.{hint}")
         changes["organisation"] = organisation
     with store.write(user.email) as uow:
         before = uow.fetchone(
             "SELECT organisation, workplace, former_workplaces, manager_email, competences,"
             " years_as_examiner, is_new FROM examiners WHERE user_id = ?", [examiner_id])
         if before is None:
-            raise ValueError("Examinatorn finns inte i registret.")
+            raise Refused("Examinatorn finns inte i registret.")
         assignments = ", ".join(f"{column} = ?" for column in changes)
         uow.execute(f"UPDATE examiners SET {assignments} WHERE user_id = ?", [*changes.values(), examiner_id])
         uow.audit("ändra examinator", "examiners", examiner_id, list(before), changes)

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 
+from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, set_setting
 from scoring.year import phases
 from scoring.year.framework import Framework, load_framework
@@ -31,7 +32,7 @@ def create_year(uow: UnitOfWork, year: int, schedule: dict[str, dt.date] | None 
     load_framework(year)  # refuse a year that has no valid framework file
     unknown = set(schedule or {}) - set(SCHEDULE_LABELS)
     if unknown:
-        raise ValueError(f"Okända milstolpar i schemat: {', '.join(sorted(unknown))}")
+        raise Refused(f"Okända milstolpar i schemat: {', '.join(sorted(unknown))}")
     payload = json.dumps({k: v.isoformat() for k, v in (schedule or {}).items()})
     uow.execute("INSERT INTO award_years (year, schedule) VALUES (?, ?)", [year, payload])
     uow.audit("skapa utmärkelseår", "award_years", year, None, {"schedule": payload})
