@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
-from scoring.assessment.scores import individual_scores
+from scoring.assessment.scores import Finding, individual_findings, individual_scores
 from scoring.core import access, versions
 from scoring.core.auth import User
 from scoring.core.errors import Refused
@@ -32,17 +32,6 @@ MAX_REASON_CHARS = 1_000
 
 class AssessmentError(Refused):
     """A refused change; the message is Swedish and says what to do."""
-
-
-@dataclasses.dataclass
-class Finding:
-    id: int
-    area_code: str
-    kind: str
-    text: str
-    examples: str = ""
-    questions: list[int] = dataclasses.field(default_factory=list)
-    anchors: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -97,13 +86,8 @@ def _load(store: Store, contribution_id: int, examiner_id: int) -> Assessment:
                                     submitted_only=False):
         for code, area in scores.areas.items():
             result.areas[code] = AreaWork(code, dict(area.criteria), area.score, list(area.site_visit_questions))
-    for fid, code, kind, text, examples, questions, anchors in store.fetchall(
-        "SELECT id, area_code, kind, text, examples, question_numbers, anchors FROM findings"
-        " WHERE assessment_id = ? ORDER BY id", [result.id]
-    ):
-        result.area(code).findings.append(Finding(
-            fid, code, kind, text, examples or "", json.loads(questions) if questions else [],
-            json.loads(anchors) if anchors else []))
+    for finding in individual_findings(store, [result.id])[result.id]:
+        result.area(finding.area_code).findings.append(finding)
     result.notes = dict(store.fetchall(
         "SELECT question_number, note FROM question_notes WHERE assessment_id = ?", [result.id]))
     return result

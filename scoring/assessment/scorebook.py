@@ -16,7 +16,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from scoring.assessment import individual as assessments
-from scoring.assessment.individual import AreaWork, Assessment, AssessmentError, Finding
+from scoring.assessment.individual import AreaWork, Assessment, AssessmentError
+from scoring.assessment.scores import Finding
 from scoring.core.auth import User
 from scoring.core.store import Store
 from scoring.core.text import append_literal

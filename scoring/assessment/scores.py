@@ -1,4 +1,5 @@
-"""The examiners' individual scores, read in one place for everyone who needs them.
+"""The examiners' individual scores and findings, each read in one place for everyone who
+needs them.
 
 Consensus compares them, the year's agreement measures them, the jury's shortlist shows
 their spread and the office's workbook lists them; each used to read the JSON columns
@@ -11,6 +12,33 @@ import dataclasses
 import json
 
 from scoring.year import phases
+
+
+@dataclasses.dataclass
+class Finding:
+    """One examiner's strength or area for improvement, with what it rests on."""
+
+    id: int
+    area_code: str
+    kind: str
+    text: str
+    examples: str = ""
+    questions: list[int] = dataclasses.field(default_factory=list)
+    anchors: list[str] = dataclasses.field(default_factory=list)
+
+
+def individual_findings(reader, assessment_ids: list[int]) -> dict[int, list[Finding]]:
+    """The findings of these assessments, by assessment, in the order written."""
+    result: dict[int, list[Finding]] = {aid: [] for aid in assessment_ids}
+    if not assessment_ids:
+        return result
+    for aid, fid, code, kind, text, examples, questions, anchors in reader.fetchall(
+            "SELECT assessment_id, id, area_code, kind, text, examples, question_numbers, anchors FROM findings"
+            f" WHERE assessment_id IN ({', '.join('?' * len(assessment_ids))}) ORDER BY assessment_id, id",
+            list(assessment_ids)):
+        result[aid].append(Finding(fid, code, kind, text, examples or "", json.loads(questions) if questions else [],
+                                   json.loads(anchors) if anchors else []))
+    return result
 
 
 @dataclasses.dataclass(frozen=True)

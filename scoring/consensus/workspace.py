@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 
-from scoring.assessment.scores import individual_scores
+from scoring.assessment.scores import individual_findings, individual_scores
 from scoring.consensus import rules
 from scoring.consensus.rules import (
     DEFAULT_SPREAD_THRESHOLD,
@@ -156,15 +156,10 @@ def workspace(store: Store, user: User, contribution_id: int, *, individual: boo
         work.individual[scores.examiner] = scores.for_agenda()
         work.examiner_questions += [{"area_code": code, "text": q, "examiner": scores.examiner}
                                     for code, area in scores.areas.items() for q in area.site_visit_questions]
-    ids = {s.assessment_id: s.examiner for s in submitted}
-    if ids:
-        work.source_findings = [
-            SourceFinding(fid, ids[aid], code, kind, text, tuple(_json(qs, [])), tuple(_json(an, [])))
-            for fid, aid, code, kind, text, qs, an in store.fetchall(
-                "SELECT id, assessment_id, area_code, kind, text, question_numbers, anchors FROM findings"
-                f" WHERE assessment_id IN ({', '.join('?' * len(ids))}) ORDER BY assessment_id, id", list(ids))]
-        order = {name: i for i, name in enumerate(work.examiners)}
-        work.source_findings.sort(key=lambda f: order[f.examiner])
+    by_assessment = individual_findings(store, [s.assessment_id for s in submitted])
+    work.source_findings = [SourceFinding(f.id, s.examiner, f.area_code, f.kind, f.text, tuple(f.questions),
+                                          tuple(f.anchors))
+                            for s in submitted for f in by_assessment[s.assessment_id]]
     work.area_rationales = dict(store.fetchall(
         "SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ? AND rationale IS NOT NULL",
         [contribution_id]))

@@ -167,6 +167,7 @@ INTAKE = Machine("intake_files", "id", "status", IntakeStatus, "Filen", {
 })
 
 MACHINES = (CONTRIBUTION, ASSESSMENT, YEAR, INTAKE)
+COLUMN_WORDS = {"phase": "ny fas", "status": "ny status"}  # the log's default wording
 
 
 class TransitionRefused(Refused):
@@ -235,7 +236,7 @@ def transition(uow: UnitOfWork, machine: Machine, key: object, to: str, *, conte
                 [*columns.values(), key])
     after = {machine.column: target.value, **{k: v for k, v in (also or {}).items() if k != "version"},
              **(detail or {})}
-    uow.audit(action or f"{machine.column}: {target.label.lower()}", machine.table, key,
+    uow.audit(action or f"{COLUMN_WORDS[machine.column]}: {target.label.lower()}", machine.table, key,
               {machine.column: before.value}, after)
     return before
 
