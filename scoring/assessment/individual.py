@@ -94,8 +94,7 @@ def _load(store: Store, contribution_id: int, examiner_id: int) -> Assessment:
 
 
 def _require_examiner(store: Store, user: User, contribution_id: int) -> None:
-    access.require_readable(store, user, contribution_id)
-    access.require(store, user, "assessment.own", contribution_id=contribution_id)
+    access.require_readable(store, user, contribution_id, "assessment.own")
 
 
 def own_assessment(store: Store, user: User, contribution_id: int) -> Assessment:

@@ -82,8 +82,8 @@ def individual_scores(reader, *, year: int | None = None, contribution_id: int |
     rows = reader.fetchall(
         "SELECT a.id, a.contribution_id, a.examiner_id, u.name, a.status, aa.area_code, aa.criterion_scores,"
         " aa.area_score, aa.site_visit_questions FROM assessments a JOIN users u ON u.id = a.examiner_id"
-        " JOIN contributions c ON c.id = a.contribution_id"
-        " LEFT JOIN assessment_areas aa ON aa.assessment_id = a.id"
+        + (" JOIN contributions c ON c.id = a.contribution_id" if year is not None else "")
+        + " LEFT JOIN assessment_areas aa ON aa.assessment_id = a.id"
         f" WHERE {where}{status} ORDER BY a.contribution_id, u.name, aa.area_code", params)
     result: dict[int, IndividualScores] = {}
     for aid, cid, examiner_id, name, state, area, criteria, score, questions in rows:

@@ -33,6 +33,8 @@ class Ask:
     user: User
     year: int | None = None
     contribution_id: int | None = None
+    # Each predicate is answered once per question, however many permissions ask it.
+    answers: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
 
 class Predicate:
@@ -42,7 +44,9 @@ class Predicate:
         self.name, self.test = name, test
 
     def __call__(self, ask: Ask) -> bool:
-        return bool(self.test(ask))
+        if self.name not in ask.answers:
+            ask.answers[self.name] = bool(self.test(ask))
+        return ask.answers[self.name]
 
     def __or__(self, other: Predicate) -> Predicate:
         return Predicate(f"({self.name} eller {other.name})", lambda a: self(a) or other(a))
@@ -116,19 +120,6 @@ def is_proposed(ask: Ask) -> bool:
     return ask.contribution_id is not None and ask.store.cached(
         ("is_proposed", ask.contribution_id), lambda: ask.store.fetchone(
             "SELECT 1 FROM proposals WHERE contribution_id = ?", [ask.contribution_id])) is not None
-
-
-@predicate
-def year_ended(ask: Ask) -> bool:
-    year = ask.year
-    if year is None and ask.contribution_id is not None:
-        row = ask.store.fetchone("SELECT year FROM contributions WHERE id = ?", [ask.contribution_id])
-        year = row and row[0]
-    if year is None:
-        return False
-    row = ask.store.cached(("year_locked", year), lambda: ask.store.fetchone(
-        "SELECT locked FROM award_years WHERE year = ?", [year]))
-    return bool(row and row[0])
 
 
 above_the_teams = is_preparatory | is_jury
@@ -230,14 +221,18 @@ for _key, _rule in PAGES.items():
     PERMISSIONS[f"page.{_key}"] = Permission(_rule, "Sidan är inte till för din roll.")
 
 
+def _allows(ask: Ask, permission: str) -> bool:
+    entry = PERMISSIONS[permission]  # an unknown name is a programming error, never a "no"
+    if "contribution" in entry.needs and ask.contribution_id is None:
+        raise TypeError(f"{permission} needs a contribution")
+    if "year" in entry.needs and ask.year is None:
+        raise TypeError(f"{permission} needs a year")
+    return entry.rule(ask)
+
+
 def can(store: Store, user: User, permission: str, *, year: int | None = None,
         contribution_id: int | None = None) -> bool:
-    entry = PERMISSIONS[permission]  # an unknown name is a programming error, never a "no"
-    if "contribution" in entry.needs and contribution_id is None:
-        raise TypeError(f"{permission} needs a contribution")
-    if "year" in entry.needs and year is None:
-        raise TypeError(f"{permission} needs a year")
-    return entry.rule(Ask(store, user, year, contribution_id))
+    return _allows(Ask(store, user, year, contribution_id), permission)
 
 
 def require(store: Store, user: User, permission: str, *, year: int | None = None,
@@ -256,7 +251,8 @@ def role_label(store: Store, user: User, year: int | None) -> str:
 
 
 def page_keys(store: Store, user: User, year: int | None) -> list[str]:
-    return [key for key in PAGES if can(store, user, f"page.{key}", year=year)]
+    ask = Ask(store, user, year)
+    return [key for key in PAGES if _allows(ask, f"page.{key}")]
 
 
 def visible_contribution_ids(store: Store, user: User, year: int) -> list[int]:
@@ -320,9 +316,15 @@ def needs_declaration(store: Store, user: User, contribution_id: int) -> bool:
         store, user, "contribution.read", contribution_id=contribution_id)
 
 
-def require_readable(store: Store, user: User, contribution_id: int) -> None:
-    """May read the contribution's content: visible, and for an examiner, declared first."""
-    require_contribution(store, user, contribution_id)
-    if not can(store, user, "contribution.read", contribution_id=contribution_id):
+def require_readable(store: Store, user: User, contribution_id: int, *also: str) -> None:
+    """May read the contribution's content: visible, and for an examiner, declared first;
+    and whatever else ``also`` names about the same contribution."""
+    ask = Ask(store, user, None, contribution_id)
+    if not _allows(ask, "contribution.see"):
+        raise AccessDenied(PERMISSIONS["contribution.see"].refusal)
+    if not _allows(ask, "contribution.read"):
         raise DeclarationRequired("Bekräfta att du inte har jäv och att du behandlar bidraget "
                                   "konfidentiellt innan du öppnar det.")
+    for permission in also:
+        if not _allows(ask, permission):
+            raise AccessDenied(PERMISSIONS[permission].refusal)
