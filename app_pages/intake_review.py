@@ -63,7 +63,7 @@ st.caption("Rätta en felaktig uppdelning genom att ändra del, fråga eller del
 blocks = review.blocks
 editor_key = f"split_{intake_id}_{review.version}"
 st.data_editor(
-    [{"Id": b.id, "Slag": ROLES[review.places[b.id].role] if b.kind == "stycke" else b.kind.capitalize(),
+    [{"Id": b.id, "Slag": ROLES[review.places[b.id].text_kind] if b.kind == "stycke" else b.kind.capitalize(),
       "Text": (b.text[:140] + " …") if len(b.text) > 140 else b.text,
       "Del": SECTIONS[review.places[b.id].section], "Fråga": review.places[b.id].question,
       "Delfråga": review.places[b.id].part} for b in blocks],

@@ -53,7 +53,7 @@ def test_answers_land_under_their_question_and_part():
     result = take_in(data, "x.docx", F2026)
     by_block = {b.id: b for b in result.blocks}
     answer_12b = [by_block[i].text for i, p in result.places.items() if p.question == 12 and p.part == "b"
-                  and p.role == "svar"]
+                  and p.text_kind == "svar"]
     assert answer_12b == c.answers[(12, "b")]
     table = next(b for b in result.blocks if b.kind == "tabell")
     assert result.places[table.id].question == 19 and table.rows[1] == ["Nöjda (%)", "78", "81", "84"]

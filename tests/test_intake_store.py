@@ -71,7 +71,7 @@ def test_corrections_move_blocks_and_a_stale_version_is_refused(demo_store, admi
     data, _ = build(F2026, "rubriker")
     intake_id = intake_store.upload(demo_store, admin, 2026, "x.docx", data)
     review = intake_store.review(demo_store, admin, intake_id)
-    block = next(i for i, p in review.places.items() if p.question == 2 and p.role == "svar")
+    block = next(i for i, p in review.places.items() if p.question == 2 and p.text_kind == "svar")
     intake_store.correct(demo_store, admin, intake_id, review.version, {block: {"question": 3}})
     after = intake_store.review(demo_store, admin, intake_id)
     assert after.places[block].question == 3 and after.places[block].area == "malgrupp"
@@ -126,3 +126,8 @@ def test_cli_intake_prints_text_and_json(tmp_path):
     text = subprocess.run([sys.executable, "-m", "scoring", "intake", str(tmp_path / "bra.docx"), "--year", "2026"],
                           cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "Tecken utan blanksteg:" in text and "automatisk numrering" in text
+
+
+def test_an_analysis_stored_before_the_rename_still_loads():
+    raw = json.dumps({"blocks": [], "matches": {}, "places": {"b1": {"section": "fraga", "role": "svar", "question": 2}}})
+    assert intake_store._load(raw)[1]["b1"].text_kind == "svar"

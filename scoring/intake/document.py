@@ -38,7 +38,7 @@ class Place:
     """Where one block belongs."""
 
     section: str
-    role: str
+    text_kind: str      # what the text is: svar, rubrik, fragetext, ingress, falt, ovrigt
     area: str | None = None
     question: int | None = None
     part: str | None = None
@@ -330,19 +330,19 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
             counted += chars
         if place.area in chars_by_area and place.section in ("fraga", "ovrigt"):
             chars_by_area[place.area] += chars
-        if place.section == "fraga" and place.role == "svar" and place.question:
+        if place.section == "fraga" and place.text_kind == "svar" and place.question:
             per_question[place.question] = per_question.get(place.question, 0) + chars
         if place.section == "presentation":
             has_presentation = True
-            if place.role == "svar":
+            if place.text_kind == "svar":
                 presentation += block.chars if not framework.presentation_text.count_spaces else len(block.text)
         if place.section == "bilaga":
             appendix_found = True
-        if place.role == "ingress":
+        if place.text_kind == "ingress":
             ingress_by_area.setdefault(place.area, []).append(block)
         if place.section == "ovrigt":
             unplaced.append(block)
-        if place.role == "falt" and (field := splitter.field(block)):
+        if place.text_kind == "falt" and (field := splitter.field(block)):
             intro_fields.setdefault(field[0], field[1])
         if block.kind == "tabell" and place.section == "inledning" and block.rows:
             for row in block.rows:

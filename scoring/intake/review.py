@@ -46,7 +46,8 @@ def _load(raw: str) -> tuple[list[Block], dict[str, Place], dict[int, Match]]:
     data = json.loads(raw)
     return (
         [Block(**b) for b in data["blocks"]],
-        {k: Place(**v) for k, v in data["places"].items()},
+        # Analyses stored before the field was renamed call it "role".
+        {k: Place(**{("text_kind" if f == "role" else f): x for f, x in v.items()}) for k, v in data["places"].items()},
         {int(k): Match(**v) for k, v in data["matches"].items()},
     )
 
@@ -146,7 +147,7 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
             labels = {p.label for p in framework.question(question).parts}
             if part is not None and part not in labels:
                 raise IntakeError(f"Stycket {block_id}: fråga {question} har ingen delfråga {part!r}.")
-            current.places[block_id] = Place("fraga", "svar" if place.role in ("ovrigt", "falt") else place.role,
+            current.places[block_id] = Place("fraga", "svar" if place.text_kind in ("ovrigt", "falt") else place.text_kind,
                                              framework.area_of_question(question).code, question, part)
             current.matches[question] = Match(question, 1.0, "rättad för hand")
         else:
@@ -215,10 +216,10 @@ def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], pl
         place = places[block.id]
         section = {"presentation": "inledning"}.get(place.section, place.section)
         intro_section = "presentation" if place.section == "presentation" else place.intro_section
-        kind = "rubrik" if place.role == "rubrik" else block.kind
+        kind = "rubrik" if place.text_kind == "rubrik" else block.kind
         text = json.dumps(block.rows, ensure_ascii=False) if block.kind == "tabell" else block.text
         rows.append([contribution_id, block.id, block.ordinal, section, intro_section, place.question,
-                     place.part, kind, text, place.role, block.images])
+                     place.part, kind, text, place.text_kind, block.images])
     uow.cursor.executemany(
         "INSERT INTO contribution_blocks (contribution_id, block_id, ordinal, section, intro_section,"
         " question_number, part_label, kind, text, role, images) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
