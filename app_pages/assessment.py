@@ -7,7 +7,7 @@ from app_pages.common import declaration_form, show_answer, show_block
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
 from scoring.core.store import get_store
-from scoring.core.text import escape_markdown
+from scoring.core.text import count, escape_markdown
 from scoring.jury import shortlist as jury
 from scoring.teams import conflicts
 from scoring.year import contributions, phases
@@ -149,7 +149,7 @@ with finish:
         missing = assessments.missing_scores(framework, work)
         all_warnings = sum(len(guidance.wording_warnings(f.text)) for a in work.areas.values() for f in a.findings)
         if missing:
-            st.caption(f"Kvar att poängsätta: {len(missing)} bedömningsgrunder.")
+            st.caption(f"Kvar att poängsätta: {count(len(missing), 'bedömningsgrund', 'bedömningsgrunder')}.")
         elif all_warnings:
             st.caption(f"{all_warnings} formuleringar har tips. Du kan ändå lämna in.")
         submit = st.button("Lämna in bedömningen", type="primary", disabled=bool(missing), icon=":material/send:")

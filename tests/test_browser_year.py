@@ -20,6 +20,7 @@ from docx import Document
 from playwright.sync_api import expect, sync_playwright
 
 from scoring.core.store import Store
+from scoring.core.text import count
 from scoring.reports import documents as reports
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR
@@ -113,17 +114,25 @@ def examiner_assesses(y, email: str, number: int, first: bool) -> None:
     page.get_by_text("Jag har inget jäv och behandlar bidraget konfidentiellt").click()
     page.get_by_role("button", name="Skicka deklarationen").click()
     expect(page.get_by_text("Min bedömning: Ej påbörjad")).to_be_visible(timeout=30_000)
+    remaining = sum(len(a.criteria) for a in FRAMEWORK.areas)
+    counts = page.get_by_test_id("stMetric").filter(has_text="Styrkor / utvecklingsområden")
     for area in FRAMEWORK.areas:
         page.get_by_role("radio", name=area.title, exact=True).click()
-        wait_for_app(page)
         expect(page.get_by_role("heading", name=area.title, exact=True)).to_be_visible(timeout=30_000)
+        expect(counts).to_contain_text("0 / 0", timeout=30_000)
         for criterion in area.criteria:
             box = page.locator("[data-testid=stVerticalBlock]").filter(
                 has=page.get_by_text(criterion.title, exact=True)).last
             box.get_by_role("radio", name="50-65").click()
-            wait_for_app(page)
             box.get_by_role("radio", name="60", exact=True).click()
-            wait_for_app(page)
+            # Saved when the page's own count of unscored criteria says so (the last one: the
+            # submit button comes alive), not when some rerun happens to have finished.
+            remaining -= 1
+            if remaining:
+                expect(page.get_by_text(f"Kvar att poängsätta: {count(remaining, 'bedömningsgrund', 'bedömningsgrunder')}.")).to_be_visible(
+                    timeout=30_000)
+            else:
+                expect(page.get_by_role("button", name="Lämna in bedömningen")).to_be_enabled(timeout=30_000)
         for kind, text in (("Styrka", f"Arbetssätten i {area.title.lower()} följs upp och förbättras."),
                            ("Utvecklingsområde", f"Det framgår inte hur resultaten i {area.title.lower()} "
                                                  "jämförs över tid.")):
@@ -131,10 +140,11 @@ def examiner_assesses(y, email: str, number: int, first: bool) -> None:
                 text = HOSTILE
             # This area's form (while a rerun finishes, the last area's may still be on the page).
             form = page.get_by_test_id("stForm").filter(has=page.locator(f"[class*='new_{area.code}_kind']"))
+            expect(form).to_have_count(1, timeout=30_000)  # a moved form's old copy goes when the rerun ends
             form.get_by_text(kind, exact=True).click()
             form.get_by_label("Iakttagelse").fill(text)
             form.get_by_role("button", name="Lägg till").click()
-            wait_for_app(page)
+            expect(counts).to_contain_text("1 / 0" if kind == "Styrka" else "1 / 1", timeout=30_000)
         if first and area is FRAMEWORK.areas[0]:
             expect(page.get_by_text("Målen följs upp <img src=x").first).to_be_visible()
     if first:  # typed and left, then a reload: still there
@@ -188,17 +198,18 @@ def coordinator_reaches_consensus(y, page, cid_key: str) -> None:
     page.get_by_role("tab", name="Iakttagelser").click()
     for area in FRAMEWORK.areas:
         by_key(page, f"{cid_key}_findings_area").get_by_role("radio", name=area.title, exact=True).click()
-        wait_for_app(page)
+        adopted = page.get_by_role("textbox", name="Konsensus", exact=True)
+        expect(adopted).to_have_count(0, timeout=30_000)  # this area's page, nothing adopted yet
         if area is FRAMEWORK.areas[0]:  # the hostile finding is listed as text in its group
             # (The Poäng tab, hidden now, lists the examiners' findings too.)
             shown = page.get_by_text("<script>window.__pwned=1</script>", exact=False).locator("visible=true")
             expect(shown.first).to_be_visible()
             step(page, 8, "konsensus-iakttagelser")
-        for kind in ("styrka", "utvecklingsomrade"):
+        for number, kind in enumerate(("styrka", "utvecklingsomrade"), start=1):
             group = page.locator(f'[class*="st-key-{cid_key}_g{area.code}_{kind}_"]').first
             group.locator("xpath=ancestor::*[@data-testid='stForm'][1]").get_by_role(
                 "button", name="Ta med i konsensus").click()
-            wait_for_app(page)
+            expect(adopted).to_have_count(number, timeout=30_000)
     go_on(page, "platsbesök")
 
     page.get_by_role("tab", name="Platsbesök").click()
@@ -242,12 +253,13 @@ def coordinator_reaches_consensus(y, page, cid_key: str) -> None:
               "Utvecklingsområde": ["Det framgår inte hur resultaten jämförs med andra skolor.",
                                     "Det framgår inte hur vårdnadshavarna är delaktiga.",
                                     "Resultaten redovisas inte uppdelade på kön."]}
-    for kind, texts in themes.items():
-        for text in texts:
+    for (kind, texts), heading in zip(themes.items(), ("Styrkor", "Utvecklingsområden"), strict=True):
+        for number, text in enumerate(texts, start=1):
+            expect(form).to_have_count(1, timeout=30_000)
             form.get_by_text(kind, exact=True).click()
             form.get_by_label("Nytt nyckeltema").fill(text)
             form.get_by_role("button", name="Lägg till").click()
-            wait_for_app(page)
+            expect(page.get_by_role("heading", name=f"{heading} ({number})")).to_be_visible(timeout=30_000)
     go_on(page, "återkoppling klar")
     page.get_by_role("tab", name="Förslag").click()
     proposal = form_with(page, f"{cid_key}_proposal_motivation")

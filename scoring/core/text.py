@@ -17,6 +17,11 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def count(number: int, singular: str, plural: str) -> str:
+    """'1 bedömningsgrund', '3 bedömningsgrunder': a number with its noun in the right form."""
+    return f"{number} {singular if number == 1 else plural}"
+
+
 def swedish_date(day: dt.date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
