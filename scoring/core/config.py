@@ -26,6 +26,7 @@ def idle_minutes() -> int:
 
 
 def max_failed_logins() -> int:
+    """Failed logins for one e-mail from one source address before that source is held back."""
     return _int("WORKBENCH_MAX_FAILED_LOGINS", 5)
 
 
@@ -36,3 +37,8 @@ def lockout_minutes() -> int:
 def cookie_secure() -> bool:
     """Mark the session cookie Secure; set to 1 when served over HTTPS."""
     return os.environ.get("WORKBENCH_COOKIE_SECURE", "0") == "1"
+
+
+def max_failed_logins_any_source() -> int:
+    """Failed logins for one e-mail from all sources together before password logins lock."""
+    return _int("WORKBENCH_MAX_FAILED_LOGINS_ANY_SOURCE", 4 * max_failed_logins())
