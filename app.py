@@ -10,6 +10,7 @@ import streamlit as st
 
 from scoring.core import access, auth
 from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
 from scoring.year import phases, years
 
 st.set_page_config(page_title="Examinatorsstöd", page_icon=":material/workspace_premium:", layout="wide")
@@ -98,7 +99,7 @@ def current_user(store) -> auth.User | None:
         user = auth.user_by_email(store, str(st.user.get("email", "")))
         if user is None:
             st.error(
-                f"Kontot {st.user.get('email', '')} har ingen behörighet i Examinatorsstöd. "
+                f"Kontot {escape_markdown(str(st.user.get('email', '')))} har ingen behörighet i Examinatorsstöd. "
                 "Kontakta Kvalitetsenheten."
             )
             st.button("Logga ut", on_click=st.logout)
@@ -112,7 +113,7 @@ def current_user(store) -> auth.User | None:
 
 def sidebar(store, user: auth.User, year: int | None) -> None:
     with st.sidebar:
-        st.markdown(f"**{user.name}**  \n{access.role_label(store, user, year)}")
+        st.markdown(f"**{escape_markdown(user.name)}**  \n{access.role_label(store, user, year)}")
         if year is not None:
             st.caption(f"Kvalitetsutmärkelsen {year} · {phases.YearPhase(years.phase(store, year)).label}")
         if st.button("Logga ut", icon=":material/logout:", width="stretch"):

@@ -132,7 +132,7 @@ class VersionedSaves:
         stale = st.session_state.get(self._stale)
         if stale and stale["cid"] == subject_id:
             with st.container(border=True):
-                st.error(stale["message"], icon=":material/sync_problem:")
+                st.error(escape_markdown(stale["message"]), icon=":material/sync_problem:")
                 if stale["changes"]:
                     st.markdown("**Sparat under tiden:**  \n"
                                 + "  \n".join(escape_markdown(c) for c in stale["changes"][-8:]))
@@ -167,6 +167,6 @@ def declaration_form(store, user, contribution_id: int, unit: str) -> None:
                 conflicts.declare(store, user, contribution_id, has_conflict=choice == CONFLICT,
                                   confidentiality_accepted=choice is not None and choice != CONFLICT, note=note)
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()

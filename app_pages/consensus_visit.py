@@ -43,7 +43,7 @@ def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
         for q in visit.questions:
             qp = f"{p}q{q['id']}_"
             with st.container(border=True):
-                st.caption(f"{titles.get(q['area_code'], q['area_code'])} · {q['source']}")
+                st.caption(f"{titles.get(q['area_code'], q['area_code'])} · {escape_markdown(q['source'])}")
                 st.text_area("Fråga", value=q["text"], key=qp + "text", height=68, disabled=not editing)
                 left, right = st.columns([2, 3])
                 left.radio("Utfall", outcomes, index=outcomes.index(q["outcome"] or NO_OUTCOME),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
 from scoring.intake import review as intake_store
 
 store = get_store()
@@ -25,13 +26,13 @@ if files and st.button(f"Läs in {len(files)} fil{'er' if len(files) > 1 else ''
     bar = st.progress(0.0)
     outcomes = []
     for index, file in enumerate(files):
-        bar.progress(index / len(files), text=f"Läser {file.name} …")
+        bar.progress(index / len(files), text=f"Läser {escape_markdown(file.name)} …")
         try:
             intake_store.upload(store, user, year, file.name, file.getvalue())
         except intake_store.IntakeError as exc:
-            outcomes.append(("fel", str(exc)))
+            outcomes.append(("fel", escape_markdown(str(exc))))
         else:
-            outcomes.append(("ok", f"{file.name} är inläst och väntar på granskning."))
+            outcomes.append(("ok", f"{escape_markdown(file.name)} är inläst och väntar på granskning."))
     bar.progress(1.0, text="Klart")
     st.session_state["upload_outcomes"] = outcomes
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the picker

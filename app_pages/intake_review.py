@@ -93,7 +93,7 @@ if st.button("Spara rättelser", disabled=not edited):
     try:
         intake_store.correct(store, user, intake_id, review.version, changes)
     except intake_store.IntakeError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         st.rerun()
 
@@ -110,9 +110,9 @@ with accept_col, st.form("accept"):
             intake_store.accept(store, user, intake_id, review.version, unit_name=unit_name,
                                 organisation=organisation, class_code=class_code or "")
         except intake_store.IntakeError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
-            st.session_state["upload_outcomes"] = [("ok", f"{unit_name} är godkänt som bidrag.")]
+            st.session_state["upload_outcomes"] = [("ok", f"{escape_markdown(unit_name)} är godkänt som bidrag.")]
             st.switch_page("app_pages/intake.py")
 with reject_col, st.form("reject"):
     reason = st.text_area("Varför avvisas filen?", height=100)
@@ -120,6 +120,6 @@ with reject_col, st.form("reject"):
         try:
             intake_store.reject(store, user, intake_id, reason)
         except intake_store.IntakeError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.rerun()

@@ -44,6 +44,6 @@ with right:
                 try:
                     reports.save_template(store, user, name, data)
                 except reports.ReportError as exc:
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
                     st.success("Mallen används från och med nu.")
