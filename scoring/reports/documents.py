@@ -299,36 +299,35 @@ def to_pdf(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
 def dossier_context(store: Store, user: User, year: int) -> dict:
     """The jury dossier's content, as this viewer may see it: with the pseudonym setting on,
-    the preparatory group and the jury read "Kandidat A" and no organisation, exactly as
-    on their screens."""
+    the preparatory group and the jury read "Kandidat A", no organisation, and the teams'
+    texts with the names the workbench knows replaced, exactly as on their screens."""
     access.require(store, user, "dossier.read")
     framework = load_framework(year)
     proposed = store.fetchall(
         "SELECT p.contribution_id, c.class_code, p.proposal, p.motivation FROM proposals p"
         " JOIN contributions c ON c.id = p.contribution_id WHERE c.year = ? AND p.proposal <> 'inget'"
         " ORDER BY c.class_code, p.proposal DESC", [year])
-    hidden = jury.names_hidden(store, user, year)
-    labels = jury.pseudonyms(store, year) if hidden else {}
+    names = jury.mask(store, user, year)
     classes = {c.code: {"namn": c.name, "kandidater": []} for c in framework.classes}
     for cid, class_code, proposal, motivation in proposed:
         # The results only: those above the teams never read an examiner's own work.
         work = consensus.workspace(store, user, cid, individual=False)
-        unit = labels[cid] if hidden else work.unit
+        unit = names.unit(cid, work.unit)
         status = eligibility.register(store, user, cid)[1].status
         profile = [{"omrade": a.title, "poang": framework.area_score_for(a.code, work.scores.get(a.code, {})) or "–"}
                    for a in framework.areas]
-        strengths = [clean(f.text) for f in work.area_findings(None, "styrka")]
+        strengths = [clean(names.text(f.text)) for f in work.area_findings(None, "styrka")]
         rationales = dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
                                          " AND rationale IS NOT NULL", [cid]))
         spread = [s.for_agenda() for s in individual_scores(store, contribution_id=cid)]
         open_issues = [clean(f"{item.title}: individuella poäng spände {item.area.range} poäng över "
-                             f"{item.area.bands} band. {rationales.get(item.area_code, '')}")
+                             f"{item.area.bands} band. {names.text(rationales.get(item.area_code, ''))}")
                        for item in agenda(framework, spread, work.threshold) if item.flagged]
         classes[class_code]["kandidater"].append({
-            "enhet": clean(unit), "forvaltning": "" if hidden else clean(work.organisation),
-            "forslag": phases.Proposal(proposal).label, "motivering": clean(motivation), "behorighet": status,
+            "enhet": clean(unit), "forvaltning": clean(names.organisation(work.organisation)),
+            "forslag": phases.Proposal(proposal).label, "motivering": clean(names.text(motivation)), "behorighet": status,
             "profil": profile, "styrkor": strengths,
-            "utvecklingsomraden": [clean(f.text) for f in work.area_findings(None, "utvecklingsomrade")],
+            "utvecklingsomraden": [clean(names.text(f.text)) for f in work.area_findings(None, "utvecklingsomrade")],
             "oenigheter": open_issues, "utkast_motivering": draft_motivation(unit, year, strengths),
         })
     return {"ar": year, "datum": swedish_date(dt.date.today()), "klasser": list(classes.values())}
