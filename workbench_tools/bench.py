@@ -20,6 +20,7 @@ from docxtpl import DocxTemplate
 from scoring.consensus import workspace as consensus
 from scoring.core.auth import User
 from scoring.core.store import Store
+from scoring.intake import isolated
 from scoring.intake.document import take_in
 from scoring.intake.docx_reader import count_chars, read_paragraph_texts
 from scoring.reports import documents as reports
@@ -75,6 +76,16 @@ def figure_intake(quick: bool) -> dict:
                                      lambda: read_paragraph_texts(data), 3 if quick else 9)
     return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4),
             "baseline_seconds": round(baseline, 4), "chars": chars}
+
+
+def figure_intake_isolated(quick: bool) -> dict:
+    """The same intake as the server does it, in a child process within the limits, against
+    the same reading in this process: what the isolation costs."""
+    framework = load_framework(2026)
+    data = full_contribution()
+    seconds, baseline = _median_pair(lambda: isolated.take_in(data, "bench.docx", framework),
+                                     lambda: take_in(data, "bench.docx", framework), 3 if quick else 9)
+    return {"ratio": round(seconds / baseline, 2), "seconds": round(seconds, 4), "baseline_seconds": round(baseline, 4)}
 
 
 def figure_page_assessment(quick: bool) -> dict:
@@ -167,6 +178,8 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
     "report_batch_seconds": ("Alla slutliga rapporter för ett år med 60 bidrag, sekunder", figure_report_batch),
     "concurrent_save": ("50 examinatorer sparar utkast samtidigt i en minut: p95 per sparning, mot en ensam "
                         "examinator", figure_concurrent_save),
+    "intake_isolated": ("Samma intag i en egen process inom tids- och minnesgränserna, som servern gör det, mot "
+                        "intaget i samma process", figure_intake_isolated),
     # Page figures last: they start Streamlit's runtime in this process.
     "page_assessment": ("Omkörning av sidan Bedömning med ett fullt bidrag och en full bedömning, "
                         "mot en hello world-sida i AppTest", figure_page_assessment),
@@ -174,7 +187,8 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
     "page_10x": ("Omkörning av sidan Beredning för tio gånger så många bidrag (600), mot hello world",
                  figure_page_10x),
 }
-GOALS = {"intake": 2.0, "page_assessment": 25.0, "report": 2.0, "page_full_year": 25.0, "page_10x": 40.0}
+GOALS = {"intake": 2.0, "page_assessment": 25.0, "report": 2.0, "page_full_year": 25.0, "page_10x": 40.0,
+         "intake_isolated": 2.0}
 SECONDS_GOALS = {"report_batch_seconds": 10.0}
 
 
@@ -189,7 +203,7 @@ def run(names: list[str], quick: bool) -> dict[str, dict]:
     return results
 
 
-RATIO_FIGURES = ("intake", "report", "page_assessment", "page_full_year", "page_10x")
+RATIO_FIGURES = ("intake", "report", "page_assessment", "page_full_year", "page_10x", "intake_isolated")
 
 
 def as_json(results: dict[str, dict]) -> dict:

@@ -42,3 +42,18 @@ def cookie_secure() -> bool:
 def max_failed_logins_any_source() -> int:
     """Failed logins for one e-mail from all sources together before password logins lock."""
     return _int("WORKBENCH_MAX_FAILED_LOGINS_ANY_SOURCE", 4 * max_failed_logins())
+
+
+def intake_seconds() -> int:
+    """How long reading one uploaded file may take before it is refused."""
+    return _int("WORKBENCH_INTAKE_SECONDS", 60)
+
+
+def intake_memory_mb() -> int:
+    """How much memory reading one uploaded file may use before it is refused."""
+    return _int("WORKBENCH_INTAKE_MEMORY_MB", 1024)
+
+
+def intake_max_paragraphs() -> int:
+    """More paragraphs than any contribution has (a long one has a few thousand)."""
+    return _int("WORKBENCH_INTAKE_MAX_PARAGRAPHS", 500_000)

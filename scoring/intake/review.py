@@ -10,7 +10,8 @@ from scoring.core import access, versions
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork
-from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate, take_in
+from scoring.intake import isolated
+from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate
 from scoring.intake.docx_reader import Block, UnreadableFile
 from scoring.year import phases
 from scoring.year.framework import load_framework
@@ -77,7 +78,7 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> i
     if existing:
         raise IntakeError(f"{filename}: samma fil är redan inläst (som {existing[0]}).")
     try:
-        result = take_in(data, filename, framework)
+        result = isolated.take_in(data, filename, framework)  # in a child process, within limits
     except UnreadableFile as exc:
         raise IntakeError(str(exc)) from None
     with store.write(user.email) as uow:
