@@ -13,7 +13,9 @@ from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.year import phases, years
 
-st.set_page_config(page_title="Examinatorsstöd", page_icon=":material/workspace_premium:", layout="wide")
+# An emoji icon is drawn in the page (a :material: icon would be fetched from Google, which
+# the security policy refuses).
+st.set_page_config(page_title="Examinatorsstöd", page_icon="🏅", layout="wide")
 
 PAGES = {
     "start": ("app_pages/start.py", "Start", ":material/home:"),
@@ -43,6 +45,7 @@ SECTIONS = {
 }
 SESSION_ROUTE = "/workbench/session"
 LOGOUT_ROUTE = "/workbench/logout"
+HANDOFF_SCRIPT = "/workbench/handoff.js"  # served by serve.py; see scoring/core/web.py
 
 
 def oidc_configured() -> bool:
@@ -52,20 +55,27 @@ def oidc_configured() -> bool:
         return False
 
 
-def session_cookie() -> str | None:
+def cookie(name: str) -> str | None:
+    """A cookie the browser sent when it opened this session."""
     try:
-        return st.context.cookies.get(auth.COOKIE_NAME)
+        value = st.context.cookies.get(auth.cookie_name(name))
     except Exception:  # no browser connection (AppTest)
         return None
+    return value if isinstance(value, str) else None
 
 
-def post_to_route(route: str, body: str = "") -> None:
-    """Let the browser call one of the app's own routes (only a route can set cookies)."""
-    st.html(
-        f"<script>fetch('{route}', {{method: 'POST', body: '{body}', credentials: 'same-origin'}});"
-        "</script>",
-        unsafe_allow_javascript=True,
-    )
+def post_to_route(route: str, code: str = "") -> None:
+    """Let the browser call one of the app's own routes (only a route can set cookies),
+    through the site's own script: the page's security policy runs no inline script."""
+    st.html(f'<script src="{HANDOFF_SCRIPT}" data-route="{route}" data-code="{code}"></script>',
+            unsafe_allow_javascript=True)
+
+
+def hand_off_cookie(token: str) -> None:
+    """The session cookie for the browser that logged in: a one-time code bound to its nonce.
+    Without a nonce (cookies blocked) the login holds in this tab only."""
+    if nonce := cookie(auth.NONCE_COOKIE):
+        post_to_route(SESSION_ROUTE, auth.issue_handoff(token, nonce))
 
 
 def log_out(store) -> None:
@@ -80,7 +90,7 @@ def log_out(store) -> None:
 
 
 def current_user(store) -> auth.User | None:
-    token = st.session_state.get("session_token") or auth.unsign(store, session_cookie())
+    token = st.session_state.get("session_token") or auth.unsign(store, cookie(auth.COOKIE_NAME))
     if token:
         try:
             user = auth.session_user(store, token)
@@ -106,7 +116,7 @@ def current_user(store) -> auth.User | None:
             st.stop()
         token = auth.create_session(store, user)
         st.session_state["session_token"] = token
-        st.session_state["cookie_handoff"] = auth.issue_handoff(token)
+        st.session_state["cookie_handoff"] = True
         return user
     return None
 
@@ -128,9 +138,8 @@ if user is None:
     st.session_state.pop("current_user", None)
     page = st.navigation([st.Page("app_pages/login.py", title="Logga in", icon=":material/login:")])
 else:
-    handoff = st.session_state.pop("cookie_handoff", None)
-    if handoff:
-        post_to_route(SESSION_ROUTE, handoff)
+    if st.session_state.pop("cookie_handoff", False):
+        hand_off_cookie(st.session_state["session_token"])
     year = years.current_year(store)
     st.session_state["current_user"] = user
     st.session_state["current_year"] = year

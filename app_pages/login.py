@@ -44,7 +44,7 @@ with left:
             else:
                 token = auth.create_session(store, user)
                 st.session_state["session_token"] = token
-                st.session_state["cookie_handoff"] = auth.issue_handoff(token)
+                st.session_state["cookie_handoff"] = True  # the router hands the browser its cookie
                 st.rerun()
 
     if demo.is_demo(store):

@@ -8,10 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-import duckdb
-
 from scoring.core import auth, backup, config
-from scoring.core.store import get_store
+from scoring.core.store import StoreUnavailable, get_store
 from scoring.intake import document as intake
 from scoring.intake.docx_reader import UnreadableFile
 from scoring.reports import documents as reports
@@ -23,13 +21,8 @@ from workbench_tools import bench, demo
 def _store():
     try:
         return get_store()
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise SystemExit(
-                f"Databasen {config.database_path()} används av en annan process "
-                "(troligen appen). Stoppa appen först."
-            ) from None
-        raise
+    except StoreUnavailable as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -30,11 +30,13 @@ def free_port() -> int:
 class Server:
     """``streamlit run serve.py`` against a given database, as ``make run`` starts it."""
 
-    def __init__(self, database: Path, log: Path, port: int | None = None, extra: list[str] = ()):
+    def __init__(self, database: Path, log: Path, port: int | None = None, extra: list[str] = (),
+                 env: dict[str, str] | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
-        env = {**os.environ, "WORKBENCH_DB": str(database)}
+        env = {**os.environ, "WORKBENCH_DB": str(database), **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", *extra],

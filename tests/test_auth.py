@@ -131,8 +131,10 @@ def test_cookie_signature_rejects_tampering(empty_store, user):
     assert auth.unsign(empty_store, None) is None and auth.unsign(empty_store, "utan-punkt") is None
 
 
-def test_handoff_code_works_once():
-    code = auth.issue_handoff("token-1")
-    assert auth.redeem_handoff(code) == "token-1"
-    assert auth.redeem_handoff(code) is None
-    assert auth.redeem_handoff("påhittad") is None
+def test_handoff_code_works_once_and_only_in_the_browser_it_was_issued_to():
+    code = auth.issue_handoff("token-1", "webbläsare-1")
+    # From another browser (another nonce, or none) it is refused, and stays for its own.
+    assert auth.redeem_handoff(code, "webbläsare-2") is None and auth.redeem_handoff(code, None) is None
+    assert auth.redeem_handoff(code, "webbläsare-1") == "token-1"
+    assert auth.redeem_handoff(code, "webbläsare-1") is None
+    assert auth.redeem_handoff("påhittad", "webbläsare-1") is None

@@ -24,6 +24,8 @@ from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, set_setting, utcnow
 
 COOKIE_NAME = "examinatorsstod_session"
+# Set with the app's page; a login's one-time code is bound to it (see the hand-off below).
+NONCE_COOKIE = "examinatorsstod_browser"
 ROLES = {
     "admin": "Kvalitetsenheten",
     "examinator": "Examinator",
@@ -368,29 +370,41 @@ def unsign(store: Store, cookie_value: str | None) -> str | None:
     return token if hmac.compare_digest(mac, expected) else None
 
 
+def cookie_name(name: str = COOKIE_NAME) -> str:
+    """Over HTTPS the cookies carry the __Host- prefix: no other site under the same domain
+    can set one in their place."""
+    return f"__Host-{name}" if config.cookie_secure() else name
+
+
 # --- one-time hand-off from the page to the cookie route ----------------------------
 # The Streamlit script cannot set an HttpOnly cookie itself. After a login it hands a
 # short-lived one-time code to the browser, which posts it to the app's own route;
-# the route swaps it for the signed cookie. Both run in this process.
+# the route swaps it for the signed cookie. Both run in this process. The code is bound to
+# the nonce cookie of the browser that logged in: redeemed from any other, it is refused
+# (so nobody can log a victim's browser in as themselves with a code of their own).
 
 _HANDOFF_SECONDS = 120
-_handoffs: dict[str, tuple[str, float]] = {}
+_handoffs: dict[str, tuple[str, str, float]] = {}
 _handoffs_lock = threading.Lock()
 
 
-def issue_handoff(token: str) -> str:
+def issue_handoff(token: str, nonce: str) -> str:
     code = secrets.token_urlsafe(24)
     with _handoffs_lock:
         now = time.monotonic()
-        for stale in [c for c, (_, t) in _handoffs.items() if now - t > _HANDOFF_SECONDS]:
+        for stale in [c for c, (_, _, t) in _handoffs.items() if now - t > _HANDOFF_SECONDS]:
             del _handoffs[stale]
-        _handoffs[code] = (token, now)
+        _handoffs[code] = (token, nonce, now)
     return code
 
 
-def redeem_handoff(code: str) -> str | None:
+def redeem_handoff(code: str, nonce: str | None) -> str | None:
+    """The session token for a code, once, and only for the browser the code was issued to."""
     with _handoffs_lock:
-        entry = _handoffs.pop(code, None)
-    if entry is None or time.monotonic() - entry[1] > _HANDOFF_SECONDS:
+        entry = _handoffs.get(code)
+        if entry is None or not nonce or not hmac.compare_digest(entry[1].encode(), nonce.encode()):
+            return None
+        del _handoffs[code]
+    if time.monotonic() - entry[2] > _HANDOFF_SECONDS:
         return None
     return entry[0]
