@@ -63,7 +63,8 @@ async def clear_session_cookie(request: Request) -> Response:
 
 
 async def handoff_script(request: Request) -> Response:
-    return Response(web.HANDOFF_SCRIPT, media_type="text/javascript")
+    # Kept by the browser for an hour: the next login runs it without fetching it first.
+    return Response(web.HANDOFF_SCRIPT, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
 
 
 def show_failure(exc: Exception) -> bool:

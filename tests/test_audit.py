@@ -43,7 +43,8 @@ ADMIN = "kvalitetsenheten@demo.stockholm.se"
 
 def write_operations() -> tuple[set[str], set[str]]:
     """(operations, helpers) found in the source: a function that opens a write transaction
-    or changes a record through a versioned _modify, or takes a unit of work and changes rows.
+    (store.write; a file's or a pipe's write is none) or changes a record through a versioned
+    _modify, or takes a unit of work and changes rows.
     Private helpers taking a unit of work are parts of their caller's change."""
     operations, helpers = set(), set()
     for path in SCORING.rglob("*.py"):
@@ -58,7 +59,7 @@ def write_operations() -> tuple[set[str], set[str]]:
             takes_uow = [a.arg for a in node.args.args][:1] == ["uow"]
             if takes_uow and node.name.startswith("_") and re.search(r"\b(INSERT|UPDATE|DELETE)\b", source):
                 helpers.add(f"{module}.{node.name}")
-            elif ".write(" in source or "_modify(" in source or (
+            elif re.search(r"\bstore\.write\(", source) or "_modify(" in source or (
                     takes_uow and re.search(r"\b(INSERT|UPDATE|DELETE)\b", source)):
                 operations.add(f"{module}.{node.name}")
     return operations, helpers

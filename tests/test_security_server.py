@@ -34,10 +34,11 @@ pytestmark = pytest.mark.browser
 FRAMEWORK = load_framework(DEMO_YEAR)
 AREA = FRAMEWORK.areas[0]
 MAX_FAILED = 3
+TABS = 6
 # The hostile file reaches the reader (its paragraph count alone would refuse it at once),
 # so the child works until its time or memory runs out while the examiner saves.
 SERVER_ENV = {"WORKBENCH_MAX_FAILED_LOGINS": str(MAX_FAILED), "WORKBENCH_INTAKE_MAX_PARAGRAPHS": "100000000",
-              "WORKBENCH_INTAKE_SECONDS": "12"}
+              "WORKBENCH_INTAKE_SECONDS": "10"}
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +85,12 @@ def _request(url: str, *, method: str = "GET", headers: dict | None = None, body
 
 
 def test_parallel_logins_check_no_more_passwords_than_the_limit_and_the_lock_holds(site):
-    """Eight wrong passwords for one account sent at the same moment from eight tabs: three
-    are checked, five are refused unchecked; then the right password is refused too."""
+    """Six wrong passwords for one account sent at the same moment from six tabs: three are
+    checked, three are refused unchecked; then the right password is refused too."""
     server, email = site["server"], site["victim"]
     context = _context(site)
     tabs = []
-    for _ in range(8):
+    for _ in range(TABS):
         tab = context.new_page()
         tab.goto(server.url)
         tab.get_by_label("E-postadress").fill(email)
@@ -107,7 +108,7 @@ def test_parallel_logins_check_no_more_passwords_than_the_limit_and_the_lock_hol
         answers.append(alert.inner_text())
     checked = [a for a in answers if "Fel e-postadress" in a or a.startswith("För många")]
     refused = [a for a in answers if "tillfälligt spärrad" in a]
-    assert len(checked) == MAX_FAILED and len(refused) == 8 - MAX_FAILED, answers
+    assert len(checked) == MAX_FAILED and len(refused) == TABS - MAX_FAILED, answers
     page = context.new_page()
     page.goto(server.url)
     page.get_by_label("E-postadress").fill(email)
@@ -145,8 +146,10 @@ def test_a_hostile_file_is_refused_while_another_examiner_keeps_saving(site, tmp
         started = time.monotonic()
         form.get_by_role("button", name="Lägg till").click()
         expect(counts).to_contain_text(f"{saved[0] + 1} / 0", timeout=60_000)
+        took = time.monotonic() - started
         saved[0] += 1
-        return time.monotonic() - started
+        wait_for_app(examiner)  # the rerun that counted it has ended: the next form is the new one
+        return took
 
     alone = [save() for _ in range(3)]
 
@@ -203,7 +206,11 @@ def test_the_session_route_refuses_foreign_origins_other_content_and_other_brows
 
     attacker_page = attacker.new_page()
     attacker_page.route("**/workbench/session", keep_the_code)
-    log_in(attacker_page, server.url, site["examiner"], DEMO_PASSWORD)
+    attacker_page.goto(server.url)
+    attacker_page.get_by_label("E-postadress").fill(site["examiner"])
+    attacker_page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    attacker_page.get_by_role("button", name="Logga in", exact=True).click()
+    expect(attacker_page.get_by_role("heading", name="Välkommen")).to_be_visible(timeout=30_000)
     for _ in range(100):
         if codes:
             break
