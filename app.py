@@ -16,6 +16,9 @@ st.set_page_config(page_title="Examinatorsstöd", page_icon=":material/workspace
 
 PAGES = {
     "start": ("app_pages/start.py", "Start", ":material/home:"),
+    "aretsgang": ("app_pages/year_progress.py", "Årets gång", ":material/timeline:"),
+    "ar": ("app_pages/years.py", "Utmärkelseår", ":material/calendar_month:"),
+    "anmalningar": ("app_pages/registrations.py", "Intresseanmälningar", ":material/how_to_reg:"),
     "intag": ("app_pages/intake.py", "Intag", ":material/upload_file:"),
     "granskning": ("app_pages/intake_review.py", "Granska fil", ":material/fact_check:"),
     "behorighet": ("app_pages/eligibility.py", "Grundläggande kontroll", ":material/verified:"),
@@ -35,7 +38,7 @@ PAGES = {
 }
 # The menu's sections, in the order of the year's work.
 SECTIONS = {
-    "Året": ["start", "intag", "granskning", "behorighet", "examinatorer", "lag"],
+    "Året": ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag"],
     "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "mallar", "bidrag"],
     "Juryn": ["beredning", "beslut", "arkiv"],
     "Stöd": ["anvisningar", "konton", "logg"],

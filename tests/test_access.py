@@ -29,7 +29,7 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv", "bidrag", "anvisningar",
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv", "bidrag", "anvisningar",
           "konton", "logg"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar"], "Examinator"),

@@ -26,7 +26,7 @@ from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
-from scoring.year import contributions
+from scoring.year import contributions, years
 from scoring.year.framework import load_framework
 
 YEAR = 2026
@@ -40,6 +40,7 @@ EXPECTED: dict[str, set[str]] = {
     "year.status": {"admin"},
     "year.agreement": {"admin"},
     "year.lock": {"admin", "domarkommitte"},
+    "year.setup": {"admin"},
     "settings.change": {"admin"},
     "accounts.manage": {"admin"},
     "audit.read": {"admin"},
@@ -73,6 +74,9 @@ EXPECTED: dict[str, set[str]] = {
     "jury.decide": {"domarkommitte"},
     # The pages of the menu.
     "page.start": EVERYONE,
+    "page.aretsgang": {"admin"},
+    "page.ar": {"admin"},
+    "page.anmalningar": {"admin"},
     "page.intag": {"admin"},
     "page.granskning": {"admin"},
     "page.behorighet": {"admin"},
@@ -160,6 +164,7 @@ class World:
             "year.status": lambda u: contributions.year_status(s, u, YEAR),
             "year.agreement": lambda u: consensus.year_agreement(s, u, YEAR),
             "year.lock": lambda u: jury.lock_year(s, u, YEAR),  # refused: decisions are missing
+            "year.setup": lambda u: years.update_schedule(s, u, YEAR, 0, {}),  # refused: version 0 is stale
             "settings.change": lambda u: consensus.set_spread_threshold(s, u, 1),  # refused: out of range
             "accounts.manage": lambda u: auth.accounts(s, u),
             "audit.read": lambda u: audit.entries(s, u, limit=1),

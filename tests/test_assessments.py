@@ -154,7 +154,8 @@ def test_the_coordinator_reopens_with_a_reason_others_may_not(demo_store):
     assert work.reopened_by == coordinator.name
     with pytest.raises(AssessmentError, match="inte inlämnad"):
         assessments.reopen(demo_store, coordinator, aid, "igen")
-    audit = demo_store.fetchone("SELECT actor, after_value FROM audit_log WHERE action = 'öppnade bedömningen igen'")
+    audit = demo_store.fetchone("SELECT actor, after_value FROM audit_log WHERE action = 'öppnade bedömningen igen'"
+                                " AND entity_id = ?", [str(aid)])
     assert audit[0] == coordinator.email and json.loads(audit[1])["reason"] == "Komplettera Medarbetarskap"
 
 

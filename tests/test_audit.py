@@ -21,12 +21,14 @@ from scoring.assessment import scorebook
 from scoring.consensus import workspace as consensus
 from scoring.core import access, audit, auth, backup
 from scoring.core.store import Store, UnitOfWork
+from scoring.intake import changes, registrations
 from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
 from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
+from scoring.year import years
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR, UNITS, build_demo, contribution_file
 
@@ -191,8 +193,23 @@ def _year_of_work(store: Store) -> None:
     second = intake_store.upload(store, admin, DEMO_YEAR, "Fel fil.docx", contribution_file(
         FRAMEWORK, unit, random.Random(2), "rubriker"))
     intake_store.reject(store, admin, second, "Fel år")
+    # The office's own year: the schedule, registrations, when a file arrived, a request withdrawn.
+    dates, version = years.schedule(store, DEMO_YEAR)
+    years.update_schedule(store, admin, DEMO_YEAR, version, {**dates, "beredning": dt.date(2026, 10, 16)})
+    years.make_current(store, admin, DEMO_YEAR)
+    registered = registrations.add(store, admin, DEMO_YEAR, registrations.Registration("Ny enhet", "Socialförvaltningen"))
+    registrations.update(store, admin, registered, registrations.Registration("Ny enhet", "Socialförvaltningen",
+                                                                              note="Ringde"))
+    gone = registrations.add(store, admin, DEMO_YEAR, registrations.Registration("Borta", "Socialförvaltningen"))
+    registrations.remove(store, admin, gone)
+    intake_store.set_received_at(store, admin, first, intake_store.review(store, admin, first).version,
+                                 dt.datetime(2026, 5, 6, 8, 0))
     cid = intake_store.accept(store, admin, first, intake_store.review(store, admin, first).version,
-                              unit_name="Ny enhet", organisation="Socialförvaltningen", class_code=unit.class_code)
+                              unit_name="Ny enhet", organisation="Socialförvaltningen", class_code=unit.class_code,
+                              registration_id=registered, note="Tas emot med sina fynd.")
+    request = changes.request_changes(store, admin, cid, "Bilden innehåller text.", 1)
+    changes.withdraw(store, admin, request, "Fel bidrag")
+    teams.create_team(store, admin, DEMO_YEAR, "Lag Sent", [ada.id], ada.id, "Examinator som kom till sent")
     year_teams = teams.teams_of_year(store, admin, DEMO_YEAR)
     roomy = next(t for t in year_teams if len(t["contributions"]) < 2)
     teams.assign(store, admin, cid, roomy["id"], "Kom in sent")

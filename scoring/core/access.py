@@ -144,6 +144,7 @@ PERMISSIONS: dict[str, Permission] = {
     "year.status": Permission(is_admin, OFFICE + "ser årets status och alla lags framsteg."),
     "year.agreement": Permission(is_admin, OFFICE + "ser årets samstämmighet."),
     "year.lock": Permission(is_admin | is_jury, "Bara juryn eller Kvalitetsenheten avslutar året."),
+    "year.setup": Permission(is_admin, OFFICE + "lägger upp utmärkelseår, schema och årets faser."),
     "settings.change": Permission(is_admin, OFFICE + "ändrar inställningarna."),
     "accounts.manage": Permission(is_admin, OFFICE + "hanterar konton."),
     "audit.read": Permission(is_admin, OFFICE + "ser händelseloggen."),
@@ -200,6 +201,9 @@ PERMISSIONS: dict[str, Permission] = {
 # Pages by key, in menu order. A page is a permission like any other.
 PAGES: dict[str, Predicate] = {
     "start": is_admin | is_examiner | above_the_teams,
+    "aretsgang": is_admin,
+    "ar": is_admin,
+    "anmalningar": is_admin,
     "intag": is_admin,
     "granskning": is_admin,
     "behorighet": is_admin,

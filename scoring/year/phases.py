@@ -1,5 +1,6 @@
 """The year's state machines: a contribution's phases, an assessment's statuses, the year's
-phases and an intake file's review, each an ordered enumeration with its Swedish labels.
+phases, an intake file's review and a request for changes, each an ordered enumeration
+with its Swedish labels.
 
 Every change of phase or status goes through ``transition``: it checks that the step is
 one the machine allows, runs the step's gate (the rules that must hold first), writes the
@@ -83,6 +84,13 @@ class IntakeStatus(Stage):
     AVVISAD = "avvisad", "Avvisad"
 
 
+class ChangeRequestStatus(Stage):
+    """The office's request that a unit send a corrected version (ändringsbegäran)."""
+    SKICKAD = "skickad", "Skickad till verksamheten"
+    BESVARAD = "besvarad", "Rättad version inkommen"
+    ATERKALLAD = "aterkallad", "Återkallad"
+
+
 class Proposal(Stage):
     UTMARKELSE = "utmarkelse", "Utmärkelse"
     HEDERSOMNAMNANDE = "hedersomnamnande", "Hedersomnämnande"
@@ -155,8 +163,13 @@ ASSESSMENT = Machine("assessments", "id", "status", AssessmentStatus, "Bedömnin
 })
 
 Y = YearPhase
+# The office moves the year one phase at a time once the work of the phase is done; the
+# jury ends it (from whichever phase) once every proposal is decided.
 YEAR = Machine("award_years", "year", "phase", YearPhase, "Året", {
-    **{(a, b): None for a in Y for b in Y if a.order < b.order < Y.AVSLUTAT.order},
+    (Y.INTAG, Y.BEDOMNING): "intake_done",
+    (Y.BEDOMNING, Y.KONSENSUS): "individual_done",
+    (Y.KONSENSUS, Y.BEREDNING): "proposals_done",
+    (Y.BEREDNING, Y.BESLUT): None,
     **{(a, Y.AVSLUTAT): "all_decided" for a in Y if a is not Y.AVSLUTAT},
 })
 
@@ -166,7 +179,13 @@ INTAKE = Machine("intake_files", "id", "status", IntakeStatus, "Filen", {
     (I.GRANSKAS, I.AVVISAD): None,
 })
 
-MACHINES = (CONTRIBUTION, ASSESSMENT, YEAR, INTAKE)
+R = ChangeRequestStatus
+CHANGE_REQUEST = Machine("change_requests", "id", "status", ChangeRequestStatus, "Ändringsbegäran", {
+    (R.SKICKAD, R.BESVARAD): None,      # the corrected version was accepted
+    (R.SKICKAD, R.ATERKALLAD): None,    # the office withdrew it, with a reason
+})
+
+MACHINES = (CONTRIBUTION, ASSESSMENT, YEAR, INTAKE, CHANGE_REQUEST)
 COLUMN_WORDS = {"phase": "ny fas", "status": "ny status"}  # the log's default wording
 
 
