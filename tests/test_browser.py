@@ -109,7 +109,7 @@ def test_without_login_a_direct_url_shows_the_login_form(server, page):
 def test_admin_reaches_accounts_and_logout_ends_the_session(server, page):
     log_in(page, server.url, "kvalitetsenheten@demo.stockholm.se", DEMO_PASSWORD)
     page.get_by_test_id("stSidebarNav").get_by_text("Konton").click()
-    expect(page.get_by_role("heading", name="Konton")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Konton", exact=True)).to_be_visible(timeout=30_000)
     screenshot(page, "admin-accounts")
     page.get_by_role("button", name="Logga ut").click()
     expect(page.get_by_label("E-postadress")).to_be_visible(timeout=30_000)
