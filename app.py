@@ -27,9 +27,11 @@ PAGES = {
     "bedomning": ("app_pages/assessment.py", "Bedömning", ":material/rate_review:"),
     "konsensus": ("app_pages/consensus.py", "Konsensus", ":material/handshake:"),
     "rapporter": ("app_pages/reports.py", "Rapporter", ":material/summarize:"),
+    "aterbesok": ("app_pages/feedback_visits.py", "Återbesök", ":material/event_available:"),
     "mallar": ("app_pages/templates.py", "Rapportmallar", ":material/edit_document:"),
     "beredning": ("app_pages/shortlist.py", "Beredning", ":material/leaderboard:"),
     "beslut": ("app_pages/decisions.py", "Beslut", ":material/gavel:"),
+    "resultat": ("app_pages/results.py", "Resultat", ":material/emoji_events:"),
     "arkiv": ("app_pages/archive.py", "Arkiv", ":material/inventory_2:"),
     "bidrag": ("app_pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("app_pages/framework.py", "Anvisningar", ":material/menu_book:"),
@@ -39,8 +41,8 @@ PAGES = {
 # The menu's sections, in the order of the year's work.
 SECTIONS = {
     "Året": ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag"],
-    "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "mallar", "bidrag"],
-    "Juryn": ["beredning", "beslut", "arkiv"],
+    "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "aterbesok", "mallar", "bidrag"],
+    "Juryn": ["beredning", "beslut", "resultat", "arkiv"],
     "Stöd": ["anvisningar", "konton", "logg"],
 }
 SESSION_ROUTE = "/workbench/session"

@@ -14,6 +14,7 @@ import yaml
 from scoring.core import auth, backup, config
 from scoring.core.errors import Refused
 from scoring.core.store import get_store
+from scoring.feedback import results
 from scoring.intake import document as intake
 from scoring.intake.docx_reader import UnreadableFile
 from scoring.reports import documents as reports
@@ -174,11 +175,7 @@ def _intake_text(r: dict, framework) -> str:
 def cmd_reports(args: argparse.Namespace) -> int:
     """The year's final feedback reports (and PDFs when LibreOffice is there) into a folder."""
     store = _store()
-    office = store.fetchone("SELECT id, email, name, role FROM users WHERE role = 'admin' AND active"
-                            " ORDER BY id LIMIT 1")
-    if office is None:
-        raise SystemExit("Det finns inget konto för Kvalitetsenheten i databasen.")
-    admin = auth.User(*office)
+    admin = _office(store)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     files = reports.final_reports(store, admin, args.year, lambda n, total, unit: print(f"{n}/{total} {unit}"))
@@ -285,6 +282,35 @@ def cmd_year_current(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diplomas(args: argparse.Namespace) -> int:
+    store = _store()
+    office = _office(store)
+    folder = Path(args.out)
+    if folder.exists() and any(folder.iterdir()):
+        print(f"Mappen {folder} innehåller redan filer; välj en ny eller tom mapp.", file=sys.stderr)
+        return 1
+    try:
+        files = results.diplomas(store, office, args.year)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files:
+        (folder / name).write_bytes(data)
+    print(f"{len(files)} diplom för {args.year} i {folder}.")
+    return 0
+
+
+def _office(store) -> auth.User:
+    """The command line acts as the office's first active account (it runs on the server,
+    with the database file, so whoever runs it is the office)."""
+    office = store.fetchone("SELECT id, email, name, role FROM users WHERE role = 'admin' AND active"
+                            " ORDER BY id LIMIT 1")
+    if office is None:
+        raise SystemExit("Det finns inget konto för Kvalitetsenheten i databasen.")
+    return auth.User(*office)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Examinatorsstöd")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -325,6 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = year.add_parser("current", help="byt aktuellt år")
     p.add_argument("year", type=int)
     p.set_defaults(func=cmd_year_current)
+
+    p = sub.add_parser("diplomas", help="skriv ett diplom (.docx) per deltagande verksamhet för ett avslutat år")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, help="ny eller tom mapp")
+    p.set_defaults(func=cmd_diplomas)
 
     p = sub.add_parser("frameworks", help="kontrollera årens anvisningsfiler")
     p.set_defaults(func=cmd_frameworks)

@@ -206,7 +206,8 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
 
 ROLE_LOGINS = {
     "kvalitetsenheten@demo.stockholm.se": {"start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag",
-                                           "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv",
+                                           "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut",
+                                           "resultat", "arkiv",
                                            "bidrag", "anvisningar", "konton", "logg"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
     "beredning@demo.stockholm.se": {"start", "beredning", "arkiv", "anvisningar"},
@@ -217,7 +218,7 @@ PAGE_HEADINGS = {
     "intag": "Intag av bidrag", "granskning": "Granska fil", "behorighet": "Grundläggande kontroll",
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
     "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
-    "beslut": "Beslut", "arkiv": "Arkiv",
+    "beslut": "Beslut", "arkiv": "Arkiv", "aterbesok": "Återbesök", "resultat": "Resultat",
     "anvisningar": "Anvisningar", "konton": "Konton", "logg": "Händelselogg",
 }
 
