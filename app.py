@@ -19,6 +19,9 @@ st.set_page_config(page_title="Examinatorsstöd", page_icon="🏅", layout="wide
 
 PAGES = {
     "start": ("app_pages/start.py", "Start", ":material/home:"),
+    "aretsgang": ("app_pages/year_progress.py", "Årets gång", ":material/timeline:"),
+    "ar": ("app_pages/years.py", "Utmärkelseår", ":material/calendar_month:"),
+    "anmalningar": ("app_pages/registrations.py", "Intresseanmälningar", ":material/how_to_reg:"),
     "intag": ("app_pages/intake.py", "Intag", ":material/upload_file:"),
     "granskning": ("app_pages/intake_review.py", "Granska fil", ":material/fact_check:"),
     "behorighet": ("app_pages/eligibility.py", "Grundläggande kontroll", ":material/verified:"),
@@ -27,9 +30,11 @@ PAGES = {
     "bedomning": ("app_pages/assessment.py", "Bedömning", ":material/rate_review:"),
     "konsensus": ("app_pages/consensus.py", "Konsensus", ":material/handshake:"),
     "rapporter": ("app_pages/reports.py", "Rapporter", ":material/summarize:"),
+    "aterbesok": ("app_pages/feedback_visits.py", "Återbesök", ":material/event_available:"),
     "mallar": ("app_pages/templates.py", "Rapportmallar", ":material/edit_document:"),
     "beredning": ("app_pages/shortlist.py", "Beredning", ":material/leaderboard:"),
     "beslut": ("app_pages/decisions.py", "Beslut", ":material/gavel:"),
+    "resultat": ("app_pages/results.py", "Resultat", ":material/emoji_events:"),
     "arkiv": ("app_pages/archive.py", "Arkiv", ":material/inventory_2:"),
     "bidrag": ("app_pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("app_pages/framework.py", "Anvisningar", ":material/menu_book:"),
@@ -38,9 +43,9 @@ PAGES = {
 }
 # The menu's sections, in the order of the year's work.
 SECTIONS = {
-    "Året": ["start", "intag", "granskning", "behorighet", "examinatorer", "lag"],
-    "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "mallar", "bidrag"],
-    "Juryn": ["beredning", "beslut", "arkiv"],
+    "Året": ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag"],
+    "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "aterbesok", "mallar", "bidrag"],
+    "Juryn": ["beredning", "beslut", "resultat", "arkiv"],
     "Stöd": ["anvisningar", "konton", "logg"],
 }
 SESSION_ROUTE = "/workbench/session"

@@ -51,7 +51,7 @@ def criteria(framework: Framework, area: Area, work: AreaWork, cid: int, editabl
             st.caption(criterion.description)
             band_code = st.segmented_control(
                 "Band", [b.code for b in scale.bands], key=band_key, disabled=not editable,
-                on_change=_band_changed, args=(cid, area.code, criterion.code, band_key, value_key))
+                on_change=_band_changed, args=(cid, area.code, criterion.code, scale, band_key, value_key))
             if band_code:
                 band = next(b for b in scale.bands if b.code == band_code)
                 st.caption(f"**{band.label}.** {getattr(band, criterion.kind)}")
@@ -61,9 +61,13 @@ def criteria(framework: Framework, area: Area, work: AreaWork, cid: int, editabl
                     args=(cid, area.code, criterion.code, value_key))
 
 
-def _band_changed(cid: int, area_code: str, criterion_code: str, band_key: str, value_key: str) -> None:
-    # A new band keeps no value from the old one; the examiner picks one inside it.
-    if st.session_state.get(value_key) is not None:
+def _band_changed(cid: int, area_code: str, criterion_code: str, scale, band_key: str, value_key: str) -> None:
+    # A value outside the new band goes; the examiner picks one inside it. A value that
+    # fits stays: Streamlit can report a band "changed" that the examiner never touched
+    # (a stale widget state arriving after a rerun), and that must not clear a score.
+    value = st.session_state.get(value_key)
+    band = next((b for b in scale.bands if b.code == st.session_state.get(band_key)), None)
+    if value is not None and (band is None or not band.min <= value <= band.max):
         st.session_state[value_key] = None
         save(cid, assessments.set_criterion_score, area_code, criterion_code, None)
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from scoring.core import organisations, tables
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.teams import examiners
@@ -20,7 +21,7 @@ with st.expander("Importera från CSV eller Excel", icon=":material/upload:", ex
     if file and st.button("Importera", type="primary"):
         try:
             result = examiners.import_examiners(store, user, file.name, file.getvalue())
-        except examiners.ImportError_ as exc:
+        except tables.TableError as exc:
             st.session_state["examiner_import"] = ("fel", [str(exc)])
         else:
             lines = [f"{len(result.added)} nya och {len(result.updated)} uppdaterade examinatorer."]
@@ -53,7 +54,7 @@ st.data_editor(
     column_config={
         "Namn": st.column_config.TextColumn(disabled=True),
         "E-post": st.column_config.TextColumn(disabled=True),
-        "Förvaltning/bolag": st.column_config.SelectboxColumn(options=list(examiners.organisations()),
+        "Förvaltning/bolag": st.column_config.SelectboxColumn(options=list(organisations.organisations()),
                                                               required=True),
         "År som examinator": st.column_config.NumberColumn(min_value=0, max_value=50, step=1),
         "Ny": st.column_config.CheckboxColumn(),

@@ -3,6 +3,7 @@ in a given state through the core's own commands."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import io
 import zipfile
@@ -178,3 +179,10 @@ def paragraph_bomb(paragraphs: int) -> bytes:
                 part.write(chunk)
             part.write(b"<w:p/>" * (paragraphs % 100_000) + b"</w:body></w:document>")
     return out.getvalue()
+
+
+def page_file(key: str) -> str:
+    """A page's file, from the router's own table (app.py is a script: read, not imported)."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    table = next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
+    return str(ROOT / ast.literal_eval(table)[key][0])

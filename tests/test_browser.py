@@ -6,7 +6,7 @@ import shutil
 import time
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, free_port, log_in, screenshot, wait_for_app
+from browser import CHROMIUM, CHROMIUM_ARGS, Server, free_port, log_in, pick, screenshot, wait_for_app
 from helpers import team_of
 from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import expect, sync_playwright
@@ -109,7 +109,7 @@ def test_without_login_a_direct_url_shows_the_login_form(server, page):
 def test_admin_reaches_accounts_and_logout_ends_the_session(server, page):
     log_in(page, server.url, "kvalitetsenheten@demo.stockholm.se", DEMO_PASSWORD)
     page.get_by_test_id("stSidebarNav").get_by_text("Konton").click()
-    expect(page.get_by_role("heading", name="Konton")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Konton", exact=True)).to_be_visible(timeout=30_000)
     screenshot(page, "admin-accounts")
     page.get_by_role("button", name="Logga ut").click()
     expect(page.get_by_label("E-postadress")).to_be_visible(timeout=30_000)
@@ -194,28 +194,31 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
     expect(page.get_by_role("heading", name="Granska fil")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Inga fynd")).to_be_visible()
     screenshot(page, "admin-review")
-    page.get_by_label("Förvaltning eller bolag").fill("Norrmalms stadsdelsförvaltning")
-    class_picker = page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass").locator("input")
-    class_picker.click()
-    class_picker.fill("Förskola")
-    class_picker.press("Enter")
+    pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Förvaltning eller bolag"),
+         "Norrmalms stadsdelsförvaltning")
+    pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass"), "Förskola")
+    # Read in today, after the year's deadline: the office takes it in with a note.
+    expect(page.get_by_text("efter sista dag för bidragen")).to_be_visible()
+    page.get_by_role("textbox", name="Anteckning (krävs)").fill("Kom in sent med Kvalitetsenhetens godkännande.")
     page.get_by_role("button", name="Godkänn bidraget").click()
     expect(page.get_by_text("Skolan i Testby är godkänt som bidrag.")).to_be_visible(timeout=30_000)
 
 
 ROLE_LOGINS = {
-    "kvalitetsenheten@demo.stockholm.se": {"start", "intag", "granskning", "behorighet", "examinatorer", "lag",
-                                           "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv",
+    "kvalitetsenheten@demo.stockholm.se": {"start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag",
+                                           "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut",
+                                           "resultat", "arkiv",
                                            "bidrag", "anvisningar", "konton", "logg"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
     "beredning@demo.stockholm.se": {"start", "beredning", "arkiv", "anvisningar"},
     "jury@demo.stockholm.se": {"start", "beredning", "beslut", "arkiv", "anvisningar"},
 }
 PAGE_HEADINGS = {
+    "aretsgang": "Årets gång", "ar": "Utmärkelseår", "anmalningar": "Intresseanmälningar",
     "intag": "Intag av bidrag", "granskning": "Granska fil", "behorighet": "Grundläggande kontroll",
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
     "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
-    "beslut": "Beslut", "arkiv": "Arkiv",
+    "beslut": "Beslut", "arkiv": "Arkiv", "aterbesok": "Återbesök", "resultat": "Resultat",
     "anvisningar": "Anvisningar", "konton": "Konton", "logg": "Händelselogg",
 }
 

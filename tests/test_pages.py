@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from helpers import (
     ADMIN,
@@ -245,17 +247,18 @@ def test_review_page_accepts_a_file_as_a_contribution(demo_path, demo_store):
     from scoring.intake import review as intake_store
 
     admin = auth.user_by_email(demo_store, ADMIN)
-    intake_id = intake_store.upload(demo_store, admin, 2026, _good_and_bad_files()[0][0], _good_and_bad_files()[0][1])
+    intake_id = intake_store.upload(demo_store, admin, 2026, _good_and_bad_files()[0][0], _good_and_bad_files()[0][1],
+                                    received_at=dt.datetime(2026, 5, 6, 8, 0))
     at = login(ADMIN)
     at.switch_page("app_pages/intake_review.py").run()
     assert not at.exception and at.title[0].value == "Granska fil"
     assert at.dataframe[0].value["Fråga"].tolist() == list(range(1, 20))
     assert "Inga fynd" in at.success[0].value
-    assert at.text_input[0].value == "Skolan i Testby"
+    assert at.text_input(key=f"accept_unit_{intake_id}").value == "Skolan i Testby"
     at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
     assert "förvaltning eller bolag" in at.error[0].value
-    at.text_input[1].input("Utbildningsförvaltningen")
-    at.selectbox[1].set_value("skola")
+    at.selectbox(key=f"accept_organisation_{intake_id}").set_value("Utbildningsförvaltningen")
+    at.selectbox(key=f"accept_class_{intake_id}").set_value("skola")
     at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
     assert not at.exception
     status = demo_store.fetchone("SELECT status, contribution_id FROM intake_files WHERE id = ?", [intake_id])
@@ -301,13 +304,8 @@ def test_teams_page_proposes_explains_and_refuses_to_replace_started_work(demo_p
     at = login(ADMIN)
     at.switch_page("app_pages/teams.py").run()
     assert not at.exception and at.title[0].value == "Lag och tilldelning"
-    at.button[0].click().run()  # Ta fram ett förslag
-    text = texts(at)
-    assert "bidrag fördelade på" in text and "jävssituationer undvikna" in text
-    assert escape_markdown("Lagsamordnare:") in text
-    use = next(b for b in at.button if b.label == "Använd förslaget")
-    use.click().run()
-    assert "redan påbörjats" in at.error[0].value
+    at.button[0].click().run()  # Ta fram ett förslag: work has started and every contribution has a team
+    assert "Alla bidrag har redan ett lag" in at.error[0].value
     move = at.button(key="FormSubmitter:team_move-Spara")
     move.click().run()
     assert "Ange varför" in at.error[0].value

@@ -12,13 +12,14 @@ import re
 import pytest
 from docx import Document
 from google.protobuf import text_format
-from helpers import ADMIN, APP, JURY, PREPARATORY, ready, through_to_the_feedback
+from helpers import ADMIN, APP, JURY, PREPARATORY, page_file, ready, through_to_the_feedback
 from streamlit.testing.v1 import AppTest
 
 from scoring.consensus import workspace as consensus
 from scoring.core import access, auth
 from scoring.jury import shortlist as jury
 from scoring.reports import documents as reports
+from scoring.year import progress
 from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR
 
 
@@ -98,11 +99,9 @@ def test_with_pseudonyms_no_page_or_download_names_a_unit_or_an_examiner(demo_st
     at.text_input[0].input(email)
     at.text_input[1].input(DEMO_PASSWORD)
     at.button[0].click().run()
-    pages = {"start": "app_pages/start.py", "beredning": "app_pages/shortlist.py", "beslut": "app_pages/decisions.py",
-             "arkiv": "app_pages/archive.py", "anvisningar": "app_pages/framework.py"}
     opened = []
     for key in access.page_keys(demo_store, viewer, DEMO_YEAR):
-        at.switch_page(pages[key]).run()
+        at.switch_page(page_file(key)).run()
         assert not at.exception, (key, at.exception)
         if key == "beredning":  # every proposal, and the first four side by side
             at.multiselect(key="beredning_forslag").set_value([]).run()
@@ -131,6 +130,8 @@ def test_with_pseudonyms_no_page_or_download_names_a_unit_or_an_examiner(demo_st
     judge = auth.user_by_email(demo_store, JURY)
     for proposed in jury.undecided(demo_store, judge, DEMO_YEAR):
         jury.decide(demo_store, judge, proposed, "ingen", "")
+    for unfinished, _, _ in progress.unfinished(demo_store, DEMO_YEAR):
+        progress.excuse(demo_store, admin, unfinished, "Hann inte bli klart i demoåret.")
     jury.lock_year(demo_store, judge, DEMO_YEAR)
     assert unit in _dossier_text(demo_store, viewer)
     assert {c.name for c in jury.shortlist(demo_store, viewer, DEMO_YEAR)} <= names["unit"]

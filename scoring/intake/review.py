@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 
 from scoring.core import access, versions
 from scoring.core.auth import User
 from scoring.core.errors import Refused
-from scoring.core.store import Store, UnitOfWork
-from scoring.intake import isolated
+from scoring.core.organisations import match_organisation, unknown_organisation
+from scoring.core.store import Store, UnitOfWork, utcnow
+from scoring.core.text import swedish_date
+from scoring.intake import isolated, registrations
 from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate
 from scoring.intake.docx_reader import Block, UnreadableFile
-from scoring.year import phases
+from scoring.year import calendar, phases
 from scoring.year.framework import load_framework
+from scoring.year.years import framework_deadline
+
+MAX_NOTE_CHARS = 2_000
+# A contribution may still be exchanged for a corrected version until someone assesses it.
+CORRECTABLE = frozenset({phases.P.INKOMMET, phases.P.TILLDELAD})
 
 
 class IntakeError(Refused):
@@ -33,6 +41,14 @@ class Review:
     matches: dict[int, Match]
     report: Report
     contribution_id: int | None
+    received_at: dt.datetime
+    late: bool                        # arrived after the framework's deadline for contributions
+    replaces: dict | None = None      # for a corrected version: the contribution and the request
+
+    @property
+    def needs_note(self) -> bool:
+        """Taking this file in asks for the office's note: it is late or has findings."""
+        return self.late or any(f.level in ("fel", "varning") for f in self.report.findings)
 
 
 def _dump(blocks, places, matches) -> str:
@@ -66,10 +82,32 @@ def _summary(report: Report) -> str:
     }, ensure_ascii=False)
 
 
-def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> int:
-    """Take in one file for review; refuses unreadable files and duplicates, storing nothing."""
+def upload(store: Store, user: User, year: int, filename: str, data: bytes, *,
+           received_at: dt.datetime | None = None, change_request_id: int | None = None) -> int:
+    """Take in one file for review; refuses unreadable files and duplicates, storing nothing.
+
+    ``received_at`` (naive UTC) is when the file reached the office, if earlier than now;
+    ``change_request_id`` makes it the corrected version a request for changes asked for.
+    """
     access.require(store, user, "intake.manage")
     framework = load_framework(year)
+    received_at = received_at or utcnow()
+    if received_at > utcnow() + dt.timedelta(minutes=5):
+        raise IntakeError(f"{filename}: tiden då filen kom in ligger i framtiden.")
+    replaces = None
+    if change_request_id is not None:
+        request = store.fetchone(
+            "SELECT r.contribution_id, r.status, c.year FROM change_requests r JOIN contributions c"
+            " ON c.id = r.contribution_id WHERE r.id = ?", [change_request_id])
+        if request is None or request[2] != year:
+            raise IntakeError("Ändringsbegäran finns inte för det här året.")
+        if request[1] != phases.ChangeRequestStatus.SKICKAD:
+            raise IntakeError(f"Ändringsbegäran är redan {phases.ChangeRequestStatus(request[1]).label.lower()}.")
+        waiting = store.fetchone("SELECT filename FROM intake_files WHERE change_request_id = ? AND status = 'granskas'",
+                                 [change_request_id])
+        if waiting:
+            raise IntakeError(f"En rättad version ({waiting[0]}) väntar redan på granskning; granska eller avvisa den först.")
+        replaces = request[0]
     digest = hashlib.sha256(data).hexdigest()
     existing = store.fetchone(
         "SELECT filename FROM intake_files WHERE year = ? AND file_sha256 = ? AND status <> 'avvisad'",
@@ -83,35 +121,52 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> i
         raise IntakeError(str(exc)) from None
     with store.write(user.email) as uow:
         intake_id = uow.fetchone(
-            "INSERT INTO intake_files (year, filename, file_sha256, data, analysis, summary, uploaded_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO intake_files (year, filename, file_sha256, data, analysis, summary, uploaded_by,"
+            " received_at, replaces_contribution_id, change_request_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [year, filename, digest, data, _dump(result.blocks, result.places, result.matches),
-             _summary(result.report), user.email],
+             _summary(result.report), user.email, received_at, replaces, change_request_id],
         )[0]
         uow.audit("läs in bidragsfil", "intake_files", intake_id, None,
-                  {"filename": filename, "sha256": digest, "chars": result.report.chars_counted})
+                  {"filename": filename, "sha256": digest, "chars": result.report.chars_counted,
+                   "received_at": received_at.isoformat(timespec="minutes"),
+                   **({"corrects_contribution": replaces} if replaces else {})})
     return intake_id
 
 
+def _late(year: int, received_at: dt.datetime) -> bool:
+    deadline = framework_deadline(load_framework(year), "bidrag")
+    return deadline is not None and calendar.after_deadline(received_at, deadline)
+
+
 def intake_list(store: Store, user: User, year: int) -> list[dict]:
+    """Every file read in for the year, newest version last, with its checks and status."""
     access.require(store, user, "intake.manage")
     rows = store.records(
-        "SELECT i.id, i.filename, i.status, i.uploaded_at, i.contribution_id, i.summary, u.name AS unit,"
-        " c.eligibility FROM intake_files i LEFT JOIN contributions c ON c.id = i.contribution_id"
-        " LEFT JOIN units u ON u.id = c.unit_id WHERE i.year = ? ORDER BY i.id",
+        "SELECT i.id, i.filename, i.status, i.version, i.uploaded_at, i.received_at, i.contribution_id, i.summary,"
+        " i.replaces_contribution_id, i.change_request_id, coalesce(u.name, ru.name) AS unit, c.eligibility"
+        " FROM intake_files i LEFT JOIN contributions c ON c.id = i.contribution_id"
+        " LEFT JOIN units u ON u.id = c.unit_id"
+        " LEFT JOIN contributions rc ON rc.id = i.replaces_contribution_id LEFT JOIN units ru ON ru.id = rc.unit_id"
+        " WHERE i.year = ? ORDER BY i.id",
         [year],
     )
     for row in rows:
         row.update(json.loads(row.pop("summary")))
         eligibility = json.loads(row.pop("eligibility")) if row["eligibility"] else None
         row["eligibility"] = eligibility["result"]["status"] if eligibility else None
+        row["late"] = row["replaces_contribution_id"] is None and _late(year, row["received_at"])
     return rows
 
 
 def review(store: Store, user: User, intake_id: int) -> Review:
     access.require(store, user, "intake.manage")
     row = store.records(
-        "SELECT id, year, filename, status, version, analysis, contribution_id FROM intake_files WHERE id = ?",
+        "SELECT i.id, i.year, i.filename, i.status, i.version, i.analysis, i.contribution_id, i.received_at,"
+        " i.replaces_contribution_id, i.change_request_id, u.name AS replaces_unit, r.reason AS request_reason"
+        " FROM intake_files i LEFT JOIN contributions c ON c.id = i.replaces_contribution_id"
+        " LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN change_requests r ON r.id = i.change_request_id"
+        " WHERE i.id = ?",
         [intake_id],
     )
     if not row:
@@ -119,8 +174,33 @@ def review(store: Store, user: User, intake_id: int) -> Review:
     row = row[0]
     blocks, places, matches = _load(row["analysis"])
     report = evaluate(load_framework(row["year"]), blocks, places, matches)
+    replaces = None
+    if row["replaces_contribution_id"] is not None:
+        replaces = {"contribution_id": row["replaces_contribution_id"], "unit": row["replaces_unit"],
+                    "change_request_id": row["change_request_id"], "reason": row["request_reason"]}
     return Review(row["id"], row["year"], row["filename"], row["status"], row["version"],
-                  blocks, places, matches, report, row["contribution_id"])
+                  blocks, places, matches, report, row["contribution_id"], row["received_at"],
+                  replaces is None and _late(row["year"], row["received_at"]), replaces)
+
+
+def set_received_at(store: Store, user: User, intake_id: int, version: int, received_at: dt.datetime) -> int:
+    """Correct when a file reached the office (it may have come by e-mail before it was read in)."""
+    current = review(store, user, intake_id)
+    if current.status != "granskas":
+        raise IntakeError(f"{current.filename} är redan hanterad.")
+    if received_at > utcnow() + dt.timedelta(minutes=5):
+        raise IntakeError("Tiden då filen kom in kan inte ligga i framtiden.")
+    with store.write(user.email) as uow:
+        stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
+        versions.require_fresh(uow, entity="intake_files", entity_id=intake_id, current=stored, expected=version,
+                               parts=[versions.WHOLE], message=f"{current.filename} har ändrats sedan du öppnade "
+                               "den. Ladda om sidan.")
+        uow.execute("UPDATE intake_files SET received_at = ?, version = ? WHERE id = ?",
+                    [received_at, stored + 1, intake_id])
+        uow.audit("ändra ankomsttid", "intake_files", intake_id, *versions.entry(
+            {"before": current.received_at.isoformat(timespec="minutes"),
+             "received_at": received_at.isoformat(timespec="minutes")}, stored, stored + 1))
+    return stored + 1
 
 
 def correct(store: Store, user: User, intake_id: int, version: int, changes: dict[str, dict]) -> None:
@@ -168,47 +248,141 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
             stored, stored + 1))
 
 
-def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name: str,
-           organisation: str, class_code: str, unit_id: int | None = None) -> int:
-    """Make the reviewed file a contribution of the year; returns its id."""
-    current = review(store, user, intake_id)
-    framework = load_framework(current.year)
-    if current.status != "granskas":
-        raise IntakeError(f"{current.filename} är redan hanterad.")
-    if not unit_name.strip() or not organisation.strip():
-        raise IntakeError("Ange verksamhetens namn och förvaltning eller bolag.")
-    if class_code not in {c.code for c in framework.classes}:
-        raise IntakeError("Välj en tävlingsklass.")
-    report = current.report
-    checks = {
+def _checks(report: Report) -> dict:
+    return {
         "chars_counted": report.chars_counted, "limit": report.limit, "over_limit": report.over_limit,
         "chars_by_area": report.chars_by_area, "questions": report.questions,
         "findings": [dataclasses.asdict(f) for f in report.findings],
         "presentation_chars": report.presentation_chars, "images": report.images,
     }
+
+
+def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name: str = "",
+           organisation: str = "", class_code: str = "", registration_id: int | None = None,
+           note: str = "") -> int:
+    """Make the reviewed file a contribution of the year, or the new version of the
+    contribution it corrects; returns the contribution's id.
+
+    A file that arrived after the deadline or still has findings is taken in only with the
+    office's note, which is kept.
+    """
+    current = review(store, user, intake_id)
+    framework = load_framework(current.year)
+    if current.status != "granskas":
+        raise IntakeError(f"{current.filename} är redan hanterad.")
+    note = (note or "").strip()
+    if current.needs_note and not note:
+        why = []
+        if current.late:
+            deadline = framework_deadline(framework, "bidrag")
+            why.append(f"kom in efter sista dag ({swedish_date(deadline)})")
+        if any(f.level in ("fel", "varning") for f in current.report.findings):
+            why.append("har fynd som inte är åtgärdade")
+        raise IntakeError(f"{current.filename} {' och '.join(why)}: skriv en anteckning om varför filen ändå tas emot.")
+    if len(note) > MAX_NOTE_CHARS:
+        raise IntakeError(f"Anteckningen har {len(note)} tecken; högst {MAX_NOTE_CHARS} går att spara.")
+    if current.replaces:
+        return _accept_correction(store, user, current, version, note)
+    unit_name = " ".join((unit_name or "").split())
+    if not unit_name:
+        raise IntakeError("Ange verksamhetens namn.")
+    if not (organisation or "").strip():
+        raise IntakeError("Välj förvaltning eller bolag ur stadens lista.")
+    known, _ = match_organisation(organisation)
+    if known is None:
+        message = unknown_organisation(organisation or "")
+        raise IntakeError(message[0].upper() + message[1:])
+    if class_code not in {c.code for c in framework.classes}:
+        raise IntakeError("Välj en tävlingsklass.")
     with store.write(user.email) as uow:
-        stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
-        versions.require_fresh(uow, entity="intake_files", entity_id=intake_id, current=stored, expected=version,
-                               parts=[versions.WHOLE],
-                               message=f"{current.filename} har ändrats sedan du öppnade den. Ladda om sidan.")
-        if unit_id is None:
-            unit_id = uow.fetchone(
-                "INSERT INTO units (name, organisation, workplace) VALUES (?, ?, ?) RETURNING id",
-                [unit_name.strip(), organisation.strip(), unit_name.strip()],
-            )[0]
+        _require_version(uow, current, version)
+        unit_id = _unit(uow, unit_name, known)
         data = uow.fetchone("SELECT data, file_sha256 FROM intake_files WHERE id = ?", [intake_id])
         contribution_id = uow.fetchone(
             "INSERT INTO contributions (year, unit_id, class_code, filename, file_sha256, original_file,"
-            " intro, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " intro, checks, received_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [current.year, unit_id, class_code, current.filename, data[1], data[0],
-             json.dumps(report.intro_fields, ensure_ascii=False), json.dumps(checks, ensure_ascii=False)],
+             json.dumps(current.report.intro_fields, ensure_ascii=False),
+             json.dumps(_checks(current.report), ensure_ascii=False), current.received_at, current.late],
         )[0]
         _store_blocks(uow, contribution_id, current.blocks, current.places)
         phases.transition(uow, phases.INTAKE, intake_id, phases.IntakeStatus.GODKAND,
-                          also={"contribution_id": contribution_id}, action="godkänd fil")
+                          also={"contribution_id": contribution_id, "accept_note": note or None}, action="godkänd fil",
+                          detail={"note": note} if note else None)
+        if registration_id is not None:
+            registrations.link(uow, registration_id, contribution_id, current.year)
         uow.audit("godkänn bidrag", "contributions", contribution_id, None,
-                  {"intake_id": intake_id, "unit_id": unit_id, "class_code": class_code})
+                  {"intake_id": intake_id, "unit": unit_name, "organisation": known, "class_code": class_code,
+                   "late": current.late, **({"note": note} if note else {})})
     return contribution_id
+
+
+def _require_version(uow: UnitOfWork, current: Review, version: int) -> None:
+    stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [current.id])[0]
+    versions.require_fresh(uow, entity="intake_files", entity_id=current.id, current=stored, expected=version,
+                           parts=[versions.WHOLE],
+                           message=f"{current.filename} har ändrats sedan du öppnade den. Ladda om sidan.")
+
+
+def _unit(uow: UnitOfWork, name: str, organisation: str) -> int:
+    """The unit by that name in that organisation (a returning unit keeps its history), or a new one."""
+    for unit_id, known in uow.fetchall("SELECT id, name FROM units WHERE organisation = ? ORDER BY id",
+                                       [organisation]):
+        if " ".join(known.split()).casefold() == name.casefold():
+            return unit_id
+    return uow.fetchone("INSERT INTO units (name, organisation, workplace) VALUES (?, ?, ?) RETURNING id",
+                        [name, organisation, name])[0]
+
+
+def _accept_correction(store: Store, user: User, current: Review, version: int, note: str) -> int:
+    """The corrected file becomes the contribution's text; the earlier file stays as its first version."""
+    contribution_id = current.replaces["contribution_id"]
+    with store.write(user.email) as uow:
+        _require_version(uow, current, version)
+        phase, before_checks, filename = uow.fetchone(
+            "SELECT phase, checks, filename FROM contributions WHERE id = ?", [contribution_id])
+        if phases.ContributionPhase(phase) not in CORRECTABLE:
+            raise IntakeError("Den individuella bedömningen har redan börjat; bidraget kan inte längre bytas ut. "
+                              "Avvisa den rättade filen eller be lagsamordnaren om råd.")
+        data = uow.fetchone("SELECT data, file_sha256 FROM intake_files WHERE id = ?", [current.id])
+        checks = _checks(current.report)
+        uow.execute("UPDATE contributions SET filename = ?, file_sha256 = ?, original_file = ?, intro = ?, checks = ?,"
+                    " version = version + 1 WHERE id = ?",
+                    [current.filename, data[1], data[0], json.dumps(current.report.intro_fields, ensure_ascii=False),
+                     json.dumps(checks, ensure_ascii=False), contribution_id])
+        uow.execute("DELETE FROM contribution_blocks WHERE contribution_id = ?", [contribution_id])
+        _store_blocks(uow, contribution_id, current.blocks, current.places)
+        phases.transition(uow, phases.INTAKE, current.id, phases.IntakeStatus.GODKAND,
+                          also={"contribution_id": contribution_id, "accept_note": note or None},
+                          action="godkänd rättad version", detail={"note": note} if note else None)
+        if current.replaces["change_request_id"] is not None:
+            phases.transition(uow, phases.CHANGE_REQUEST, current.replaces["change_request_id"],
+                              phases.ChangeRequestStatus.BESVARAD,
+                              also={"answered_intake_id": current.id, "closed_at": utcnow()},
+                              action="rättad version inkommen")
+        before = json.loads(before_checks or "{}")
+        uow.audit("ny version av bidrag", "contributions", contribution_id,
+                  {"filename": filename, "chars": before.get("chars_counted")},
+                  {"filename": current.filename, "chars": checks["chars_counted"], "intake_id": current.id})
+    # The text of a contribution is kept per process (it never changes otherwise).
+    store.memo.pop(("answer_blocks", contribution_id), None)
+    return contribution_id
+
+
+def accept_many(store: Store, user: User, items: list[dict]) -> list[tuple[int, str | None]]:
+    """Accept several reviewed files at once: each is its own unit of work, so one refusal
+    leaves the others accepted. Returns (intake id, the refusal or None) per file."""
+    outcomes = []
+    for item in items:
+        try:
+            accept(store, user, item["intake_id"], item["version"], unit_name=item.get("unit_name", ""),
+                   organisation=item.get("organisation", ""), class_code=item.get("class_code", ""),
+                   registration_id=item.get("registration_id"), note=item.get("note", ""))
+        except Refused as exc:
+            outcomes.append((item["intake_id"], str(exc)))
+        else:
+            outcomes.append((item["intake_id"], None))
+    return outcomes
 
 
 def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], places: dict[str, Place]) -> None:

@@ -20,7 +20,7 @@ from scoring.core.errors import Refused
 from scoring.core.store import Store, set_setting, utcnow
 from scoring.intake import eligibility
 from scoring.jury.pseudonyms import SHOWN, Mask, year_mask
-from scoring.year import phases
+from scoring.year import phases, progress
 from scoring.year.framework import Framework, load_framework
 from scoring.year.years import is_locked  # noqa: F401 - part of this module's interface
 
@@ -276,6 +276,10 @@ def lock_year(store: Store, user: User, year: int) -> None:
                               action="året avslutat")
         except phases.TransitionRefused as refused:
             raise JuryError(" ".join(refused.problems) or str(refused)) from None
+        # The jury's decisions are final: every proposal is decided (no proposal for the jury
+        # counts as no award), and the feedback visits can be booked.
+        for (cid,) in uow.fetchall("SELECT id FROM contributions WHERE year = ? AND phase = 'forslag_lamnat'", [year]):
+            phases.transition(uow, phases.CONTRIBUTION, cid, phases.P.BESLUTAD, action="beslutad")
 
 
 @phases.gate(phases.YEAR, "all_decided")
@@ -284,7 +288,7 @@ def _all_decided(uow, year: int, context: object) -> list[str]:
         "SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
         " LEFT JOIN decisions d ON d.contribution_id = p.contribution_id WHERE c.year = ? AND d.decision IS NULL",
         [year])[0]
-    return [f"{left} föreslagna bidrag saknar beslut."] if left else []
+    return ([f"{left} föreslagna bidrag saknar beslut."] if left else []) + progress.year_end_problems(uow, year)
 
 
 def archive(store: Store, user: User) -> list[dict]:
