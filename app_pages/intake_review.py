@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.intake_pictures import show_pictures
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.intake import review as intake_store
@@ -12,7 +13,9 @@ from scoring.year.framework import load_framework
 SECTIONS = {"inledning": "Inledning", "fraga": "Fråga", "bilaga": "Bilaga",
             "presentation": "Presentationstext", "ovrigt": "Hör inte till någon fråga"}
 ROLES = {"svar": "Text", "rubrik": "Rubrik", "fragetext": "Frågetext", "ingress": "Ingress",
-         "instruktion": "Anvisning", "falt": "Uppgift", "ovrigt": "Text"}
+         "instruktion": "Anvisning", "falt": "Uppgift", "ovrigt": "Text", "innehall": "Innehållsförteckning"}
+KINDS = {"tabell": "Tabell", "bild": "Bild", "innehall": "Innehållsförteckning"}
+FRAMES = {"textruta": "Textruta", "formular": "Formulärcell"}
 LEVEL_ICON = {"fel": ":material/error:", "varning": ":material/warning:", "info": ":material/info:"}
 
 store = get_store()
@@ -33,12 +36,17 @@ review = intake_store.review(store, user, intake_id)
 framework = load_framework(review.year)
 report = review.report
 
+if review.facts.unaccepted_changes:
+    st.warning("Filen har spårade ändringar som inte är godkända. Uppdelningen och teckenantalet visar texten "
+               "som om ändringarna vore godkända (infogad text räknas, borttagen inte).", icon=":material/edit_note:")
+
 questionnaire, checks = st.columns([3, 2], gap="large")
 with questionnaire:
     st.subheader("Frågeformuläret")
     st.dataframe(
         [{"Fråga": q["number"], "Område": framework.area(q["area"]).title, "Besvarad": q["answered"],
-          "Tecken": q["chars"], "Säkerhet": q["confidence"], "Hittad genom": q["how"]} for q in report.questions],
+          "Tecken": q["chars"], "Tecken i bilder": q.get("picture_chars", 0), "Säkerhet": q["confidence"],
+          "Hittad genom": q["how"]} for q in report.questions],
         column_config={"Säkerhet": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
                        "Besvarad": st.column_config.CheckboxColumn()},
         hide_index=True, width="stretch", height=400,
@@ -57,13 +65,16 @@ with checks:
     for finding in report.findings:
         st.markdown(f"{LEVEL_ICON[finding.level]} {escape_markdown(finding.text)}")
 
+show_pictures(store, user, review)
+
 st.subheader("Uppdelning")
 st.caption("Rätta en felaktig uppdelning genom att ändra del, fråga eller delfråga för ett stycke; "
            "spara sedan. Varje stycke behåller sitt id.")
 blocks = review.blocks
 editor_key = f"split_{intake_id}_{review.version}"
 st.data_editor(
-    [{"Id": b.id, "Slag": ROLES[review.places[b.id].text_kind] if b.kind == "stycke" else b.kind.capitalize(),
+    [{"Id": b.id, "Slag": FRAMES.get(b.frame) or (ROLES[review.places[b.id].text_kind] if b.kind == "stycke"
+                                                  else KINDS.get(b.kind, b.kind)),
       "Text": (b.text[:140] + " …") if len(b.text) > 140 else b.text,
       "Del": SECTIONS[review.places[b.id].section], "Fråga": review.places[b.id].question,
       "Delfråga": review.places[b.id].part} for b in blocks],

@@ -10,8 +10,9 @@ from scoring.core import access, versions
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork
+from scoring.intake import picture_settings, pictures
 from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate, take_in
-from scoring.intake.docx_reader import Block, UnreadableFile
+from scoring.intake.docx_reader import Block, Facts, Picture, UnreadableFile
 from scoring.year import phases
 from scoring.year.framework import load_framework
 
@@ -32,13 +33,17 @@ class Review:
     matches: dict[int, Match]
     report: Report
     contribution_id: int | None
+    facts: Facts = dataclasses.field(default_factory=Facts)
+    pictures: list[Picture] = dataclasses.field(default_factory=list)
 
 
-def _dump(blocks, places, matches) -> str:
+def _dump(blocks, places, matches, facts: Facts | None = None, pictures: list[Picture] = ()) -> str:
     return json.dumps({
         "blocks": [dataclasses.asdict(b) for b in blocks],
         "places": {k: dataclasses.asdict(v) for k, v in places.items()},
         "matches": {str(k): dataclasses.asdict(v) for k, v in matches.items()},
+        "facts": dataclasses.asdict(facts or Facts()),
+        "pictures": [dataclasses.asdict(p) for p in pictures],
     }, ensure_ascii=False)
 
 
@@ -50,6 +55,12 @@ def _load(raw: str) -> tuple[list[Block], dict[str, Place], dict[int, Match]]:
         {k: Place(**{("text_kind" if f == "role" else f): x for f, x in v.items()}) for k, v in data["places"].items()},
         {int(k): Match(**v) for k, v in data["matches"].items()},
     )
+
+
+def _load_file_facts(raw: str) -> tuple[Facts, list[Picture]]:
+    """The file's facts and pictures; analyses stored before they were read have neither."""
+    data = json.loads(raw)
+    return Facts(**data.get("facts", {})), [Picture(**p) for p in data.get("pictures", [])]
 
 
 def _summary(report: Report) -> str:
@@ -84,7 +95,8 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes) -> i
         intake_id = uow.fetchone(
             "INSERT INTO intake_files (year, filename, file_sha256, data, analysis, summary, uploaded_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [year, filename, digest, data, _dump(result.blocks, result.places, result.matches),
+            [year, filename, digest, data, _dump(result.blocks, result.places, result.matches, result.facts,
+                                                 result.pictures),
              _summary(result.report), user.email],
         )[0]
         uow.audit("läs in bidragsfil", "intake_files", intake_id, None,
@@ -117,9 +129,11 @@ def review(store: Store, user: User, intake_id: int) -> Review:
         raise IntakeError(f"Ingen inläst fil med nummer {intake_id}.")
     row = row[0]
     blocks, places, matches = _load(row["analysis"])
-    report = evaluate(load_framework(row["year"]), blocks, places, matches)
+    facts, pictures = _load_file_facts(row["analysis"])
+    report = evaluate(load_framework(row["year"]), blocks, places, matches, facts, pictures,
+                      picture_settings.passage_chars(store))
     return Review(row["id"], row["year"], row["filename"], row["status"], row["version"],
-                  blocks, places, matches, report, row["contribution_id"])
+                  blocks, places, matches, report, row["contribution_id"], facts, pictures)
 
 
 def correct(store: Store, user: User, intake_id: int, version: int, changes: dict[str, dict]) -> None:
@@ -152,7 +166,8 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
             current.matches[question] = Match(question, 1.0, "rättad för hand")
         else:
             current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt")
-    report = evaluate(framework, current.blocks, current.places, current.matches)
+    report = evaluate(framework, current.blocks, current.places, current.matches, current.facts, current.pictures,
+                      picture_settings.passage_chars(store))
     with store.write(user.email) as uow:
         stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
         # The whole split is written from what this window read, so any save since is a clash.
@@ -160,7 +175,8 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
                                parts=[versions.WHOLE], message=f"{current.filename} har ändrats av någon annan "
                                "sedan du öppnade den. Ladda om sidan och gör rättelsen igen.")
         uow.execute("UPDATE intake_files SET analysis = ?, summary = ?, version = ? WHERE id = ?",
-                    [_dump(current.blocks, current.places, current.matches), _summary(report), stored + 1,
+                    [_dump(current.blocks, current.places, current.matches, current.facts, current.pictures),
+                     _summary(report), stored + 1,
                      intake_id])
         uow.audit("rätta uppdelning", "intake_files", intake_id, *versions.entry(
             {"before": before, "places": {k: dataclasses.asdict(current.places[k]) for k in changes}},
@@ -184,6 +200,7 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
         "chars_by_area": report.chars_by_area, "questions": report.questions,
         "findings": [dataclasses.asdict(f) for f in report.findings],
         "presentation_chars": report.presentation_chars, "images": report.images,
+        "pictures": report.pictures, "unaccepted_changes": current.facts.unaccepted_changes,
     }
     with store.write(user.email) as uow:
         stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
@@ -202,7 +219,7 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
             [current.year, unit_id, class_code, current.filename, data[1], data[0],
              json.dumps(report.intro_fields, ensure_ascii=False), json.dumps(checks, ensure_ascii=False)],
         )[0]
-        _store_blocks(uow, contribution_id, current.blocks, current.places)
+        _store_blocks(uow, contribution_id, current.blocks, current.places, report.pictures)
         phases.transition(uow, phases.INTAKE, intake_id, phases.IntakeStatus.GODKAND,
                           also={"contribution_id": contribution_id}, action="godkänd fil")
         uow.audit("godkänn bidrag", "contributions", contribution_id, None,
@@ -210,8 +227,13 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
     return contribution_id
 
 
-def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], places: dict[str, Place]) -> None:
+def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], places: dict[str, Place],
+                  pictures: list[dict]) -> None:
     rows = []
+    pictures_of: dict[str, list[dict]] = {}
+    for picture in pictures:  # what the reading pane needs to show each picture in place
+        pictures_of.setdefault(picture["block_id"], []).append(
+            {k: picture[k] for k in ("id", "number", "part", "status", "chars", "passage")})
     for block in blocks:
         place = places[block.id]
         section = {"presentation": "inledning"}.get(place.section, place.section)
@@ -219,10 +241,14 @@ def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], pl
         kind = "rubrik" if place.text_kind == "rubrik" else block.kind
         text = json.dumps(block.rows, ensure_ascii=False) if block.kind == "tabell" else block.text
         rows.append([contribution_id, block.id, block.ordinal, section, intro_section, place.question,
-                     place.part, kind, text, place.text_kind, block.images])
+                     place.part, kind, text, place.text_kind, block.images,
+                     json.dumps(block.notes, ensure_ascii=False) if block.notes else None,
+                     json.dumps(pictures_of[block.id], ensure_ascii=False) if block.id in pictures_of else None,
+                     block.frame])
     uow.cursor.executemany(
         "INSERT INTO contribution_blocks (contribution_id, block_id, ordinal, section, intro_section,"
-        " question_number, part_label, kind, text, role, images) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " question_number, part_label, kind, text, role, images, notes, pictures, frame)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 
@@ -243,3 +269,13 @@ def original_file(store: Store, user: User, contribution_id: int) -> tuple[str, 
     if row is None or row[1] is None:
         raise IntakeError("Originalfilen finns inte sparad för det här bidraget.")
     return row[0], bytes(row[1])
+
+
+def picture_files(store: Store, user: User, intake_id: int) -> dict[str, bytes]:
+    """A file's pictures by their member in it, for the review screen."""
+    current = review(store, user, intake_id)
+    parts = {p.part for p in current.pictures}
+    if not parts:
+        return {}
+    data = store.fetchone("SELECT data FROM intake_files WHERE id = ?", [intake_id])[0]
+    return pictures.picture_files(bytes(data), parts)
