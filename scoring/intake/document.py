@@ -177,9 +177,15 @@ class _Splitter:
         return len(text.split()) >= 5 and process.extractOne(
             _norm(text), self.question_texts, scorer=fuzz.token_set_ratio, score_cutoff=85) is not None
 
-    def ingress_of(self, block: Block) -> str | None:
-        """The area whose ingress (the city's intro text) this paragraph is, whole or a line of it."""
-        if block.kind != "stycke" or len(block.text) < 30:
+    def ingress_of(self, block: Block, after: str | None = None) -> str | None:
+        """The area whose ingress (the city's intro text) this paragraph is, whole or a line of it.
+
+        ``after`` is the area of an ingress line just before: a short last line goes with it."""
+        if block.kind != "stycke":
+            return None
+        if after and len(block.text) < 30:
+            return after if _norm(block.text) in self.ingress_whole[after] else None
+        if len(block.text) < 30:
             return None
         whole = self.known_text(block, self.ingress, self.ingress_length)
         if whole is not None:
@@ -304,6 +310,7 @@ def split(framework: Framework, blocks: list[Block],
     section, intro_section, area, question, part = "inledning", None, None, None, None
     last = 0
     just_marked = False
+    after_ingress = None  # the area whose ingress the last block was
     for block in blocks:
         if block.kind == "innehall":  # a table of contents: neither headings nor answer text
             places[block.id] = Place(section, "innehall", area, question, part,
@@ -336,9 +343,11 @@ def split(framework: Framework, blocks: list[Block],
             places[block.id] = Place("fraga", "rubrik", area=area)
             continue
         # An ingress left in, whatever style it wears (a heading-based one would look like a question).
-        if section == "fraga" and len(block.text) >= 100 and (ingress_area := s.ingress_of(block)):
+        if section == "fraga" and (ingress_area := s.ingress_of(block, after_ingress)):
             places[block.id] = Place("fraga", "ingress", ingress_area, question, part)
+            after_ingress = ingress_area
             continue
+        after_ingress = None
         marker = s.question_marker(block, last)
         if marker is not None and marker.number != question:
             question, part, last = marker.number, None, marker.number
@@ -369,7 +378,7 @@ def split(framework: Framework, blocks: list[Block],
                 places[block.id] = Place("fraga", "fragetext", area, question, part)
                 continue
             just_marked = False
-            ingress_area = s.ingress_of(block)
+            ingress_area = s.ingress_of(block, after_ingress)
             if ingress_area is not None:
                 places[block.id] = Place("fraga", "ingress", ingress_area, question, part)
                 continue
