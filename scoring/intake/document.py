@@ -9,6 +9,7 @@ corrections are counted and checked the same way as the automatic split.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 
@@ -30,15 +31,18 @@ _QUESTION = re.compile(
 _NUMBER_OR_RANGE = re.compile(rf"({_NUMBER})|(–|—|-|till)")
 _PART = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})?\s*)?(?P<part>[a-cA-C])\s*[.):]\s*")
 _QUESTION_VERBS = ("beskriv", "redovisa", "redogör", "analysera", "utifrån", "välj", "ge exempel", "hur ", "vilka")
+_BROKEN_WORD = re.compile(r"(\w)-\n(\w)")
 _FORM_HEADERS = {"fråga", "frågor", "svar", "ert svar", "svar:", "fråga:", "frågeområde", "nr"}
 SHORT = 400  # longer paragraphs are answers, never headings
 # Characters of running text that make a picture's text a passage; the office may change it.
 PICTURE_PASSAGE_CHARS = 100
 
 
+@functools.lru_cache(maxsize=8192)  # each block's text is compared by several recognisers
 def _norm(text: str) -> str:
-    # A word broken at a line end when copied from the PDF ("be-\nskriv") is one word again.
-    return " ".join(re.sub(r"(\w)-\n(\w)", r"\1\2", text).split()).lower()
+    if "-\n" in text:  # a word broken at a line end when copied from the PDF ("be-\nskriv") is one again
+        text = _BROKEN_WORD.sub(r"\1\2", text)
+    return " ".join(text.split()).lower()
 
 
 @dataclasses.dataclass
@@ -136,6 +140,7 @@ class _Splitter:
         # An ingress copied line by line from the PDF: each line is a piece of the whole text.
         self.ingress_whole = {area.code: _norm(area.ingress) for area in framework.areas if area.ingress}
         self.ingress_words = {code: set(text.split()) for code, text in self.ingress_whole.items()}
+        self.any_ingress_word = set().union(*self.ingress_words.values())
         self.area_numbers = [[q.number for q in a.questions] for a in framework.areas]
 
     def numbers(self, text: str) -> list[int] | None:
@@ -187,16 +192,22 @@ class _Splitter:
             return after if _norm(block.text) in self.ingress_whole[after] else None
         if len(block.text) < 30:
             return None
-        whole = self.known_text(block, self.ingress, self.ingress_length)
-        if whole is not None:
-            return whole
         text = _norm(block.text)
         words = set(text.split())
         if len(words) < 5:
             return None
-        for code, vocabulary in self.ingress_words.items():
-            # Cheap first: nearly every word must be the ingress's own before comparing texts.
-            if len(words & vocabulary) >= 0.9 * len(words) and fuzz.partial_ratio(
+        # Cheap first: most of the words must be an ingress's own before texts are compared.
+        if len(words & self.any_ingress_word) < 0.7 * len(words):
+            return None
+        candidates = [code for code, vocabulary in self.ingress_words.items()
+                      if len(words & vocabulary) >= 0.7 * len(words)]
+        if not candidates:
+            return None
+        whole = self.known_text(block, self.ingress, self.ingress_length)
+        if whole is not None:
+            return whole
+        for code in candidates:
+            if len(words & self.ingress_words[code]) >= 0.9 * len(words) and fuzz.partial_ratio(
                     text, self.ingress_whole[code]) >= 90:
                 return code
         return None
@@ -378,10 +389,6 @@ def split(framework: Framework, blocks: list[Block],
                 places[block.id] = Place("fraga", "fragetext", area, question, part)
                 continue
             just_marked = False
-            ingress_area = s.ingress_of(block, after_ingress)
-            if ingress_area is not None:
-                places[block.id] = Place("fraga", "ingress", ingress_area, question, part)
-                continue
             if s.known_text(block, s.instructions, (20, 300)) is not None:
                 places[block.id] = Place("fraga", "instruktion", area, question, part)
                 continue

@@ -39,7 +39,7 @@ _HEADING_NAME = re.compile(
     r"^(?:heading|rubrik|überschrift|titre|title|titel)\s*([1-9])?$|^(subtitle|underrubrik)$", re.I)
 _TOC_NAME = re.compile(r"^(?:toc|innehållsförteckning|contents|index|förteckning)\s*(?:[1-9]|heading|rubrik)?$"
                        r"|^toc heading$|^contents heading$", re.I)
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 # What a .docx name may hide: Word reads these only under their own extension.
 _OTHER_MAIN_TYPES = {
@@ -518,11 +518,14 @@ class _Reader:
                 self.toc_lines.append(read.text)
             return
         self.flush_toc()
-        mark_deleted = ppr is not None and ppr.find(f"{W}rPr/{W}del") is not None
         num = ppr.find(W + "numPr") if ppr is not None else None
         num_id = _val(num, "numId") or (style.num_id if style else None)
-        level = _int(_val(num, "ilvl")) or (style.num_level if style and num is None else 0)
-        label = self.numbering.next_label(num_id, level) if num_id and not (mark_deleted and not read.text) else None
+        label = level = None
+        if num_id:
+            level = _int(_val(num, "ilvl")) or (style.num_level if style and num is None else 0)
+            # A numbered paragraph deleted whole (its mark too) no longer takes a number.
+            deleted = not read.text and ppr is not None and ppr.find(f"{W}rPr/{W}del") is not None
+            label = None if deleted else self.numbering.next_label(num_id, level)
         if read.text or read.pictures or read.notes:
             outline = _int(_val(ppr, "outlineLvl"))
             heading = style.heading_level if style else None
@@ -697,8 +700,11 @@ class _Paragraph:
 
 def _clean(text: str) -> str:
     """What a reader sees: no soft hyphens or zero-width marks; line breaks kept as such."""
-    text = text.translate(_INVISIBLE)
-    return "\n".join(" ".join(line.split(" ")).strip() for line in text.split("\n")).strip()
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    if "\n" not in text:
+        return text.strip()
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
 def _member(target_ref: str) -> str:
