@@ -74,13 +74,19 @@ def show_answer(question: Question, blocks: list[dict], labels: dict[str, str] |
     st.markdown(f"##### {question.number}. {escape_markdown(question.text)}")
     if not blocks:
         st.warning("Frågan är inte besvarad.")
-    current_part = None
+    current_part, box = None, None
     for block in blocks:
         if block["part_label"] and block["part_label"] != current_part:
-            current_part = block["part_label"]
+            current_part, box = block["part_label"], None
             part = next((p for p in question.parts if p.label == current_part), None)
             st.markdown(f"**{current_part}. {escape_markdown(part.text) if part else ''}**")
-        show_block(block, (labels or {}).get(block["block_id"]), picture_files)
+        if block.get("frame") != "textruta":
+            box = None
+            show_block(block, (labels or {}).get(block["block_id"]), picture_files)
+            continue
+        box = box or st.container(border=True)  # one frame for the paragraphs of one text box
+        with box:
+            _show_block(block, (labels or {}).get(block["block_id"]), picture_files)
     show_notes(blocks)
 
 

@@ -470,3 +470,20 @@ def strict_ooxml() -> bytes:
                                         b"http://purl.oclc.org/ooxml/wordprocessingml/main")
             target.writestr(item, member)
     return out.getvalue()
+
+
+def other_zip(members: dict[str, bytes]) -> bytes:
+    """A zip with a .docx name that holds something else (Excel, OpenDocument, …)."""
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def wrong_main_type() -> bytes:
+    """A package whose main part is declared with a type no Word file has."""
+    doc = contribution(WordFile(main_type="application/xml"))
+    return doc.to_bytes()

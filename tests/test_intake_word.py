@@ -6,7 +6,17 @@ plain .docx read or refused with a Swedish reason."""
 from __future__ import annotations
 
 import pytest
-from corpus_word import BOX, ENDNOTE, F2026, FOOTNOTE, ITEMS, strict_ooxml, with_pictures
+from corpus_word import (
+    BOX,
+    ENDNOTE,
+    F2026,
+    FOOTNOTE,
+    ITEMS,
+    other_zip,
+    strict_ooxml,
+    with_pictures,
+    wrong_main_type,
+)
 from helpers import ADMIN, login, texts
 
 from scoring.core import auth
@@ -67,6 +77,12 @@ def test_a_form_is_read_cell_by_cell_and_answers_stay_with_their_question():
 
 @pytest.mark.parametrize(("data", "reason"), [
     (strict_ooxml(), "Strikt Open XML-dokument"),
+    (wrong_main_type(), "inget Word-dokument som går att läsa"),
+    (other_zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"}),
+     "OpenDocument-dokument (.odt)"),
+    (other_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}), "en Excel-fil"),
+    (other_zip({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}), "PowerPoint"),
+    (b"{\\rtf1\\ansi Hej}", "RTF-fil"),
 ])
 def test_files_word_cannot_open_as_docx_are_refused_by_name(data, reason):
     with pytest.raises(UnreadableFile) as caught:

@@ -73,8 +73,9 @@ def picture_files(store: Store, user: User, contribution_id: int) -> dict[str, b
     key = ("picture_files", contribution_id)
     if key not in store.memo:
         parts = {p["part"] for b in answer_blocks(store, contribution_id) for p in b["pictures"]}
-        data = store.fetchone("SELECT original_file FROM contributions WHERE id = ?", [contribution_id])[0]
-        store.memo[key] = pictures.picture_files(bytes(data), parts) if parts and data is not None else {}
+        data = store.fetchone("SELECT original_file FROM contributions WHERE id = ?",
+                              [contribution_id])[0] if parts else None
+        store.memo[key] = pictures.picture_files(bytes(data), parts) if data is not None else {}
     return store.memo[key]
 
 
