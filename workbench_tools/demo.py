@@ -21,6 +21,7 @@ from scoring.reports import documents as reports
 from scoring.teams import assignment as teams
 from scoring.year import phases, years
 from scoring.year.framework import load_framework
+from workbench_tools import picture_maker
 from workbench_tools.demo_text import FINDINGS, KEY_THEMES, answer
 from workbench_tools.docx_builder import LAYOUTS, ContributionText, build_contribution
 
@@ -195,6 +196,10 @@ def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str
                 answers[(question.number, labels[0])].append(
                     [["År", "2023", "2024", "2025"], ["Totalt", "78", "81", "84"],
                      ["Kvinnor", "80", "83", "86"], ["Män", "75", "78", "81"]])
+            if question.number == 13 and unit.quality == "stark":  # a diagram of the results, as units do
+                answers[(question.number, labels[1])].append(picture_maker.chart_picture((78, 81, 84), "Nöjda (%)"))
+            if question.number == 19 and unit.quality == "svag":  # text pasted as a picture: sent back
+                answers[(question.number, labels[0])].append(picture_maker.text_picture())
     content = ContributionText(
         unit_name=unit.name,
         intro_fields=intro,
