@@ -70,6 +70,10 @@ def picture_files(store: Store, user: User, contribution_id: int) -> dict[str, b
     Read from the original file once per process, like the text: it never changes.
     """
     access.require_readable(store, user, contribution_id)
+    return _picture_files(store, contribution_id)
+
+
+def _picture_files(store: Store, contribution_id: int) -> dict[str, bytes]:
     key = ("picture_files", contribution_id)
     if key not in store.memo:
         parts = {p["part"] for b in answer_blocks(store, contribution_id) for p in b["pictures"]}
@@ -97,7 +101,7 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
             intro_blocks.append(block)
     head["answers"] = by_question
     head["intro_blocks"] = intro_blocks
-    head["picture_files"] = picture_files(store, user, contribution_id)
+    head["picture_files"] = _picture_files(store, contribution_id)  # access checked above
     return head
 
 
