@@ -32,7 +32,7 @@ def show_pictures(store, user, review: intake_store.Review) -> None:
                "(rader med fem ord eller fler); etiketter i ett diagram eller ett årshjul gör det inte.")
     if review.facts.ocr:
         st.warning(review.facts.ocr, icon=":material/visibility_off:")
-    files = intake_store.picture_files(store, user, review.id)
+    files = intake_store.picture_files(store, user, review.id, {p["part"] for p in pictures})
     ordered = flagged + [p for p in pictures if not p["passage"]]
     with st.expander(f"Visa bilderna och texten i dem ({len(pictures)})", expanded=bool(flagged)):
         for picture in ordered[:SHOWN]:

@@ -9,6 +9,7 @@ findings (exact texts, in order).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 
 from word_xml import AUTHOR, PLACEHOLDER, WordFile, run, t, visible_chars
@@ -169,8 +170,11 @@ def tracked_changes() -> tuple[bytes, Expect]:
 # --- 3. content controls in a template the unit filled in --------------------------------------
 
 
+_CONTROL_IDS = itertools.count(1000)
+
+
 def _control(content: str, placeholder: bool, block: bool) -> str:
-    props = (f'<w:sdtPr><w:id w:val="{abs(hash(content)) % 100000}"/><w:placeholder>'
+    props = (f'<w:sdtPr><w:id w:val="{next(_CONTROL_IDS)}"/><w:placeholder>'
              '<w:docPart w:val="DefaultPlaceholder_-1854013440"/></w:placeholder>'
              + ("<w:showingPlcHdr/>" if placeholder else "") + "<w:text/></w:sdtPr>")
     return f"<w:sdt>{props}<w:sdtEndPr/><w:sdtContent>{content}</w:sdtContent></w:sdt>"

@@ -271,11 +271,8 @@ def original_file(store: Store, user: User, contribution_id: int) -> tuple[str, 
     return row[0], bytes(row[1])
 
 
-def picture_files(store: Store, user: User, intake_id: int) -> dict[str, bytes]:
-    """A file's pictures by their member in it, for the review screen."""
-    current = review(store, user, intake_id)
-    parts = {p.part for p in current.pictures}
-    if not parts:
-        return {}
-    data = store.fetchone("SELECT data FROM intake_files WHERE id = ?", [intake_id])[0]
-    return pictures.picture_files(bytes(data), parts)
+def picture_files(store: Store, user: User, intake_id: int, parts: set[str]) -> dict[str, bytes]:
+    """Pictures of a file under review by their member in it (the parts its review lists)."""
+    access.require(store, user, "intake.manage")
+    row = store.fetchone("SELECT data FROM intake_files WHERE id = ?", [intake_id]) if parts else None
+    return pictures.picture_files(bytes(row[0]), parts) if row else {}
