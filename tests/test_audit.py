@@ -22,7 +22,7 @@ from scoring.consensus import workspace as consensus
 from scoring.core import access, audit, auth, backup
 from scoring.core.store import Store, UnitOfWork
 from scoring.feedback import results, visits
-from scoring.intake import changes, registrations
+from scoring.intake import changes, picture_settings, registrations
 from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
 from scoring.reports import documents as reports
@@ -246,6 +246,7 @@ def _year_of_work(store: Store) -> None:
     v = consensus.update_finding(store, admin, open_cid, v, new, text="B")
     consensus.delete_finding(store, admin, open_cid, v, new)
     consensus.set_spread_threshold(store, admin, 25)
+    picture_settings.set_passage_chars(store, admin, 150)
     reports.show_scores(store, admin, DEMO_YEAR, True)
     reports.save_template(store, admin, FEEDBACK, reports.template(store, FEEDBACK))
     reports.reset_template(store, admin, FEEDBACK)
