@@ -137,7 +137,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
             message = str(exc) if isinstance(exc, UnreadableFile) else f"{name}: filen går inte att läsa ({exc.strerror})."
             results.append({"file": name, "year": args.year, "questions": [], "chars_counted": None,
                             "limit": framework.character_limit.max_chars, "over_limit": None,
-                            "findings": [], "error": message})
+                            "findings": [], "pictures": [], "error": message})
             continue
         results.append(intake.as_json(result) | {"_result": result})
     if args.json:

@@ -22,14 +22,14 @@ from scoring.consensus import workspace as consensus
 from scoring.core import access, audit, auth, backup
 from scoring.core.store import Store, UnitOfWork
 from scoring.feedback import results, visits
-from scoring.intake import changes, registrations
+from scoring.intake import changes, picture_settings, registrations
 from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
 from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
-from scoring.year import next_year, progress, years  # noqa: F401 - next_year: wrapped by the recorder
+from scoring.year import next_year, progress, years
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR, UNITS, build_demo, contribution_file
 
@@ -247,6 +247,7 @@ def _year_of_work(store: Store) -> None:
     v = consensus.update_finding(store, admin, open_cid, v, new, text="B")
     consensus.delete_finding(store, admin, open_cid, v, new)
     consensus.set_spread_threshold(store, admin, 25)
+    picture_settings.set_passage_chars(store, admin, 150)
     reports.show_scores(store, admin, DEMO_YEAR, True)
     reports.save_template(store, admin, FEEDBACK, reports.template(store, FEEDBACK))
     reports.reset_template(store, admin, FEEDBACK)
@@ -268,9 +269,13 @@ def _year_of_work(store: Store) -> None:
     v = visits.record_held(store, lead, final_cid, v, held_on=dt.date(2026, 11, 30), notes="Bra samtal")
     visits.hand_over(store, lead, final_cid, v, on=dt.date(2026, 12, 1), how="Vid återbesöket")
     results.set_prize_amounts(store, admin, DEMO_YEAR, {"utmarkelse": 50_000, "hedersomnamnande": 25_000})
+    # The next year, from the ended one (its instructions stand in for next year's, not yet written).
+    next_year.start_next_year(store, admin, DEMO_YEAR, DEMO_YEAR + 1)
 
 
-def test_every_write_operation_is_logged_with_who_what_before_and_after(empty_store, recorder):
+def test_every_write_operation_is_logged_with_who_what_before_and_after(empty_store, recorder, monkeypatch):
+    real = years.load_framework
+    monkeypatch.setattr(years, "load_framework", lambda year: real(DEMO_YEAR if year == DEMO_YEAR + 1 else year))
     _year_of_work(empty_store)
     operations, _ = write_operations()
     assert recorder.failures == []

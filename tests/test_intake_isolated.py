@@ -53,6 +53,7 @@ def test_a_file_that_takes_longer_than_the_limit_is_refused_and_the_next_is_read
     monkeypatch.setenv("WORKBENCH_INTAKE_MAX_PARAGRAPHS", "100000000")
     monkeypatch.setenv("WORKBENCH_INTAKE_MEMORY_MB", "8000")
     monkeypatch.setenv("WORKBENCH_INTAKE_SECONDS", "2")
+    monkeypatch.setenv("WORKBENCH_OCR_SECONDS", "0")  # the limit is the reading's plus its OCR's
     with pytest.raises(UnreadableFile, match=r"^långsam\.docx: filen tog mer än 2 sekunder att läsa"):
         isolated.take_in(bomb, "långsam.docx", FRAMEWORK)
     data, _ = build(FRAMEWORK, "rubriker")

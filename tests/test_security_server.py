@@ -38,7 +38,7 @@ TABS = 6
 # The hostile file reaches the reader (its paragraph count alone would refuse it at once),
 # so the child works until its time or memory runs out while the examiner saves.
 SERVER_ENV = {"WORKBENCH_MAX_FAILED_LOGINS": str(MAX_FAILED), "WORKBENCH_INTAKE_MAX_PARAGRAPHS": "100000000",
-              "WORKBENCH_INTAKE_SECONDS": "10"}
+              "WORKBENCH_INTAKE_SECONDS": "10", "WORKBENCH_OCR_SECONDS": "0"}
 
 
 @pytest.fixture(scope="module")

@@ -142,8 +142,8 @@ def passages(store: Store, user: User, contribution_id: int) -> dict[str, dict]:
         counters: dict[tuple, int] = {}
         result = {}
         for block in answer_blocks(store, contribution_id):
-            if block["kind"] == "rubrik" or block["section"] not in ("fraga", "inledning"):
-                continue
+            if block["kind"] in ("rubrik", "bild") or block["section"] not in ("fraga", "inledning"):
+                continue  # a picture alone is shown in place, not quoted
             where = (block["question_number"], block["part_label"]) if block["section"] == "fraga" else ("I", None)
             counters[where] = counters.get(where, 0) + 1
             label = "Inledning" if where[0] == "I" else f"Fråga {where[0]}{where[1] or ''}"

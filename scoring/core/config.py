@@ -45,13 +45,13 @@ def max_failed_logins_any_source() -> int:
 
 
 def intake_seconds() -> int:
-    """How long reading one uploaded file may take before it is refused."""
+    """How long reading one uploaded file may take, besides its OCR, before it is refused."""
     return _int("WORKBENCH_INTAKE_SECONDS", 60)
 
 
 def intake_memory_mb() -> int:
-    """How much memory reading one uploaded file may use before it is refused."""
-    return _int("WORKBENCH_INTAKE_MEMORY_MB", 1024)
+    """How much memory reading one uploaded file (OCR included) may use before it is refused."""
+    return _int("WORKBENCH_INTAKE_MEMORY_MB", 2048)
 
 
 def intake_max_paragraphs() -> int:

@@ -10,7 +10,8 @@ refused with a Swedish message naming it when it
 - holds more paragraphs than any contribution could (counted in the unpacked XML before
   anything is parsed),
 - needs more memory than the limit (the child's address space is capped), or
-- takes longer than the time limit (the child is killed).
+- takes longer than the time limit (the child is killed): the reading's own limit plus the
+  time its OCR may take (``pictures.ocr_seconds_budget``, which bounds the OCR itself).
 
 Meanwhile the server's own threads go on serving everyone else.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import os
 import pickle
 import re
@@ -39,6 +41,7 @@ import zipfile
 from io import BytesIO
 
 from scoring.core import config
+from scoring.intake import pictures
 from scoring.intake.docx_reader import UnreadableFile
 from scoring.year.framework import Framework
 
@@ -55,7 +58,8 @@ _helper: subprocess.Popen | None = None
 def take_in(data: bytes, filename: str, framework: Framework):
     """``document.take_in`` in a child process within the limits; raises UnreadableFile."""
     global _helper
-    seconds, megabytes = config.intake_seconds(), config.intake_memory_mb()
+    seconds = config.intake_seconds() + math.ceil(pictures.ocr_seconds_budget())
+    megabytes = config.intake_memory_mb()
     settings = {k: v for k, v in os.environ.items() if k.startswith("WORKBENCH_")}
     request = pickle.dumps((data, filename, framework, settings, seconds, megabytes))
     with _one_at_a_time:
@@ -143,6 +147,7 @@ def _warm_up() -> None:
     document.save(buffer)
     with contextlib.suppress(Exception):  # warming up only saves time; a child reads without it
         read(buffer.getvalue(), "uppvärmning.docx", load_framework(max(available_years())))
+        pictures.unavailable()  # loads the OCR library, when there is one
     gc.freeze()  # what the children share is never touched by their collector (no copy on write)
 
 
