@@ -7,6 +7,7 @@ whether the workbench feels fast.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import tempfile
@@ -41,10 +42,11 @@ def _assessment_year(path: Path) -> tuple[str, int]:
     store = get_store(str(path))
     demo.build_demo(store)
     admin = auth.user_by_email(store, demo.OTHER_ACCOUNTS[0][0])
-    intake_id = intake_store.upload(store, admin, demo.DEMO_YEAR, "Fullt bidrag.docx", full_contribution())
+    intake_id = intake_store.upload(store, admin, demo.DEMO_YEAR, "Fullt bidrag.docx", full_contribution(),
+                                    received_at=dt.datetime(demo.DEMO_YEAR, 5, 6, 8))  # before the deadline
     cid = intake_store.accept(store, admin, intake_id, intake_store.review(store, admin, intake_id).version,
                               unit_name="Enheten med fullt bidrag", organisation="Stadsledningskontoret",
-                              class_code="andra")
+                              class_code="andra", note="Mätning: tas emot med sina fynd.")
     # The team with room for one more contribution, and one of its examiners.
     team_id, email = store.fetchone(
         "SELECT t.id, u.email FROM teams t JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id"
