@@ -14,16 +14,19 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from mail_server import running
 
 import scoring
 from scoring.assessment import individual as assessments
 from scoring.assessment import scorebook
 from scoring.consensus import workspace as consensus
-from scoring.core import access, audit, auth, backup
+from scoring.core import access, audit, auth, backup, password_links
 from scoring.core.store import Store, UnitOfWork
 from scoring.intake import changes, registrations
 from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
+from scoring.mail import notices, outbox, reminders
+from scoring.mail import templates as mail_templates
 from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
@@ -157,8 +160,9 @@ def test_the_source_scan_finds_the_write_operations():
         assert callers, helper
 
 
-def _year_of_work(store: Store) -> None:
-    """Every write operation once, on the demo year and beyond it, as the screens call them."""
+def _year_of_work(store: Store, mailbox) -> str:
+    """Every write operation once, on the demo year and beyond it, as the screens call them;
+    returns the token of a password link that was used."""
     build_demo(store)
     admin, judge = auth.user_by_email(store, ADMIN), auth.user_by_email(store, "jury@demo.stockholm.se")
     # Accounts, logins, lockout, sessions.
@@ -236,6 +240,24 @@ def _year_of_work(store: Store) -> None:
     assessment_id = store.fetchone("SELECT id FROM assessments WHERE contribution_id = ? AND examiner_id = ?",
                                    [cid, ada.id])[0]
     assessments.reopen(store, admin, assessment_id, "Komplettera")
+    # E-mail: the office's templates and reminders, the outbox sent, a failure retried, a password link.
+    version = mail_templates.save(store, admin, "ateroppnad", 0, "Öppnad", "Hej {{ namn }}!")
+    mail_templates.reset(store, admin, "ateroppnad", version)
+    reminders.set_days_before(store, admin, 7)
+    reminders.stop(store, admin, ada.id, "Ledig")
+    reminders.resume(store, admin, ada.id)
+    reminders.send_now(store, admin, DEMO_YEAR, "individuell_bedomning")
+    reminders.send_due(store, DEMO_YEAR, dt.date(2026, 9, 8), "kommandoraden")
+    outbox.deliver(store)
+    mailbox.refuse = "550 Nej"
+    failed = notices.invite_again(store, admin, ada.id)
+    outbox.deliver(store)
+    mailbox.refuse = None
+    outbox.retry(store, admin, failed)
+    outbox.deliver(store)
+    with store.write("kommandoraden") as uow:
+        token, _ = password_links.issue(uow, ada.id)
+    password_links.redeem(store, token, "ett tredje långt lösenord", "ett tredje långt lösenord")
     # Consensus edits on the demo's open consensus, and the year's settings.
     open_cid = store.fetchone("SELECT contribution_id FROM consensus c JOIN contributions k ON k.id ="
                               " c.contribution_id WHERE k.phase = 'konsensus'")[0]
@@ -254,16 +276,19 @@ def _year_of_work(store: Store) -> None:
     for proposed in jury.undecided(store, judge, DEMO_YEAR):
         jury.decide(store, judge, proposed, "ingen", "")
     jury.lock_year(store, judge, DEMO_YEAR)
+    return token
 
 
-def test_every_write_operation_is_logged_with_who_what_before_and_after(empty_store, recorder):
-    _year_of_work(empty_store)
+def test_every_write_operation_is_logged_with_who_what_before_and_after(empty_store, recorder, monkeypatch):
+    with running(monkeypatch) as mailbox:
+        token = _year_of_work(empty_store, mailbox)
     operations, _ = write_operations()
     assert recorder.failures == []
     assert sorted(operations - set(recorder.logged)) == []  # each was called and logged at least once
     everything = " ".join(str(v) for row in empty_store.fetchall("SELECT * FROM audit_log") for v in row)
     secret = empty_store.setting("cookie_secret")
     assert "$argon2" not in everything and secret not in everything and "långt lösenord" not in everything
+    assert token not in everything and mailbox.messages
 
 
 def test_the_admin_filters_and_exports_the_log(demo_store):
