@@ -41,8 +41,8 @@ with box_tab:
     if not rows:
         st.info("Inga meddelanden" + (" som matchar." if text or chosen_status or chosen_kind else " ännu."))
     else:
-        st.dataframe([{"Skrivet": outbox_parts.when(r["created_at"]), "Till": r["recipient"], "Ämne": r["subject"],
-                       "Varför": r["why"], "Status": r["status_label"], "Försök": r["attempts"],
+        st.dataframe([{"Skrivet": outbox_parts.when(r["created_at"]), "Status": r["status_label"],
+                       "Till": r["recipient"], "Ämne": r["subject"], "Varför": r["why"], "Försök": r["attempts"],
                        "Nästa försök": outbox_parts.when(r["next_attempt_at"]) or "–",
                        "Serverns svar": r["server_answer"] or "", "Bilagor": ", ".join(r["attachments"])}
                       for r in rows], hide_index=True, width="stretch")
