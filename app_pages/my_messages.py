@@ -11,8 +11,8 @@ store = get_store()
 user = st.session_state["current_user"]
 
 st.title("Mina meddelanden")
-st.caption(f"Det Examinatorsstöd har skickat till {escape_markdown(user.email)}: inbjudan, lag och bidrag, "
-           "påminnelser och besök. Kvalitetsenheten kan stoppa påminnelser till dig om du behöver.")
+st.caption(f"Meddelanden som Examinatorsstöd har skickat till {escape_markdown(user.email)}: inbjudan, lag och "
+           "bidrag, påminnelser och besök. Kvalitetsenheten kan stoppa påminnelser till dig om du behöver.")
 rows = outbox.sent_to_me(store, user)
 if not rows:
     st.info("Inga meddelanden har skickats till dig.")

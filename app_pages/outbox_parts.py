@@ -75,8 +75,8 @@ def show_reminder_notice() -> None:
 def reminders_tab(year: int | None) -> None:
     store, user = get_store(), st.session_state["current_user"]
     show_reminder_notice()
-    days = st.number_input("Påminnelser går ut så många dagar före sista dag", 1, reminders.MAX_DAYS,
-                           reminders.days_before(store), key="reminder_days")
+    days = st.columns([1, 2])[0].number_input("Påminnelser går ut så många dagar före sista dag", 1,
+                                              reminders.MAX_DAYS, reminders.days_before(store), key="reminder_days")
     if days != reminders.days_before(store):
         reminders.set_days_before(store, user, int(days))
         st.rerun()
