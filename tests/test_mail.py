@@ -461,6 +461,20 @@ def test_the_office_edits_a_template_checked_and_previewed(demo_store, mailbox):
     assert templates.current(demo_store, "ateroppnad")[:2] == (kind.subject, kind.body)
 
 
+def test_a_template_that_fails_on_real_values_never_stops_the_change(demo_store, mailbox):
+    admin = admin_of(demo_store)
+    templates.save(demo_store, admin, "ateroppnad", 0, "Öppnad", "{{ orsak[10] }}")  # fine on the sample, not on "Kort"
+    cid, lead = ready(demo_store)
+    aid = demo_store.fetchone("SELECT id FROM assessments WHERE contribution_id = ? AND examiner_id <> ? LIMIT 1",
+                              [cid, lead.id])[0]
+    assessments.reopen(demo_store, lead, aid, "Kort")
+    assert demo_store.fetchone("SELECT status FROM assessments WHERE id = ?", [aid])[0] == "utkast"
+    outbox.deliver(demo_store)
+    [message] = mailbox.messages
+    assert message["Subject"].endswith("är öppnad igen") and "\nKort\n" in text(message)
+    assert "standardtexten" in demo_store.fetchone("SELECT why FROM outbox ORDER BY id DESC LIMIT 1")[0]
+
+
 def test_every_default_template_renders_its_sample():
     for kind in templates.KINDS.values():
         subject, body = templates.check(kind, kind.subject, kind.body)

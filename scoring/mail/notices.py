@@ -72,7 +72,13 @@ def units_text(names: list[str]) -> str:
 def _send(uow: UnitOfWork, kind: str, context: dict, *, why: str, to: tuple[int | None, str, str],
           **extra) -> int | None:
     user_id, email, name = to
-    subject, body = templates.rendered(uow, kind, context)
+    try:
+        subject, body = templates.rendered(uow, kind, context)
+    except templates.TemplateProblem:
+        # The office's wording failed on these values: the change must not fail for it.
+        default = templates.KINDS[kind]
+        subject, body = templates.render(default, default.subject, default.body, context)
+        why += " (med standardtexten: Kvalitetsenhetens mall gick inte att använda)"
     return outbox.queue(uow, kind=kind, why=why, recipient=email, recipient_name=name, subject=subject,
                         body=body, user_id=user_id, **extra)
 
