@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import assessment_parts as parts
-from app_pages.common import declaration_form, show_answer, show_block
+from app_pages.common import declaration_form, show_answer, show_block, show_notes
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
 from scoring.core.store import get_store
@@ -86,13 +86,14 @@ with read:
         st.dataframe([{"Uppgift": f.label, "Värde": content["intro"].get(f.key, "–")} for f in fields],
                       hide_index=True, width="stretch")
         for block in content["intro_blocks"]:
-            show_block(block, labels.get(block["block_id"]))
+            show_block(block, labels.get(block["block_id"]), content["picture_files"])
+        show_notes(content["intro_blocks"])
     st.subheader(area.title)
     if area.ingress:
         with st.expander("Anvisningarnas ingress till området"):
             st.caption(area.ingress)
     for question in area.questions:
-        show_answer(question, content["answers"].get(question.number, []), labels)
+        show_answer(question, content["answers"].get(question.number, []), labels, content["picture_files"])
 
 with assess:
     st.subheader("Poäng")

@@ -78,7 +78,7 @@ def _value_changed(cid: int, area_code: str, criterion_code: str, value_key: str
 
 def show_warnings(warnings: list[guidance.Warning]) -> None:
     for warning in warnings:
-        st.warning(warning.message, icon=":material/lightbulb:")
+        st.warning(escape_markdown(warning.message), icon=":material/lightbulb:")
 
 
 def finding_editor(area: Area, finding: assessments.Finding, passages: dict, cid: int, editable: bool) -> None:
@@ -151,12 +151,12 @@ def scorebook_section(cid: int, unit: str, editable: bool) -> None:
     try:
         scorebook.import_file(store, user, cid, upload.name, data, replace_newer=replace)
     except scorebook.NewerWork as exc:
-        st.warning(str(exc))
+        st.warning(escape_markdown(str(exc)))
         if st.button("Ersätt med filens innehåll", key="confirm_import"):
             st.session_state["bedomning_import_confirmed"] = upload.file_id
             st.rerun()
     except Refused as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         SAVES.reload(cid)
         st.session_state["bedomning_import_done"] = upload.name
@@ -179,6 +179,6 @@ def team_section(cid: int) -> None:
             try:
                 assessments.reopen(store, user, chosen, reason)
             except AssessmentError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()

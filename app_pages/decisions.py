@@ -48,7 +48,7 @@ for candidate in proposed:
                         raise jury.JuryError("Välj ett beslut.")
                     jury.decide(store, user, candidate.contribution_id, choice, motivation)
                 except jury.JuryError as exc:
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
                     st.rerun()
 left = jury.undecided(store, user, year)
@@ -58,7 +58,7 @@ if may_end and st.button("Avsluta året", type="primary", disabled=bool(left),
     try:
         jury.lock_year(store, user, year)
     except jury.JuryError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         st.rerun()
 if access.can(store, user, "dossier.read"):

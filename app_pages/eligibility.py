@@ -3,6 +3,7 @@
 import streamlit as st
 
 from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
 from scoring.intake import eligibility
 from scoring.year import contributions
 from scoring.year.framework import load_framework
@@ -71,7 +72,7 @@ with result_col:
     else:
         STATUS_STYLE[result.status](result.status.capitalize())
     for reason in result.reasons:
-        st.markdown(f"- {reason}")
+        st.markdown(f"- {escape_markdown(reason)}")
     if result.missing:
         st.markdown("**Underlag saknas:** " + ", ".join(result.missing) + ".")
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from scoring.core import organisations, tables
 from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
 from scoring.teams import examiners
 
 store = get_store()
@@ -32,9 +33,9 @@ with st.expander("Importera från CSV eller Excel", icon=":material/upload:", ex
 
 if outcome := st.session_state.pop("examiner_import", None):
     level, lines = outcome
-    (st.success if level == "ok" else st.error)(lines[0])
+    (st.success if level == "ok" else st.error)(escape_markdown(lines[0]))
     for line in lines[1:]:
-        st.warning(line)
+        st.warning(escape_markdown(line))
 
 if not rows:
     st.info("Registret är tomt. Importera examinatorerna från en fil.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring.core.text import swedish_date
+from scoring.core.text import escape_markdown, swedish_date
 from scoring.year.framework import available_years, load_framework
 
 years_available = available_years()
@@ -41,7 +41,7 @@ with criteria_tab:
               "Vikt": c.weight, "Källa": "; ".join(c.sources)} for c in area.criteria],
             hide_index=True, width="stretch",
         )
-    st.subheader(f"Skala: {framework.scale.name}")
+    st.subheader(f"Skala: {escape_markdown(framework.scale.name)}")
     st.caption(
         f"Poäng {framework.scale.min}–{framework.scale.max} i steg om {framework.scale.step}. "
         "Områdets poäng är det viktade medelvärdet av bedömningsgrundernas poäng."
@@ -63,7 +63,7 @@ with rules_tab:
             st.markdown(f"- {rule}")
         st.subheader("Tävlingsklasser")
         for c in framework.classes:
-            st.markdown(f"- {c.name}" + (f" ({c.description})" if c.description else ""))
+            st.markdown(f"- {escape_markdown(c.name)}" + (f" ({c.description})" if c.description else ""))
     with right:
         st.subheader("Omfång")
         st.markdown(framework.character_limit.rule_text)

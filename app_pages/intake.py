@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import intake_changes
 from scoring.core.store import get_store
-from scoring.core.text import count, swedish_date
+from scoring.core.text import count, escape_markdown, swedish_date
 from scoring.intake import review as intake_store
 from scoring.year import calendar
 from scoring.year.framework import load_framework
@@ -47,13 +47,13 @@ with files_tab:
         bar = st.progress(0.0)
         outcomes = []
         for index, file in enumerate(files):
-            bar.progress(index / len(files), text=f"Läser {file.name} …")
+            bar.progress(index / len(files), text=f"Läser {escape_markdown(file.name)} …")
             try:
                 intake_store.upload(store, user, year, file.name, file.getvalue(), received_at=received)
             except intake_store.IntakeError as exc:
-                outcomes.append(("fel", str(exc)))
+                outcomes.append(("fel", escape_markdown(str(exc))))
             else:
-                outcomes.append(("ok", f"{file.name} är inläst och väntar på granskning."))
+                outcomes.append(("ok", f"{escape_markdown(file.name)} är inläst och väntar på granskning."))
         bar.progress(1.0, text="Klart")
         st.session_state["upload_outcomes"] = outcomes
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the picker

@@ -87,7 +87,7 @@ def correction_form(waiting: dict[int, dict]) -> None:
             try:
                 changes.withdraw(store, user, chosen, why)
             except Refused as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["change_outcomes"] = [("ok", f"Ändringsbegäran för {waiting[chosen]['unit']} "
                                                               "är återkallad.")]

@@ -4,6 +4,7 @@ taking the file in as a contribution (or as the new version of one)."""
 import streamlit as st
 
 from app_pages import intake_review_parts as parts
+from app_pages.intake_pictures import show_pictures
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.intake import review as intake_store
@@ -50,13 +51,17 @@ with one_tab:
         arrived_col.caption(arrived + ".")
     with change_col:
         parts.arrival_form(review)
+    if review.facts.unaccepted_changes:
+        st.warning("Filen har spårade ändringar som inte är godkända. Uppdelningen och teckenantalet visar texten "
+                   "som om ändringarna vore godkända (infogad text räknas, borttagen inte).", icon=":material/edit_note:")
 
     questionnaire, checks = st.columns([3, 2], gap="large")
     with questionnaire:
         st.subheader("Frågeformuläret")
         st.dataframe(
             [{"Fråga": q["number"], "Område": framework.area(q["area"]).title, "Besvarad": q["answered"],
-              "Tecken": q["chars"], "Säkerhet": q["confidence"], "Hittad genom": q["how"]} for q in report.questions],
+              "Tecken": q["chars"], "Tecken i bilder": q.get("picture_chars", 0), "Säkerhet": q["confidence"],
+              "Hittad genom": q["how"]} for q in report.questions],
             column_config={"Säkerhet": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
                            "Besvarad": st.column_config.CheckboxColumn()},
             hide_index=True, width="stretch", height=400,
@@ -75,5 +80,6 @@ with one_tab:
         for finding in report.findings:
             st.markdown(f"{LEVEL_ICON[finding.level]} {escape_markdown(finding.text)}")
 
+    show_pictures(store, user, review)
     parts.split_editor(review, framework)
     parts.decision_forms(review, framework)

@@ -23,7 +23,9 @@ from scoring.year.framework import Framework, load_framework
 SECTIONS = {"inledning": "Inledning", "fraga": "Fråga", "bilaga": "Bilaga",
             "presentation": "Presentationstext", "ovrigt": "Hör inte till någon fråga"}
 ROLES = {"svar": "Text", "rubrik": "Rubrik", "fragetext": "Frågetext", "ingress": "Ingress",
-         "instruktion": "Anvisning", "falt": "Uppgift", "ovrigt": "Text"}
+         "instruktion": "Anvisning", "falt": "Uppgift", "ovrigt": "Text", "innehall": "Innehållsförteckning"}
+KINDS = {"tabell": "Tabell", "bild": "Bild", "innehall": "Innehållsförteckning"}
+FRAMES = {"textruta": "Textruta", "formular": "Formulärcell"}
 NOTE_HELP = "Krävs när filen kom in sent eller har fynd: varför tas den ändå emot? Anteckningen sparas."
 
 
@@ -40,7 +42,7 @@ def arrival_form(review: intake_store.Review) -> None:
                 intake_store.set_received_at(store, user, review.id, review.version,
                                              calendar.utc_from_stockholm(day, time))
             except Refused as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()
 
@@ -53,7 +55,8 @@ def split_editor(review: intake_store.Review, framework: Framework) -> None:
     blocks = review.blocks
     editor_key = f"split_{review.id}_{review.version}"
     st.data_editor(
-        [{"Id": b.id, "Slag": ROLES[review.places[b.id].text_kind] if b.kind == "stycke" else b.kind.capitalize(),
+        [{"Id": b.id, "Slag": FRAMES.get(b.frame) or (ROLES[review.places[b.id].text_kind] if b.kind == "stycke"
+                                                       else KINDS.get(b.kind, b.kind)),
           "Text": (b.text[:140] + " …") if len(b.text) > 140 else b.text,
           "Del": SECTIONS[review.places[b.id].section], "Fråga": review.places[b.id].question,
           "Delfråga": review.places[b.id].part} for b in blocks],
@@ -83,7 +86,7 @@ def split_editor(review: intake_store.Review, framework: Framework) -> None:
         try:
             intake_store.correct(store, user, review.id, review.version, changes)
         except Refused as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.rerun()
 
@@ -128,7 +131,7 @@ def decision_forms(review: intake_store.Review, framework: Framework) -> None:
                                     organisation=organisation or "", class_code=class_code or "",
                                     registration_id=registration, note=note)
             except Refused as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 _accepted(f"{review.replaces['unit']} har fått en ny version." if review.replaces
                           else f"{unit_name} är godkänt som bidrag.")
@@ -138,7 +141,7 @@ def decision_forms(review: intake_store.Review, framework: Framework) -> None:
             try:
                 intake_store.reject(store, user, review.id, reason)
             except Refused as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()
 

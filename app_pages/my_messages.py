@@ -17,5 +17,6 @@ rows = outbox.sent_to_me(store, user)
 if not rows:
     st.info("Inga meddelanden har skickats till dig.")
 for row in rows:
-    with st.expander(f"{outbox_parts.when(row['created_at'])} · {row['subject']} · {row['status_label']}"):
+    with st.expander(f"{outbox_parts.when(row['created_at'])} · {escape_markdown(row['subject'])} · "
+                     f"{row['status_label']}"):
         outbox_parts.message(row, "mine")

@@ -23,9 +23,9 @@ def message(row: dict, key: str) -> None:
                 f"{row['status_label']}" + (f", skickat {when(row['sent_at'])}" if row["sent_at"] else ""))
     st.code(row["body"], language=None, wrap_lines=True)
     for filename in row["attachments"]:
-        st.download_button(f"Bilaga: {filename}", outbox.attachment(get_store(), st.session_state["current_user"],
-                                                                     row["id"], filename),
-                           file_name=filename, key=f"{key}_{row['id']}_{filename}", icon=":material/attach_file:")
+        data = outbox.attachment(get_store(), st.session_state["current_user"], row["id"], filename)
+        st.download_button(f"Bilaga: {escape_markdown(filename)}", data, file_name=filename,
+                           key=f"{key}_{row['id']}_{filename}", icon=":material/attach_file:")
 
 
 # --- reminders ------------------------------------------------------------------------------------
@@ -133,8 +133,8 @@ def templates_tab() -> None:
     chosen = st.selectbox("Meddelande", list(rows), key="template_kind",
                           format_func=lambda k: rows[k]["kind"].title + ("" if rows[k]["default"] else " (ändrad)"))
     row, kind = rows[chosen], rows[chosen]["kind"]
-    st.caption(f"Går till {kind.to}. Fält: " + ", ".join(f"{{{{ {name} }}}} – {what}"
-                                                         for name, what in kind.fields.items()))
+    st.caption(f"Går till {kind.to}. Fält: " + ", ".join(f"{{{{ {field} }}}} – {what}"
+                                                         for field, what in kind.fields.items()))
     if notice := st.session_state.pop("template_notice", None):
         (st.success if notice[0] == "ok" else st.error)(escape_markdown(notice[1]))
     edit, preview = st.columns(2, gap="large")

@@ -91,7 +91,7 @@ with add_tab:
         try:
             registrations.add(store, user, year, entry)
         except Refused as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             done("ok", f"{entry.unit_name.strip()} är registrerad.")
 
@@ -125,13 +125,13 @@ with edit_tab:
             try:
                 registrations.update(store, user, chosen, entry)
             except Refused as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 done("ok", f"{entry.unit_name.strip()} är ändrad.")
         if by_id[chosen]["contribution_id"] is None and st.button("Ta bort anmälan", icon=":material/delete:"):
             try:
                 registrations.remove(store, user, chosen)
             except Refused as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 done("ok", f"{by_id[chosen]['unit_name']} är borttagen.")

@@ -16,7 +16,7 @@ with left:
     try:
         holder = password_links.holder(store, token)
     except auth.AuthError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         if st.button("Till inloggningen", icon=":material/login:"):
             st.query_params.clear()
             st.rerun()
@@ -31,10 +31,10 @@ with left:
         try:
             user = password_links.redeem(store, token, password, repeated)
         except auth.AuthError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             session = auth.create_session(store, user)
             st.session_state["session_token"] = session
-            st.session_state["cookie_handoff"] = auth.issue_handoff(session)
+            st.session_state["cookie_handoff"] = True  # the router hands the browser its cookie, as after a login
             st.query_params.clear()
             st.rerun()

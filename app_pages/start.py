@@ -7,6 +7,7 @@ import streamlit as st
 from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import days_left, escape_markdown, swedish_date
+from scoring.jury import shortlist as jury
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts
 from scoring.year import contributions, phases, years
@@ -105,13 +106,14 @@ with main:
         right.dataframe([{"Tävlingsklass": k, "Antal": v} for k, v in status["by_class"].items()],
                         hide_index=True, width="stretch")
     else:
-        visible = contributions.contributions_for(store, user, year)
+        # As on Beredning: with the pseudonym setting on, no unit's name.
+        visible = jury.shortlist(store, user, year)
         st.subheader("Förslag från examinatorslagen")
         if not visible:
             st.info("Inga förslag är inlämnade ännu. Bidragen visas här när lagen har lämnat sina förslag "
                     "efter konsensus och platsbesök.")
         else:
-            st.dataframe([{"Bidrag": c["unit"], "Tävlingsklass": c["class_name"], "Fas": c["phase_label"]}
+            st.dataframe([{"Bidrag": c.name, "Tävlingsklass": c.class_name, "Fas": c.phase}
                           for c in visible], hide_index=True, width="stretch")
 
 with side:

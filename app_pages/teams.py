@@ -19,7 +19,7 @@ if year is None:
     st.stop()
 with st.container():  # always there, so the tabs keep their place and the chosen tab
     if notice := st.session_state.pop("teams_notice", None):
-        st.success(notice)
+        st.success(escape_markdown(notice))
 
 current = teams.teams_of_year(store, user, year)
 declared = conflicts.declared_conflicts(store, user, year)
@@ -39,7 +39,7 @@ with proposal_tab:
         try:
             st.session_state["team_proposal"] = teams.propose_for_year(store, user, year)
         except teams.TeamError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
     proposal = st.session_state.get("team_proposal")
     if proposal:
         for line in proposal.summary:
@@ -50,17 +50,17 @@ with proposal_tab:
         columns = st.columns(3)
         for index, team in enumerate(proposal.teams):
             with columns[index % 3].container(border=True):
-                st.markdown(f"**{team.name}**")
+                st.markdown(f"**{escape_markdown(team.name)}**")
                 st.markdown("  \n".join(
-                    f"{'★ ' if m == team.coordinator else ''}{m.name} – {m.organisation}{' (ny)' if m.is_new else ''}"
+                    f"{'★ ' if m == team.coordinator else ''}{escape_markdown(m.name)} – {escape_markdown(m.organisation)}{' (ny)' if m.is_new else ''}"
                     for m in team.members))
-                st.markdown("Bidrag: " + "; ".join(u.name for u in team.units))
-                st.caption(" ".join(team.notes))
+                st.markdown("Bidrag: " + "; ".join(escape_markdown(u.name) for u in team.units))
+                st.caption(escape_markdown(" ".join(team.notes)))
         if st.button("Använd förslaget" if proposal.replaces_all else "Lägg till de föreslagna lagen", type="primary"):
             try:
                 teams.apply(store, user, year, proposal)
             except teams.TeamError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 del st.session_state["team_proposal"]
                 st.session_state["teams_notice"] = "Lagen är bildade och bidragen tilldelade."
@@ -74,11 +74,11 @@ with teams_tab:
     columns = st.columns(3)
     for index, team in enumerate(current):
         with columns[index % 3].container(border=True):
-            st.markdown(f"**{team['name']}**")
+            st.markdown(f"**{escape_markdown(team['name'])}**")
             st.markdown("  \n".join(
-                f"{'★ ' if m['id'] == team['coordinator_id'] else ''}{m['name']} – {m['organisation']}"
+                f"{'★ ' if m['id'] == team['coordinator_id'] else ''}{escape_markdown(m['name'])} – {escape_markdown(m['organisation'])}"
                 f"{' (ny)' if m['is_new'] else ''}" for m in team["members"]))
-            st.markdown("Bidrag: " + ("; ".join(c["unit"] for c in team["contributions"]) or "–"))
+            st.markdown("Bidrag: " + ("; ".join(escape_markdown(c["unit"]) for c in team["contributions"]) or "–"))
     if current:
         st.subheader("Ändra för hand")
         st.caption("Varje ändring kräver en motivering som sparas. Jäv och lagens storlek kontrolleras.")
@@ -110,7 +110,7 @@ with teams_tab:
                     try:
                         run(a, b, why, over)
                     except teams.TeamError as exc:
-                        st.error(str(exc))
+                        st.error(escape_markdown(str(exc)))
                     else:
                         st.session_state["teams_notice"] = f"{title}: sparat."
                         st.rerun()
@@ -131,7 +131,7 @@ with progress_tab:
             entry = table.setdefault((row["team"], row["unit"]), {"Lag": row["team"], "Bidrag": row["unit"]})
             entry[row["examiner"] + (" ★" if row["coordinator"] else "")] = row["status_label"]
         for team_name in dict.fromkeys(r["team"] for r in rows):
-            st.markdown(f"**{team_name}**")
+            st.markdown(f"**{escape_markdown(team_name)}**")
             st.dataframe([{k: v for k, v in e.items() if k != "Lag"} for (t, _), e in table.items() if t == team_name],
                          hide_index=True, width="stretch")
 
@@ -141,5 +141,5 @@ with conflict_tab:
     if not declared:
         st.caption("Ingen examinator har anmält jäv.")
     for row in declared:
-        st.warning(f"{escape_markdown(row['examiner'])} ({row['team'] or 'inget lag'}) har anmält jäv mot "
+        st.warning(f"{escape_markdown(row['examiner'])} ({escape_markdown(row['team'] or 'inget lag')}) har anmält jäv mot "
                    f"{escape_markdown(row['unit'])}: {escape_markdown(row['note'] or '')}. Examinatorn ser inte längre bidraget; ersätt vid behov under Lagen.")

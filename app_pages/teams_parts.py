@@ -48,7 +48,7 @@ def without_team_section(year: int, free: dict[str, list[dict]]) -> None:
                     raise teams.TeamError("Välj lagsamordnare.")
                 teams.create_team(store, user, year, name, members, coordinator, why)
             except teams.TeamError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["teams_notice"] = (f"{name.strip()} är bildat med "
                                                     f"{count(len(members), 'examinator', 'examinatorer')}.")

@@ -20,6 +20,7 @@ PAGE_FILES = {
     "beredning": ("app_pages/shortlist.py", "Beredning"),
     "beslut": ("app_pages/decisions.py", "Beslut"),
     "ar": ("app_pages/years.py", "Utmärkelseår"),
+    "aterbesok": ("app_pages/feedback_visits.py", "Återbesök"),
 }
 # The stages whose deadline has reminders: the stage and the schedule's milestone.
 REMINDERS = {"individuell": "individuell_bedomning", "konsensus": "konsensus"}
@@ -36,8 +37,29 @@ if year is None:
     st.page_link("app_pages/years.py", label="Lägg upp året", icon=":material/calendar_month:")
     st.stop()
 if notice := st.session_state.pop("progress_notice", None):
-    st.success(notice)
+    st.success(escape_markdown(notice))
 outbox_parts.show_reminder_notice()
+
+
+def excuse_form(left_behind: list[tuple[int, str, str]]) -> None:
+    """Contributions the year cannot end without, unless the office says why."""
+    st.warning("Året kan avslutas först när varje bidrag har lagets förslag, eller när Kvalitetsenheten har "
+               "skrivit varför ett bidrag inte blir klart: " + ", ".join(escape_markdown(u) for _, u, _ in left_behind)
+               + ".", icon=":material/flag:")
+    names = {cid: unit for cid, unit, _ in left_behind}
+    with st.form("excuse"):
+        chosen = st.selectbox("Bidrag", list(names), format_func=names.get)
+        reason = st.text_input("Varför avslutas året utan att bidraget är klart?",
+                               placeholder="Till exempel: verksamheten drog tillbaka sitt bidrag")
+        if st.form_submit_button("Spara förklaringen"):
+            try:
+                progress.excuse(store, user, chosen, reason)
+            except Refused as exc:
+                st.error(escape_markdown(str(exc)))
+            else:
+                st.session_state["progress_notice"] = f"{names[chosen]}: förklaringen är sparad."
+                st.rerun()
+
 
 status = progress.phase_status(store, user, year)
 with st.container(border=True):
@@ -55,13 +77,15 @@ with st.container(border=True):
             try:
                 progress.advance(store, user, year)
             except Refused as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["progress_notice"] = f"Året är nu i fasen {status.following.label.lower()}."
                 st.rerun()
     else:
         left.caption("Domarkommittén avslutar året när alla förslag har fått sitt beslut.")
     right.page_link("app_pages/years.py", label="Ändra schemat", icon=":material/edit_calendar:")
+    if status.current in progress.ENDING and (left_behind := progress.unfinished(store, year)):
+        excuse_form(left_behind)
 
 for stage in progress.overview(store, user, year):
     with st.container(border=True):
@@ -82,5 +106,5 @@ for stage in progress.overview(store, user, year):
         if stage.key in REMINDERS and stage.state != "klar":
             outbox_parts.reminder_button(year, REMINDERS[stage.key])
         if len(stage.per_team) > 1:
-            with st.expander("Per lag"):
+            with st.expander("Per bidrag" if "Bidrag" in stage.per_team[0] else "Per lag"):
                 st.dataframe(stage.per_team, hide_index=True, width="stretch")

@@ -19,7 +19,7 @@ st.caption("Ett år bygger på årets anvisningar (frågor, regler och sista dag
            "Kvalitetsenhetens eget schema för bedömningen. Datumen kontrolleras: de ska ligga i rätt ordning, "
            "inom året och efter sista dag för bidragen.")
 if notice := st.session_state.pop("years_notice", None):
-    st.success(notice)
+    st.success(escape_markdown(notice))
 
 
 def schedule_inputs(prefix: str, year: int, current: dict[str, dt.date]) -> dict[str, dt.date | None]:
@@ -59,7 +59,7 @@ with st.expander("Lägg upp ett nytt år", icon=":material/add:", expanded=not e
                 try:
                     years.create(store, user, new_year, {k: v for k, v in dates.items() if v}, make_current=current)
                 except Refused as exc:
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
                     st.session_state["years_notice"] = f"{framework.title} är upplagt."
                     st.rerun()
@@ -79,11 +79,11 @@ if existing:
             try:
                 saved = years.update_schedule(store, user, shown, version, {k: v for k, v in chosen.items() if v})
             except StaleWrite as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
                 if exc.changes:
                     st.markdown("**Sparat under tiden:**  \n" + "  \n".join(escape_markdown(c) for c in exc.changes))
             except Refused as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state[read_key] = saved
                 st.session_state["years_notice"] = f"Schemat för {shown} är sparat."
@@ -95,7 +95,7 @@ if existing:
         try:
             years.make_current(store, user, shown)
         except Refused as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.session_state["years_notice"] = f"{shown} är nu aktuellt år."
             st.rerun()

@@ -9,12 +9,12 @@ import json
 import sys
 from pathlib import Path
 
-import duckdb
 import yaml
 
 from scoring.core import auth, backup, config
 from scoring.core.errors import Refused
-from scoring.core.store import get_store
+from scoring.core.store import StoreUnavailable, get_store
+from scoring.feedback import results
 from scoring.intake import document as intake
 from scoring.intake.docx_reader import UnreadableFile
 from scoring.mail import outbox, reminders, smtp
@@ -28,13 +28,8 @@ from workbench_tools import bench, demo
 def _store():
     try:
         return get_store()
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise SystemExit(
-                f"Databasen {config.database_path()} används av en annan process "
-                "(troligen appen). Stoppa appen först."
-            ) from None
-        raise
+    except StoreUnavailable as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -144,7 +139,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
             message = str(exc) if isinstance(exc, UnreadableFile) else f"{name}: filen går inte att läsa ({exc.strerror})."
             results.append({"file": name, "year": args.year, "questions": [], "chars_counted": None,
                             "limit": framework.character_limit.max_chars, "over_limit": None,
-                            "findings": [], "error": message})
+                            "findings": [], "pictures": [], "error": message})
             continue
         results.append(intake.as_json(result) | {"_result": result})
     if args.json:
@@ -176,11 +171,7 @@ def _intake_text(r: dict, framework) -> str:
 def cmd_reports(args: argparse.Namespace) -> int:
     """The year's final feedback reports (and PDFs when LibreOffice is there) into a folder."""
     store = _store()
-    office = store.fetchone("SELECT id, email, name, role FROM users WHERE role = 'admin' AND active"
-                            " ORDER BY id LIMIT 1")
-    if office is None:
-        raise SystemExit("Det finns inget konto för Kvalitetsenheten i databasen.")
-    admin = auth.User(*office)
+    admin = _office(store)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     files = reports.final_reports(store, admin, args.year, lambda n, total, unit: print(f"{n}/{total} {unit}"))
@@ -348,6 +339,35 @@ def cmd_mail_send(args: argparse.Namespace) -> int:
     return 1 if _print_deliveries(deliveries) else 0
 
 
+def cmd_diplomas(args: argparse.Namespace) -> int:
+    store = _store()
+    office = _office(store)
+    folder = Path(args.out)
+    if folder.exists() and any(folder.iterdir()):
+        print(f"Mappen {folder} innehåller redan filer; välj en ny eller tom mapp.", file=sys.stderr)
+        return 1
+    try:
+        files = results.diplomas(store, office, args.year)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files:
+        (folder / name).write_bytes(data)
+    print(f"{len(files)} diplom för {args.year} i {folder}.")
+    return 0
+
+
+def _office(store) -> auth.User:
+    """The command line acts as the office's first active account (it runs on the server,
+    with the database file, so whoever runs it is the office)."""
+    office = store.fetchone("SELECT id, email, name, role FROM users WHERE role = 'admin' AND active"
+                            " ORDER BY id LIMIT 1")
+    if office is None:
+        raise SystemExit("Det finns inget konto för Kvalitetsenheten i databasen.")
+    return auth.User(*office)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Examinatorsstöd")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -403,6 +423,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_mail_outbox)
     p = mail.add_parser("send", help="skicka det som väntar och misslyckade meddelanden som ska försökas igen")
     p.set_defaults(func=cmd_mail_send)
+
+
+    p = sub.add_parser("diplomas", help="skriv ett diplom (.docx) per deltagande verksamhet för ett avslutat år")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, help="ny eller tom mapp")
+    p.set_defaults(func=cmd_diplomas)
 
     p = sub.add_parser("frameworks", help="kontrollera årens anvisningsfiler")
     p.set_defaults(func=cmd_frameworks)

@@ -29,12 +29,12 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv", "bidrag", "anvisningar",
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut", "resultat", "arkiv", "bidrag", "anvisningar",
           "konton", "utskick", "logg", "meddelanden"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar", "meddelanden"], "Examinator"),
-        ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "bidrag", "anvisningar", "meddelanden"],
-         "Lagsamordnare"),
+        ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "aterbesok", "bidrag", "anvisningar",
+                                         "meddelanden"], "Lagsamordnare"),
         ("beredning@demo.stockholm.se", ["start", "beredning", "arkiv", "anvisningar", "meddelanden"], "Beredningsgrupp"),
         ("jury@demo.stockholm.se", ["start", "beredning", "beslut", "arkiv", "anvisningar", "meddelanden"], "Domarkommittén"),
     ],

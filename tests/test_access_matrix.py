@@ -10,6 +10,7 @@ exception fails the test.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 
 import pytest
 from corpus import build
@@ -19,6 +20,7 @@ from scoring.assessment import individual as assessments
 from scoring.consensus import workspace as consensus
 from scoring.core import access, audit, auth, backup
 from scoring.core.errors import Refused
+from scoring.feedback import results, visits
 from scoring.intake import eligibility
 from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
@@ -83,6 +85,11 @@ EXPECTED: dict[str, set[str]] = {
     "page.ar": {"admin"},
     "page.anmalningar": {"admin"},
     "page.intag": {"admin"},
+    "page.aterbesok": {"admin", "lagsamordnare"},
+    "page.resultat": {"admin"},
+    "feedback.manage": {"admin", "lagsamordnare"},
+    "feedback.override": {"admin"},
+    "results.make": {"admin"},
     "page.granskning": {"admin"},
     "page.behorighet": {"admin"},
     "page.examinatorer": {"admin"},
@@ -208,6 +215,10 @@ class World:
             "mail.templates": lambda u: templates.templates(s, u),
             "mail.reminders": lambda u: reminders.plan(s, u, YEAR, "individuell_bedomning"),
             "mail.own": lambda u: outbox.sent_to_me(s, u),
+            "feedback.manage": lambda u: visits.visit(s, u, own),
+            "feedback.override": lambda u: visits.hand_over(s, u, own, 0, on=dt.date(2026, 11, 30), how="Med e-post",
+                                                            override_reason="Skäl"),  # refused: not decided yet
+            "results.make": lambda u: results.results(s, u, YEAR),  # refused: the year has not ended
         }
 
     def question(self, permission: str) -> dict:

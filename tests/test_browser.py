@@ -109,7 +109,7 @@ def test_without_login_a_direct_url_shows_the_login_form(server, page):
 def test_admin_reaches_accounts_and_logout_ends_the_session(server, page):
     log_in(page, server.url, "kvalitetsenheten@demo.stockholm.se", DEMO_PASSWORD)
     page.get_by_test_id("stSidebarNav").get_by_text("Konton").click()
-    expect(page.get_by_role("heading", name="Konton")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Konton", exact=True)).to_be_visible(timeout=30_000)
     screenshot(page, "admin-accounts")
     page.get_by_role("button", name="Logga ut").click()
     expect(page.get_by_label("E-postadress")).to_be_visible(timeout=30_000)
@@ -206,7 +206,8 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
 
 ROLE_LOGINS = {
     "kvalitetsenheten@demo.stockholm.se": {"start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag",
-                                           "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv",
+                                           "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut",
+                                           "resultat", "arkiv",
                                            "bidrag", "anvisningar", "konton", "logg"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
     "beredning@demo.stockholm.se": {"start", "beredning", "arkiv", "anvisningar"},
@@ -217,7 +218,7 @@ PAGE_HEADINGS = {
     "intag": "Intag av bidrag", "granskning": "Granska fil", "behorighet": "Grundläggande kontroll",
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
     "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
-    "beslut": "Beslut", "arkiv": "Arkiv",
+    "beslut": "Beslut", "arkiv": "Arkiv", "aterbesok": "Återbesök", "resultat": "Resultat",
     "anvisningar": "Anvisningar", "konton": "Konton", "logg": "Händelselogg",
 }
 

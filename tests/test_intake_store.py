@@ -120,7 +120,7 @@ def test_cli_intake_prints_text_and_json(tmp_path):
     result = json.loads(run.stdout)
     assert [r["file"] for r in result] == ["bra.docx", "gammal.doc"]
     assert set(result[0]) == {"file", "year", "questions", "chars_counted", "limit", "over_limit",
-                              "chars_by_area", "findings", "error"}
+                              "chars_by_area", "findings", "pictures", "error"}
     assert [q["number"] for q in result[0]["questions"]] == list(range(1, 20))
     assert set(result[0]["questions"][0]) == {"number", "area", "chars", "answered", "confidence"}
     assert result[0]["limit"] == 90000 and result[0]["error"] is None and result[0]["over_limit"] is False

@@ -21,9 +21,10 @@ from scoring.consensus import workspace as consensus
 from scoring.core import auth, password_links
 from scoring.core.errors import StaleWrite
 from scoring.core.store import utcnow
+from scoring.feedback import invites, visits
 from scoring.intake import changes, registrations
 from scoring.intake import review as intake
-from scoring.mail import calendar_file, notices, outbox, reminders, sender, smtp, templates
+from scoring.mail import notices, outbox, reminders, sender, smtp, templates
 from scoring.teams import assignment as teams
 from scoring.teams import examiners
 from scoring.year import phases
@@ -177,7 +178,9 @@ def test_consensus_opened_and_the_site_visit_reach_the_team_with_a_calendar_invi
     [event] = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
     start = event.decoded("dtstart")
     assert (start.replace(tzinfo=None), str(start.tzinfo)) == (dt.datetime(2026, 9, 22, 9), "Europe/Stockholm")
-    assert event.decoded("dtend").hour == 12 and str(event["summary"]) == f"Platsbesök: {unit}"
+    assert event.decoded("dtend").hour == 12 and str(event["summary"]).startswith(f"Platsbesök: {unit} (")
+    assert ics.get_payload(decode=True).replace(b"\r\n ", b"").split(b"DTSTAMP")[0] == invites.site_visit_file(
+        demo_store, cid).replace(b"\r\n ", b"").split(b"DTSTAMP")[0]  # the file the consensus screen offers
     # Saving other details books nothing new; moving the visit sends the moved event.
     version = consensus.save_visit(demo_store, lead, cid, version, date=dt.date(2026, 9, 22), starts=dt.time(9),
                                    ends=dt.time(12), participants="Laget och rektorn", documents=documents)
@@ -196,18 +199,38 @@ def test_consensus_opened_and_the_site_visit_reach_the_team_with_a_calendar_invi
     assert not any(re.search(rf"\b{s}\b", text(m)) for m in mailbox.messages for s in scores if int(s) > 31)
 
 
-def test_a_feedback_visit_sends_the_calendar_file_it_is_given(demo_store, mailbox):
-    cid, _ = ready(demo_store)
-    given = calendar_file.visit_event(uid="aterbesok-1@examinatorsstod", summary="Återbesök", day=dt.date(2026, 11, 5),
-                                      starts=dt.time(13), ends=dt.time(15))
-    with demo_store.write(ADMIN) as uow:
-        sent = notices.feedback_visit_booked(uow, cid, day=dt.date(2026, 11, 5), starts=dt.time(13), ends=dt.time(15),
-                                             ics=given)
+def test_booking_the_feedback_visit_sends_its_calendar_invitation_and_moving_it_sends_the_moved_one(demo_store,
+                                                                                                  mailbox):
+    cid, lead = ready(demo_store)
+    with demo_store.write("test") as uow:  # the jury has decided (the demo year is not ended)
+        uow.execute("UPDATE contributions SET phase = 'beslutad' WHERE id = ?", [cid])
+    booking = {"starts": dt.time(13), "ends": dt.time(15), "place": "Skolans aula", "team_participants": "Laget",
+               "unit_participants": "Rektor"}
+    version = visits.book(demo_store, lead, cid, 0, date=dt.date(2026, 11, 5), **booking)
     outbox.deliver(demo_store)
-    assert len(mailbox.messages) == len(sent) > 2
-    attachment = next(mailbox.messages[0].iter_attachments())
-    assert attachment.get_filename() == "aterbesok.ics" and attachment.get_payload(decode=True) == given
+    team = [m[1] for m in notices._team_of_contribution(demo_store, cid)]
+    assert sorted(e[0] for e in mailbox.envelopes) == sorted(team) and len(team) > 2
     assert "kl. 13.00–15.00" in text(mailbox.messages[0])
+    attachment = next(mailbox.messages[0].iter_attachments())
+    assert attachment.get_filename() == "aterbesok.ics" and attachment.get_content_type() == "text/calendar"
+    [event] = Calendar.from_ical(attachment.get_payload(decode=True)).walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert (start.replace(tzinfo=None), str(start.tzinfo)) == (dt.datetime(2026, 11, 5, 13), "Europe/Stockholm")
+    assert str(event["location"]) == "Skolans aula" and str(event["summary"]).startswith("Återbesök: ")
+    _, offered = invites.feedback_visit_invite(demo_store, lead, cid)  # what Återbesök offers for download
+    [offered_event] = Calendar.from_ical(offered).walk("VEVENT")
+    assert (offered_event["uid"], offered_event["sequence"]) == (event["uid"], event["sequence"])
+    # New participants only: nothing is sent. A new day: the moved event, same UID, higher SEQUENCE.
+    version = visits.book(demo_store, lead, cid, version, date=dt.date(2026, 11, 5),
+                          **{**booking, "team_participants": "Laget och samordnaren"})
+    assert outbox.deliver(demo_store) == []
+    visits.book(demo_store, lead, cid, version, date=dt.date(2026, 11, 6), **booking)
+    outbox.deliver(demo_store)
+    moved = [m for m in mailbox.messages if "6 november" in m["Subject"]]
+    assert len(moved) == len(team)
+    [moved_event] = Calendar.from_ical(next(moved[0].iter_attachments()).get_payload(decode=True)).walk("VEVENT")
+    assert moved_event["uid"] == event["uid"] and moved_event["sequence"] > event["sequence"]
+    no_contribution_text(demo_store, mailbox.messages)
 
 
 def test_the_units_contact_gets_the_send_back_and_the_confirmation(demo_store, mailbox):

@@ -38,7 +38,7 @@ def test_login_page_shows_the_form_and_demo_logins(demo_path):
 
 def test_wrong_password_and_empty_fields_are_refused(demo_path):
     at = login(EXAMINER, "fel-lösenord")
-    assert at.error[0].value == "Fel e-postadress eller lösenord."
+    assert at.error[0].value == escape_markdown("Fel e-postadress eller lösenord.")
     assert "Välkommen" not in texts(at)
     at.text_input[0].input("")
     at.button[0].click().run()
@@ -186,7 +186,7 @@ def test_accounts_page_creates_accounts_and_names_bad_input(demo_path, demo_stor
     form["E-postadress"].input("nora.ny@stad.se")
     form["Lösenord"].input("ett-långt-lösenord")
     at.button(key="FormSubmitter:new_account-Skapa konto").click().run()
-    assert at.success[0].value == "Kontot för Nora Ny är skapat."
+    assert at.success[0].value == escape_markdown("Kontot för Nora Ny är skapat.")
     assert "nora.ny@stad.se" in at.dataframe[0].value["E-post"].tolist()
 
 
@@ -235,8 +235,8 @@ def test_intake_page_reads_many_files_and_names_the_bad_one(demo_path):
     at.get("file_uploader")[0].set_value(_good_and_bad_files()).run()
     at.button[0].click().run()
     assert not at.exception
-    assert at.success[0].value == "Skolan i Testby.docx är inläst och väntar på granskning."
-    assert at.error[0].value.startswith("gammal.doc: filen är i det gamla Word-formatet")
+    assert at.success[0].value == escape_markdown("Skolan i Testby.docx") + " är inläst och väntar på granskning."
+    assert at.error[0].value.startswith(escape_markdown("gammal.doc: filen är i det gamla Word-formatet"))
     table = at.dataframe[0].value
     assert table["Fil"].tolist()[-1] == "Skolan i Testby.docx"
     assert table["Status"].tolist()[-1] == "Granskas" and table["Fel"].tolist()[-1] == 0
@@ -276,7 +276,7 @@ def test_eligibility_page_records_and_explains(demo_path, demo_store):
     at.radio(key=f"m_{cid}").set_value("Nej")
     at.button(key=f"FormSubmitter:facts_{cid}-Spara").click().run()
     assert not at.exception
-    assert "saknar en chef med verksamhets-, budget- och personalansvar" in texts(at)
+    assert escape_markdown("saknar en chef med verksamhets-, budget- och personalansvar") in texts(at)
     assert demo_store.fetchone("SELECT eligibility IS NOT NULL FROM contributions WHERE id = ?", [cid])[0]
 
 
@@ -296,8 +296,8 @@ def test_examiners_page_imports_and_reports_bad_rows(demo_path):
     at.get("file_uploader")[0].set_value(("lista.csv", csv, "text/csv")).run()
     at.button[0].click().run()
     assert not at.exception
-    assert at.success[0].value == "1 nya och 0 uppdaterade examinatorer."
-    assert at.warning[0].value == "Rad 3 (Fel Person): e-postadress saknas."
+    assert at.success[0].value == escape_markdown("1 nya och 0 uppdaterade examinatorer.")
+    assert at.warning[0].value == escape_markdown("Rad 3 (Fel Person): e-postadress saknas.")
 
 
 def test_teams_page_proposes_explains_and_refuses_to_replace_started_work(demo_path):

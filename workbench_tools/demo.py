@@ -26,6 +26,7 @@ from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
 from scoring.year import calendar, phases, progress, years
 from scoring.year.framework import load_framework
+from workbench_tools import picture_maker
 from workbench_tools.demo_text import FINDINGS, KEY_THEMES, answer
 from workbench_tools.docx_builder import LAYOUTS, ContributionText, build_contribution
 
@@ -189,8 +190,8 @@ def DEFAULT_ARRIVAL(index: int) -> tuple[dt.date, dt.time]:  # noqa: N802 - read
 LATE_NOTE = "Förvaltningen meddelade före sista dagen att bidraget skulle komma en dag sent; vi tar emot det."
 FINDINGS_NOTE = "Bidraget tas emot; verksamheten har fått fynden och examinatorerna bedömer det som det är."
 SEND_BACK = "Ekorren"
-SEND_BACK_REASON = ("Bilagan med verksamhetsplanen saknas och anvisningarnas ingresser ligger kvar. Skicka en "
-                    "rättad version med bilagan och utan ingresserna.")
+SEND_BACK_REASON = ("Bilden under fråga 19 innehåller löpande text, och bilagan med verksamhetsplanen saknas. "
+                    "Skicka en rättad version med texten i svaret och med bilagan.")
 # (unit, contact) for the survey tool's export; the last one registered by hand and never sent anything.
 CONTACTS = ["Camilla Åberg", "Jonas Nyberg", "Leila Rahimi", "Magnus Forsberg", "Therese Karlsson",
             "Omar Bergström", "Petra Lindgren", "Sami Haddad", "Ulla Sundberg"]
@@ -267,6 +268,10 @@ def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str
                 answers[(question.number, labels[0])].append(
                     [["År", "2023", "2024", "2025"], ["Totalt", "78", "81", "84"],
                      ["Kvinnor", "80", "83", "86"], ["Män", "75", "78", "81"]])
+            if question.number == 13 and unit.quality == "stark":  # a diagram of the results, as units do
+                answers[(question.number, labels[1])].append(picture_maker.chart_picture((78, 81, 84), "Nöjda (%)"))
+            if question.number == 19 and unit.quality == "svag" and not corrected:  # text as a picture: sent back
+                answers[(question.number, labels[0])].append(picture_maker.text_picture())
     content = ContributionText(
         unit_name=unit.name,
         intro_fields=intro,

@@ -60,10 +60,11 @@ class Assessment:
     reopened_by: str | None = None
     areas: dict[str, AreaWork] = dataclasses.field(default_factory=dict)
     notes: dict[int, str] = dataclasses.field(default_factory=dict)
+    year_locked: bool = False  # an ended year is read-only: the screens show it so, not only the saves
 
     @property
     def editable(self) -> bool:
-        return self.status in (None, "utkast")
+        return self.status in (None, "utkast") and not self.year_locked
 
     def area(self, code: str) -> AreaWork:
         return self.areas.setdefault(code, AreaWork(code))
@@ -78,7 +79,9 @@ def _load(store: Store, contribution_id: int, examiner_id: int) -> Assessment:
         " FROM assessments WHERE contribution_id = ? AND examiner_id = ?",
         [contribution_id, examiner_id],
     )
-    result = Assessment(contribution_id, examiner_id)
+    year = store.cached(("contribution_year", contribution_id), lambda: store.fetchone(
+        "SELECT year FROM contributions WHERE id = ?", [contribution_id]))[0]
+    result = Assessment(contribution_id, examiner_id, year_locked=years.is_locked(store, year))
     if not head:
         return result
     for key, value in head[0].items():
@@ -140,8 +143,8 @@ def passages(store: Store, user: User, contribution_id: int) -> dict[str, dict]:
         counters: dict[tuple, int] = {}
         result = {}
         for block in answer_blocks(store, contribution_id):
-            if block["kind"] == "rubrik" or block["section"] not in ("fraga", "inledning"):
-                continue
+            if block["kind"] in ("rubrik", "bild") or block["section"] not in ("fraga", "inledning"):
+                continue  # a picture alone is shown in place, not quoted
             where = (block["question_number"], block["part_label"]) if block["section"] == "fraga" else ("I", None)
             counters[where] = counters.get(where, 0) + 1
             label = "Inledning" if where[0] == "I" else f"Fråga {where[0]}{where[1] or ''}"

@@ -89,6 +89,12 @@ class Workspace:
     finding_changes: list[dict] = dataclasses.field(default_factory=list)
     site_visit: SiteVisit = dataclasses.field(default_factory=SiteVisit)
     proposal: dict | None = None
+    year_locked: bool = False  # an ended year: everything is read-only on the screens too
+
+    @property
+    def editing(self) -> bool:
+        """Scores and findings may change now: a consensus meeting in a year not yet ended."""
+        return self.phase in phases.CONSENSUS_EDITABLE and not self.year_locked
 
     @property
     def phase_label(self) -> str:
@@ -145,7 +151,7 @@ def workspace(store: Store, user: User, contribution_id: int, *, individual: boo
         site_visit=SiteVisit(head["visit_date"], head["participants"] or "", _json(head["documents"], {}),
                              _json(head["questions"], []), head["starts_at"], head["ends_at"]),
         proposal={k: head[k] for k in ("proposal", "motivation", "submitted_by", "submitted_at")}
-        if head["proposal"] else None)
+        if head["proposal"] else None, year_locked=years.is_locked(store, head["year"]))
     for area_code, criterion, score, rationale in store.fetchall(
             "SELECT area_code, criterion_code, score, rationale FROM consensus_scores WHERE contribution_id = ?",
             [contribution_id]):

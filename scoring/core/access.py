@@ -189,6 +189,11 @@ PERMISSIONS: dict[str, Permission] = {
     "reports.templates": Permission(is_admin, OFFICE + "byter rapportmallar."),
     "reports.final": Permission(is_admin, OFFICE + "gör rapporter slutliga och tar ut årets alla rapporter."),
     "scores.workbook": Permission(is_admin, OFFICE + "tar ut årets poäng."),
+    # after the jury
+    "feedback.manage": Permission(leads, "Bara lagets samordnare eller Kvalitetsenheten bokar återbesöket och lämnar "
+                                         "över rapporten.", ("contribution",)),
+    "feedback.override": Permission(is_admin, OFFICE + "lämnar över en rapport före utdelningen eller återbesöket."),
+    "results.make": Permission(is_admin, OFFICE + "tar fram diplom, årets resultat och mottagarna av prispengar."),
     # the jury
     "dossier.read": Permission(jury_side, "Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn."),
     "jury.shortlist": Permission(jury_side, "Beredningen och besluten är för beredningsgruppen, juryn och "
@@ -217,9 +222,11 @@ PAGES: dict[str, Predicate] = {
     "bedomning": is_examiner,
     "konsensus": is_admin | coordinates_a_team,
     "rapporter": is_admin | coordinates_a_team,
+    "aterbesok": is_admin | coordinates_a_team,
     "mallar": is_admin,
     "beredning": jury_side,
     "beslut": is_admin | is_jury,
+    "resultat": is_admin,
     "arkiv": jury_side,
     "bidrag": is_admin | is_examiner,
     "anvisningar": is_admin | is_examiner | above_the_teams,

@@ -27,6 +27,7 @@ def idle_minutes() -> int:
 
 
 def max_failed_logins() -> int:
+    """Failed logins for one e-mail from one source address before that source is held back."""
     return _int("WORKBENCH_MAX_FAILED_LOGINS", 5)
 
 
@@ -59,3 +60,23 @@ def oidc_configured() -> bool:
         except (OSError, tomllib.TOMLDecodeError):
             continue
     return False
+
+
+def max_failed_logins_any_source() -> int:
+    """Failed logins for one e-mail from all sources together before password logins lock."""
+    return _int("WORKBENCH_MAX_FAILED_LOGINS_ANY_SOURCE", 4 * max_failed_logins())
+
+
+def intake_seconds() -> int:
+    """How long reading one uploaded file may take, besides its OCR, before it is refused."""
+    return _int("WORKBENCH_INTAKE_SECONDS", 60)
+
+
+def intake_memory_mb() -> int:
+    """How much memory reading one uploaded file (OCR included) may use before it is refused."""
+    return _int("WORKBENCH_INTAKE_MEMORY_MB", 2048)
+
+
+def intake_max_paragraphs() -> int:
+    """More paragraphs than any contribution has (a long one has a few thousand)."""
+    return _int("WORKBENCH_INTAKE_MAX_PARAGRAPHS", 500_000)

@@ -13,9 +13,9 @@ from scoring.core.errors import Refused
 from scoring.core.organisations import match_organisation, unknown_organisation
 from scoring.core.store import Store, UnitOfWork, utcnow
 from scoring.core.text import swedish_date
-from scoring.intake import registrations
-from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate, take_in
-from scoring.intake.docx_reader import Block, UnreadableFile
+from scoring.intake import isolated, picture_settings, pictures, registrations
+from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate
+from scoring.intake.docx_reader import Block, Facts, Picture, UnreadableFile
 from scoring.mail import notices
 from scoring.year import calendar, phases
 from scoring.year.framework import load_framework
@@ -45,6 +45,8 @@ class Review:
     received_at: dt.datetime
     late: bool                        # arrived after the framework's deadline for contributions
     replaces: dict | None = None      # for a corrected version: the contribution and the request
+    facts: Facts = dataclasses.field(default_factory=Facts)
+    pictures: list[Picture] = dataclasses.field(default_factory=list)
 
     @property
     def needs_note(self) -> bool:
@@ -52,11 +54,13 @@ class Review:
         return self.late or any(f.level in ("fel", "varning") for f in self.report.findings)
 
 
-def _dump(blocks, places, matches) -> str:
+def _dump(blocks, places, matches, facts: Facts | None = None, pictures: list[Picture] = ()) -> str:
     return json.dumps({
         "blocks": [dataclasses.asdict(b) for b in blocks],
         "places": {k: dataclasses.asdict(v) for k, v in places.items()},
         "matches": {str(k): dataclasses.asdict(v) for k, v in matches.items()},
+        "facts": dataclasses.asdict(facts or Facts()),
+        "pictures": [dataclasses.asdict(p) for p in pictures],
     }, ensure_ascii=False)
 
 
@@ -68,6 +72,12 @@ def _load(raw: str) -> tuple[list[Block], dict[str, Place], dict[int, Match]]:
         {k: Place(**{("text_kind" if f == "role" else f): x for f, x in v.items()}) for k, v in data["places"].items()},
         {int(k): Match(**v) for k, v in data["matches"].items()},
     )
+
+
+def _load_file_facts(raw: str) -> tuple[Facts, list[Picture]]:
+    """The file's facts and pictures; analyses stored before they were read have neither."""
+    data = json.loads(raw)
+    return Facts(**data.get("facts", {})), [Picture(**p) for p in data.get("pictures", [])]
 
 
 def _summary(report: Report) -> str:
@@ -117,7 +127,7 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes, *,
     if existing:
         raise IntakeError(f"{filename}: samma fil är redan inläst (som {existing[0]}).")
     try:
-        result = take_in(data, filename, framework)
+        result = isolated.take_in(data, filename, framework)  # in a child process, within limits
     except UnreadableFile as exc:
         raise IntakeError(str(exc)) from None
     with store.write(user.email) as uow:
@@ -125,7 +135,8 @@ def upload(store: Store, user: User, year: int, filename: str, data: bytes, *,
             "INSERT INTO intake_files (year, filename, file_sha256, data, analysis, summary, uploaded_by,"
             " received_at, replaces_contribution_id, change_request_id)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [year, filename, digest, data, _dump(result.blocks, result.places, result.matches),
+            [year, filename, digest, data, _dump(result.blocks, result.places, result.matches, result.facts,
+                                                 result.pictures),
              _summary(result.report), user.email, received_at, replaces, change_request_id],
         )[0]
         uow.audit("läs in bidragsfil", "intake_files", intake_id, None,
@@ -174,14 +185,16 @@ def review(store: Store, user: User, intake_id: int) -> Review:
         raise IntakeError(f"Ingen inläst fil med nummer {intake_id}.")
     row = row[0]
     blocks, places, matches = _load(row["analysis"])
-    report = evaluate(load_framework(row["year"]), blocks, places, matches)
+    facts, pictures_read = _load_file_facts(row["analysis"])
+    report = evaluate(load_framework(row["year"]), blocks, places, matches, facts, pictures_read,
+                      picture_settings.passage_chars(store))
     replaces = None
     if row["replaces_contribution_id"] is not None:
         replaces = {"contribution_id": row["replaces_contribution_id"], "unit": row["replaces_unit"],
                     "change_request_id": row["change_request_id"], "reason": row["request_reason"]}
     return Review(row["id"], row["year"], row["filename"], row["status"], row["version"],
                   blocks, places, matches, report, row["contribution_id"], row["received_at"],
-                  replaces is None and _late(row["year"], row["received_at"]), replaces)
+                  replaces is None and _late(row["year"], row["received_at"]), replaces, facts, pictures_read)
 
 
 def set_received_at(store: Store, user: User, intake_id: int, version: int, received_at: dt.datetime) -> int:
@@ -234,7 +247,8 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
             current.matches[question] = Match(question, 1.0, "rättad för hand")
         else:
             current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt")
-    report = evaluate(framework, current.blocks, current.places, current.matches)
+    report = evaluate(framework, current.blocks, current.places, current.matches, current.facts, current.pictures,
+                      picture_settings.passage_chars(store))
     with store.write(user.email) as uow:
         stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
         # The whole split is written from what this window read, so any save since is a clash.
@@ -242,19 +256,21 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
                                parts=[versions.WHOLE], message=f"{current.filename} har ändrats av någon annan "
                                "sedan du öppnade den. Ladda om sidan och gör rättelsen igen.")
         uow.execute("UPDATE intake_files SET analysis = ?, summary = ?, version = ? WHERE id = ?",
-                    [_dump(current.blocks, current.places, current.matches), _summary(report), stored + 1,
+                    [_dump(current.blocks, current.places, current.matches, current.facts, current.pictures),
+                     _summary(report), stored + 1,
                      intake_id])
         uow.audit("rätta uppdelning", "intake_files", intake_id, *versions.entry(
             {"before": before, "places": {k: dataclasses.asdict(current.places[k]) for k in changes}},
             stored, stored + 1))
 
 
-def _checks(report: Report) -> dict:
+def _checks(report: Report, facts: Facts) -> dict:
     return {
         "chars_counted": report.chars_counted, "limit": report.limit, "over_limit": report.over_limit,
         "chars_by_area": report.chars_by_area, "questions": report.questions,
         "findings": [dataclasses.asdict(f) for f in report.findings],
         "presentation_chars": report.presentation_chars, "images": report.images,
+        "pictures": report.pictures, "unaccepted_changes": facts.unaccepted_changes,
     }
 
 
@@ -304,9 +320,9 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
             " intro, checks, received_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [current.year, unit_id, class_code, current.filename, data[1], data[0],
              json.dumps(current.report.intro_fields, ensure_ascii=False),
-             json.dumps(_checks(current.report), ensure_ascii=False), current.received_at, current.late],
+             json.dumps(_checks(current.report, current.facts), ensure_ascii=False), current.received_at, current.late],
         )[0]
-        _store_blocks(uow, contribution_id, current.blocks, current.places)
+        _store_blocks(uow, contribution_id, current.blocks, current.places, current.report.pictures)
         phases.transition(uow, phases.INTAKE, intake_id, phases.IntakeStatus.GODKAND,
                           also={"contribution_id": contribution_id, "accept_note": note or None}, action="godkänd fil",
                           detail={"note": note} if note else None)
@@ -346,13 +362,13 @@ def _accept_correction(store: Store, user: User, current: Review, version: int, 
             raise IntakeError("Den individuella bedömningen har redan börjat; bidraget kan inte längre bytas ut. "
                               "Avvisa den rättade filen eller be lagsamordnaren om råd.")
         data = uow.fetchone("SELECT data, file_sha256 FROM intake_files WHERE id = ?", [current.id])
-        checks = _checks(current.report)
+        checks = _checks(current.report, current.facts)
         uow.execute("UPDATE contributions SET filename = ?, file_sha256 = ?, original_file = ?, intro = ?, checks = ?,"
                     " version = version + 1 WHERE id = ?",
                     [current.filename, data[1], data[0], json.dumps(current.report.intro_fields, ensure_ascii=False),
                      json.dumps(checks, ensure_ascii=False), contribution_id])
         uow.execute("DELETE FROM contribution_blocks WHERE contribution_id = ?", [contribution_id])
-        _store_blocks(uow, contribution_id, current.blocks, current.places)
+        _store_blocks(uow, contribution_id, current.blocks, current.places, current.report.pictures)
         phases.transition(uow, phases.INTAKE, current.id, phases.IntakeStatus.GODKAND,
                           also={"contribution_id": contribution_id, "accept_note": note or None},
                           action="godkänd rättad version", detail={"note": note} if note else None)
@@ -387,8 +403,13 @@ def accept_many(store: Store, user: User, items: list[dict]) -> list[tuple[int, 
     return outcomes
 
 
-def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], places: dict[str, Place]) -> None:
+def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], places: dict[str, Place],
+                  pictures: list[dict]) -> None:
     rows = []
+    pictures_of: dict[str, list[dict]] = {}
+    for picture in pictures:  # what the reading pane needs to show each picture in place
+        pictures_of.setdefault(picture["block_id"], []).append(
+            {k: picture[k] for k in ("id", "number", "part", "status", "chars", "passage")})
     for block in blocks:
         place = places[block.id]
         section = {"presentation": "inledning"}.get(place.section, place.section)
@@ -396,10 +417,14 @@ def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], pl
         kind = "rubrik" if place.text_kind == "rubrik" else block.kind
         text = json.dumps(block.rows, ensure_ascii=False) if block.kind == "tabell" else block.text
         rows.append([contribution_id, block.id, block.ordinal, section, intro_section, place.question,
-                     place.part, kind, text, place.text_kind, block.images])
+                     place.part, kind, text, place.text_kind, block.images,
+                     json.dumps(block.notes, ensure_ascii=False) if block.notes else None,
+                     json.dumps(pictures_of[block.id], ensure_ascii=False) if block.id in pictures_of else None,
+                     block.frame])
     uow.cursor.executemany(
         "INSERT INTO contribution_blocks (contribution_id, block_id, ordinal, section, intro_section,"
-        " question_number, part_label, kind, text, role, images) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " question_number, part_label, kind, text, role, images, notes, pictures, frame)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 
@@ -420,3 +445,10 @@ def original_file(store: Store, user: User, contribution_id: int) -> tuple[str, 
     if row is None or row[1] is None:
         raise IntakeError("Originalfilen finns inte sparad för det här bidraget.")
     return row[0], bytes(row[1])
+
+
+def picture_files(store: Store, user: User, intake_id: int, parts: set[str]) -> dict[str, bytes]:
+    """Pictures of a file under review by their member in it (the parts its review lists)."""
+    access.require(store, user, "intake.manage")
+    row = store.fetchone("SELECT data FROM intake_files WHERE id = ?", [intake_id]) if parts else None
+    return pictures.picture_files(bytes(row[0]), parts) if row else {}

@@ -12,10 +12,12 @@ import datetime as dt
 import json
 
 from scoring.core import access, config
+from scoring.core.audit import STOCKHOLM
 from scoring.core.auth import User
 from scoring.core.store import Store, UnitOfWork
 from scoring.core.text import days_left, swedish_date
-from scoring.mail import calendar_file, outbox, templates
+from scoring.feedback import invites
+from scoring.mail import outbox, templates
 from scoring.mail.outbox import Attachment
 
 NOT_SET = "(inget datum i schemat)"
@@ -153,10 +155,17 @@ def consensus_opened(uow: UnitOfWork, contribution_id: int) -> list[int]:
     return [s for s in sent if s]
 
 
+def time_span(starts: dt.time | None, ends: dt.time | None) -> str:
+    """'09.00–12.00' as Swedes write it, or '' without a time."""
+    if starts is None:
+        return ""
+    return f"{starts:%H.%M}" + (f"–{ends:%H.%M}" if ends else "")
+
+
 def _visit(uow: UnitOfWork, kind: str, contribution_id: int, day: dt.date, starts: dt.time | None,
            ends: dt.time | None, ics: bytes, filename: str, what: str) -> list[int]:
     facts = _contribution(uow, contribution_id)
-    span = calendar_file.time_span(starts, ends)
+    span = time_span(starts, ends)
     sent = []
     for member in _team_of_contribution(uow, contribution_id):
         context = {"namn": member[2], "ar": facts["year"], "bidrag": facts["unit"], "lag": facts["team"],
@@ -165,28 +174,26 @@ def _visit(uow: UnitOfWork, kind: str, contribution_id: int, day: dt.date, start
         sent.append(_send(uow, kind, context, why=f"{what} hos {facts['unit']} bokat till {swedish_date(day)}"
                           + (f" kl. {span}" if span else ""), to=member, year=facts["year"],
                           contribution_id=contribution_id,
-                          attachments=(Attachment(filename, calendar_file.CONTENT_TYPE, ics),)))
+                          attachments=(Attachment(filename, invites.CONTENT_TYPE, ics),)))
     return [s for s in sent if s]
 
 
 def site_visit_booked(uow: UnitOfWork, contribution_id: int) -> list[int]:
-    """The team gets the site visit's day and time, with a calendar invitation."""
-    day, starts, ends, version = uow.fetchone("SELECT visit_date, starts_at, ends_at, version FROM site_visits"
-                                              " WHERE contribution_id = ?", [contribution_id])
-    facts = _contribution(uow, contribution_id)
-    ics = calendar_file.visit_event(
-        uid=f"platsbesok-{contribution_id}@examinatorsstod", summary=f"Platsbesök: {facts['unit']}", day=day,
-        starts=starts, ends=ends, sequence=version,
-        description=f"Examinatorslag: {facts['team']}. Lagsamordnare: {facts['coordinator']}.")
+    """The team gets the site visit's day and time, with the calendar invitation the
+    consensus screen offers (same event, so a moved visit moves in the calendar)."""
+    day, starts, ends = uow.fetchone("SELECT visit_date, starts_at, ends_at FROM site_visits WHERE contribution_id = ?",
+                                     [contribution_id])
+    ics = invites.site_visit_file(uow, contribution_id)
     return _visit(uow, "platsbesok", contribution_id, day, starts, ends, ics, "platsbesok.ics", "Platsbesöket")
 
 
-def feedback_visit_booked(uow: UnitOfWork, contribution_id: int, *, day: dt.date, ics: bytes,
-                          starts: dt.time | None = None, ends: dt.time | None = None,
-                          filename: str = "aterbesok.ics") -> list[int]:
-    """The team gets the feedback visit's day and time with the given calendar file attached
-    (the feedback visit's own module builds the .ics)."""
-    return _visit(uow, "aterbesok", contribution_id, day, starts, ends, ics, filename, "Återbesöket")
+def feedback_visit_booked(uow: UnitOfWork, contribution_id: int) -> list[int]:
+    """The team gets the feedback visit's day and time, with the calendar invitation the
+    Återbesök screen offers. Called by ``feedback.visits.book`` when the visit is new or moved."""
+    day, starts, ends = uow.fetchone("SELECT visit_date, starts_at, ends_at FROM feedback_visits"
+                                     " WHERE contribution_id = ?", [contribution_id])
+    ics = invites.feedback_visit_file(uow, contribution_id)
+    return _visit(uow, "aterbesok", contribution_id, day, starts, ends, ics, "aterbesok.ics", "Återbesöket")
 
 
 def reminder(uow: UnitOfWork, kind: str, *, year: int, deadline: dt.date, today: dt.date, to: tuple[int, str, str],
@@ -227,7 +234,7 @@ def correction_arrived(uow: UnitOfWork, request_id: int, received_at: dt.datetim
     if contact is None:
         return None
     facts = _contribution(uow, cid)
-    local = received_at.replace(tzinfo=dt.UTC).astimezone(calendar_file.STOCKHOLM)
+    local = received_at.replace(tzinfo=dt.UTC).astimezone(STOCKHOLM)
     context = {"kontaktperson": contact[1] or facts["unit"], "verksamhet": facts["unit"], "ar": facts["year"],
                "mottagen": f"{swedish_date(local.date())} kl. {local:%H.%M}"}
     return _send(uow, "rattad_version", context, why=f"Rättad version av {facts['unit']} mottagen",

@@ -34,7 +34,7 @@ from scoring.core.store import Store, set_setting, utcnow
 from scoring.core.text import append_literal, swedish_date
 from scoring.intake import eligibility
 from scoring.jury import shortlist as jury
-from scoring.reports.templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
+from scoring.reports.templates import DIPLOMA, DOSSIER, FEEDBACK, TEMPLATE_DIR
 from scoring.year import phases
 from scoring.year.framework import load_framework
 
@@ -56,7 +56,12 @@ FIELDS = {
                    ".utkast_motivering)",
     },
 }
-REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"klasser"}}
+FIELDS[DIPLOMA] = {
+    "enhet": "verksamhetens namn", "forvaltning": "förvaltning eller bolag", "ar": "utmärkelseåret",
+    "resultat": "deltagit, hedersomnämnande eller utmärkelse", "text": "meningen om vad verksamheten fått",
+    "motivering": "juryns publicerade motivering (tom för deltagare)", "datum": "utdelningens datum",
+}
+REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"klasser"}, DIPLOMA: {"enhet", "ar"}}
 
 
 class ReportError(Refused):
@@ -167,6 +172,10 @@ def reset_template(store: Store, user: User, name: str) -> None:
 def sample_context(name: str) -> dict:
     area = {"titel": "Målgrupp", "poang": 55, "styrkor": ["Verksamheten tar systematiskt reda på behov."],
             "utvecklingsomraden": ["Det framgår inte hur resultaten används."]}
+    if name == DIPLOMA:
+        return {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "ar": 2026,
+                "resultat": "utmärkelse", "text": "tilldelas Stockholms stads kvalitetsutmärkelse 2026",
+                "motivering": "För ett lärande kvalitetsarbete.", "datum": "24 november 2026"}
     if name == FEEDBACK:
         return {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "ar": 2026, "klass": "Förskola",
                 "datum": "1 november 2026", "antal_examinatorer": 4, "platsbesok_datum": "22 september 2026",
@@ -299,49 +308,51 @@ def to_pdf(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
 def dossier_context(store: Store, user: User, year: int) -> dict:
     """The jury dossier's content, as this viewer may see it: with the pseudonym setting on,
-    the preparatory group and the jury read "Kandidat A" and no organisation, exactly as
-    on their screens."""
+    the preparatory group and the jury read "Kandidat A", no organisation, and the teams'
+    texts with the names the workbench knows replaced, exactly as on their screens."""
     access.require(store, user, "dossier.read")
     framework = load_framework(year)
     proposed = store.fetchall(
         "SELECT p.contribution_id, c.class_code, p.proposal, p.motivation FROM proposals p"
         " JOIN contributions c ON c.id = p.contribution_id WHERE c.year = ? AND p.proposal <> 'inget'"
         " ORDER BY c.class_code, p.proposal DESC", [year])
-    hidden = jury.names_hidden(store, user, year)
-    labels = jury.pseudonyms(store, year) if hidden else {}
+    names = jury.mask(store, user, year)
     classes = {c.code: {"namn": c.name, "kandidater": []} for c in framework.classes}
     for cid, class_code, proposal, motivation in proposed:
         # The results only: those above the teams never read an examiner's own work.
         work = consensus.workspace(store, user, cid, individual=False)
-        unit = labels[cid] if hidden else work.unit
+        unit = names.unit(cid, work.unit)
         status = eligibility.register(store, user, cid)[1].status
         profile = [{"omrade": a.title, "poang": framework.area_score_for(a.code, work.scores.get(a.code, {})) or "–"}
                    for a in framework.areas]
-        strengths = [clean(f.text) for f in work.area_findings(None, "styrka")]
+        strengths = [clean(names.text(f.text)) for f in work.area_findings(None, "styrka")]
         rationales = dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
                                          " AND rationale IS NOT NULL", [cid]))
         spread = [s.for_agenda() for s in individual_scores(store, contribution_id=cid)]
         open_issues = [clean(f"{item.title}: individuella poäng spände {item.area.range} poäng över "
-                             f"{item.area.bands} band. {rationales.get(item.area_code, '')}")
+                             f"{item.area.bands} band. {names.text(rationales.get(item.area_code, ''))}")
                        for item in agenda(framework, spread, work.threshold) if item.flagged]
         classes[class_code]["kandidater"].append({
-            "enhet": clean(unit), "forvaltning": "" if hidden else clean(work.organisation),
-            "forslag": phases.Proposal(proposal).label, "motivering": clean(motivation), "behorighet": status,
+            "enhet": clean(unit), "forvaltning": clean(names.organisation(work.organisation)),
+            "forslag": phases.Proposal(proposal).label, "motivering": clean(names.text(motivation)), "behorighet": status,
             "profil": profile, "styrkor": strengths,
-            "utvecklingsomraden": [clean(f.text) for f in work.area_findings(None, "utvecklingsomrade")],
-            "oenigheter": open_issues, "utkast_motivering": draft_motivation(unit, year, strengths),
+            "utvecklingsomraden": [clean(names.text(f.text)) for f in work.area_findings(None, "utvecklingsomrade")],
+            "oenigheter": open_issues, "utkast_motivering": draft_motivation(unit, year, strengths, proposal),
         })
     return {"ar": year, "datum": swedish_date(dt.date.today()), "klasser": list(classes.values())}
 
 
-def draft_motivation(unit: str, year: int, strengths: list[str]) -> str:
-    """A draft in the manner of the city's published motivations: who, then 3–4 themes."""
+def draft_motivation(unit: str, year: int, strengths: list[str], proposal: str = "utmarkelse") -> str:
+    """A draft in the manner of the city's published motivations: who and what it receives
+    (an honourable mention is not the award), then 3–4 themes."""
     themes = [s.rstrip(".") for s in strengths[:4]]
     if not themes:
         return ""
     body = "; ".join(t[0].lower() + t[1:] if t[:2] != t[:2].upper() else t for t in themes)
-    return clean(f"{unit} tilldelas Stockholms stads kvalitetsutmärkelse {year}. Verksamheten visar ett "
-                 f"systematiskt kvalitetsarbete där juryn särskilt vill lyfta fram: {body}.")
+    receives = (f"tilldelas hedersomnämnande i Stockholms stads kvalitetsutmärkelse {year}"
+                if proposal == "hedersomnamnande" else f"tilldelas Stockholms stads kvalitetsutmärkelse {year}")
+    return clean(f"{unit} {receives}. Verksamheten visar ett systematiskt kvalitetsarbete där juryn särskilt vill "
+                 f"lyfta fram: {body}.")
 
 
 def jury_dossier(store: Store, user: User, year: int) -> tuple[str, bytes]:

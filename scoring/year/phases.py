@@ -61,6 +61,10 @@ class ContributionPhase(Stage):
     SLUTLIG_KONSENSUS = "slutlig_konsensus", "Slutlig konsensus"
     ATERKOPPLING_KLAR = "aterkoppling_klar", "Återkoppling klar"
     FORSLAG_LAMNAT = "forslag_lamnat", "Förslag lämnat"
+    BESLUTAD = "beslutad", "Beslutad"
+    ATERBESOK_BOKAT = "aterbesok_bokat", "Återbesök bokat"
+    ATERBESOK_GENOMFORT = "aterbesok_genomfort", "Återbesök genomfört"
+    RAPPORT_OVERLAMNAD = "rapport_overlamnad", "Rapport överlämnad"
 
 
 class AssessmentStatus(Stage):
@@ -130,6 +134,10 @@ CONSENSUS_OPENED = P.from_on(P.KONSENSUS)
 CONSENSUS_EDITABLE = frozenset({P.KONSENSUS, P.SLUTLIG_KONSENSUS})
 # Final consensus reached: the feedback report may be written and made final.
 FINAL_CONSENSUS = P.from_on(P.SLUTLIG_KONSENSUS)
+# The team has done its part: the proposal is in (and what follows the jury).
+PROPOSED = P.from_on(P.FORSLAG_LAMNAT)
+# After the jury: the feedback visit and the report handed over.
+AFTER_THE_JURY = P.from_on(P.BESLUTAD)
 SUBMITTED = frozenset({AssessmentStatus.INLAMNAD, AssessmentStatus.LAST})
 NOT_STARTED = "Ej påbörjad"
 
@@ -161,6 +169,16 @@ CONTRIBUTION = Machine("contributions", "id", "phase", ContributionPhase, "Bidra
     (P.PLATSBESOK, P.SLUTLIG_KONSENSUS): "visit_done",
     (P.SLUTLIG_KONSENSUS, P.ATERKOPPLING_KLAR): "feedback_ready",
     (P.ATERKOPPLING_KLAR, P.FORSLAG_LAMNAT): None,
+    # After the jury: every proposal is decided when the jury ends the year (one with no
+    # proposal for the jury then counts as "ingen utmärkelse"); the feedback is given orally
+    # at the feedback visit, then the written report is handed over.
+    (P.FORSLAG_LAMNAT, P.BESLUTAD): None,
+    (P.BESLUTAD, P.ATERBESOK_BOKAT): None,
+    (P.ATERBESOK_BOKAT, P.ATERBESOK_GENOMFORT): "visit_held",
+    (P.ATERBESOK_GENOMFORT, P.RAPPORT_OVERLAMNAD): "handover_allowed",
+    # The office may hand the report over earlier, with its reason (the gate reads it).
+    (P.BESLUTAD, P.RAPPORT_OVERLAMNAD): "handover_allowed",
+    (P.ATERBESOK_BOKAT, P.RAPPORT_OVERLAMNAD): "handover_allowed",
 })
 
 A = AssessmentStatus
@@ -232,6 +250,20 @@ def gate(machine: Machine, name: str) -> Callable[[Gate], Gate]:
     return register
 
 
+# What follows a step of a machine, in the same unit of work (the year moving on with the
+# work of its contributions): (uow, key, to) -> None.
+Follower = Callable[["UnitOfWork", Any, Stage], None]
+FOLLOWERS: dict[str, list[Follower]] = {}
+
+
+def follows(machine: Machine) -> Callable[[Follower], Follower]:
+    def register(follower: Follower) -> Follower:
+        FOLLOWERS.setdefault(machine.table, []).append(follower)
+        return follower
+
+    return register
+
+
 def allowed(machine: Machine, before: str, to: str) -> bool:
     return (machine.states(before), machine.states(to)) in machine.steps
 
@@ -274,6 +306,8 @@ def transition(uow: UnitOfWork, machine: Machine, key: object, to: str, *, conte
              **(detail or {})}
     uow.audit(action or f"{COLUMN_WORDS[machine.column]}: {target.label.lower()}", machine.table, key,
               {machine.column: before.value}, after)
+    for follower in FOLLOWERS.get(machine.table, ()):
+        follower(uow, key, target)
     return before
 
 

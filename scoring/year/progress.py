@@ -14,7 +14,7 @@ from typing import Protocol
 
 from scoring.core import access
 from scoring.core.auth import User
-from scoring.core.store import Store
+from scoring.core.store import Store, utcnow
 from scoring.core.text import count, swedish_date
 from scoring.year import calendar, phases, years
 from scoring.year.framework import load_framework
@@ -102,8 +102,73 @@ def _individual_done(db: Reader, year: int, context: object = None) -> list[str]
 
 @phases.gate(phases.YEAR, "proposals_done")
 def _proposals_done(db: Reader, year: int, context: object = None) -> list[str]:
-    left = [unit for _, unit, phase in contribution_phases(db, year) if phase != P.FORSLAG_LAMNAT]
+    left = [unit for _, unit, phase in contribution_phases(db, year) if phase not in phases.PROPOSED]
     return [f"{count(len(left), 'bidrag saknar', 'bidrag saknar')} lagets förslag: {_names(left)}."] if left else []
+
+
+# The year moves on by itself when the work of a phase is done: once every individual
+# assessment is in, and once every team has made its proposal. Intake ends when the office
+# says so (late entries are normal), and the jury ends the year.
+FOLLOWS_THE_WORK = {phases.YearPhase.BEDOMNING, phases.YearPhase.KONSENSUS}
+# The phases in which the year is near its end: what it cannot end without is shown.
+ENDING = {phases.YearPhase.BEREDNING, phases.YearPhase.BESLUT}
+
+
+@phases.follows(phases.CONTRIBUTION)
+def _year_follows_the_work(uow, contribution_id: int, to: phases.Stage) -> None:
+    year, current = uow.fetchone("SELECT c.year, y.phase FROM contributions c JOIN award_years y ON y.year = c.year"
+                                 " WHERE c.id = ?", [contribution_id])
+    current = phases.YearPhase(current)
+    while current in FOLLOWS_THE_WORK:
+        following = next_phase(current)
+        gate = _gate_of((current, following))
+        if gate is None or gate(uow, year):
+            return
+        phases.transition(uow, phases.YEAR, year, following, action="året går vidare med arbetet")
+        current = following
+
+
+@phases.follows(phases.ASSESSMENT)
+def _year_follows_the_assessments(uow, assessment_id: int, to: phases.Stage) -> None:
+    row = uow.fetchone("SELECT contribution_id FROM assessments WHERE id = ?", [assessment_id])
+    if row:
+        _year_follows_the_work(uow, row[0], to)
+
+
+# --- ending the year -------------------------------------------------------------------------
+
+
+def unfinished(db: Reader, year: int) -> list[tuple[int, str, str]]:
+    """(id, unit, phase) of contributions whose team has not made its proposal, and that the
+    office has not let the year end without."""
+    return [(cid, unit, phase) for cid, unit, phase in db.fetchall(
+        "SELECT c.id, u.name, c.phase FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.year = ?"
+        " AND NOT EXISTS (SELECT 1 FROM year_end_exceptions x WHERE x.contribution_id = c.id) ORDER BY lower(u.name)",
+        [year]) if phases.ContributionPhase(phase) not in phases.PROPOSED]
+
+
+def year_end_problems(db: Reader, year: int) -> list[str]:
+    left = unfinished(db, year)
+    if not left:
+        return []
+    named = [f"{unit} ({phases.ContributionPhase(phase).label.lower()})" for _, unit, phase in left]
+    return [f"{count(len(left), 'bidrag är', 'bidrag är')} inte klara och saknar Kvalitetsenhetens förklaring: "
+            f"{_names(named)}."]
+
+
+def excuse(store: Store, user: User, contribution_id: int, reason: str) -> None:
+    """The office lets the year end without this contribution finished (withdrawn, stopped)."""
+    access.require(store, user, "year.setup")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise phases.TransitionRefused("Skriv varför året kan avslutas utan att bidraget är klart.")
+    with store.write(user.email) as uow:
+        year, phase = uow.fetchone("SELECT year, phase FROM contributions WHERE id = ?", [contribution_id])
+        if contribution_id not in {cid for cid, _, _ in unfinished(uow, year)}:
+            raise phases.TransitionRefused("Bidraget är redan klart eller har redan en förklaring.")
+        uow.execute("INSERT INTO year_end_exceptions VALUES (?, ?, ?, ?)",
+                    [contribution_id, reason, user.email, utcnow()])
+        uow.audit("avslutas utan förslag", "year_end_exceptions", contribution_id, {"phase": phase}, {"reason": reason})
 
 
 def _gate_of(step: tuple[str, str]) -> Callable | None:
@@ -317,5 +382,22 @@ def overview(store: Store, user: User, year: int, today: dt.date | None = None) 
     ceremony = years.schedule_date(store, year, "utdelning")
     stages.append(Stage("utdelning", "Utdelningsceremoni", _when(ceremony), None, None,
                         "klar" if ceremony and today > ceremony else "ej påbörjad"))
-    stages.append(Stage("aterbesok", "Återbesök", _when(schedule.get("aterbesok")), None, None, "ej påbörjad"))
+
+    # After the jury: the feedback visit, then the report handed over, for every unit.
+    decided = [(team, unit, P(phase)) for team, unit, phase in contributions if P(phase) in phases.AFTER_THE_JURY]
+    due = schedule.get("aterbesok")
+    for key, title, reached in (("aterbesok", "Återbesök", P.from_on(P.ATERBESOK_GENOMFORT)),
+                                ("overlamnad", "Rapporter överlämnade", {P.RAPPORT_OVERLAMNAD})):
+        done = sum(phase in reached for *_, phase in decided)
+        stage = Stage(key, title, _when(due), done, len(decided) or None,
+                      _state(done, len(decided), due, today) if decided else "ej påbörjad", page="aterbesok",
+                      per_team=[{"Bidrag": unit, "Lag": team or "–", "Fas": phase.label} for team, unit, phase in decided])
+        behind = [unit for _, unit, phase in decided if phase not in reached]
+        if key == "aterbesok":
+            unbooked = [unit for _, unit, phase in decided if phase is P.BESLUTAD]
+            if unbooked:
+                stage.notes.append(f"Inte bokade: {_names(unbooked)}.")
+        if behind and due and today > due:
+            stage.notes.append(f"Inte klara efter {swedish_date(due)}: {_names(behind)}.")
+        stages.append(stage)
     return stages
