@@ -51,10 +51,11 @@ for candidate in proposed:
                     st.error(escape_markdown(str(exc)))
                 else:
                     st.rerun()
-left = jury.undecided(store, user, year)
 may_end = access.can(store, user, "year.lock") and not locked
-if may_end and st.button("Avsluta året", type="primary", disabled=bool(left),
-                         help=f"{len(left)} bidrag saknar beslut." if left else None):
+blockers = jury.year_end_blockers(store, user, year) if may_end else []
+if blockers:
+    st.warning("Året kan inte avslutas ännu. " + escape_markdown(" ".join(blockers)), icon=":material/block:")
+if may_end and st.button("Avsluta året", type="primary", disabled=bool(blockers)):
     try:
         jury.lock_year(store, user, year)
     except jury.JuryError as exc:

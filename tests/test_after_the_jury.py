@@ -63,11 +63,17 @@ def test_the_year_ends_only_when_every_contribution_is_finished_or_excused(year)
         uow.execute("UPDATE contributions SET phase = 'konsensus' WHERE id = ?", [stuck])
     with pytest.raises(jury.JuryError, match="inte klara och saknar Kvalitetsenhetens förklaring"):
         jury.lock_year(store, judge, 2026)
+    unit = store.fetchone("SELECT u.name FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",
+                          [stuck])[0]
+    assert unit in " ".join(jury.year_end_blockers(store, admin, 2026))  # the office sees which
+    assert jury.year_end_blockers(store, judge, 2026) == [
+        "1 bidrag är inte klara och saknar Kvalitetsenhetens förklaring på Årets gång."]  # the jury how many
     with pytest.raises(access.AccessDenied):
         progress.excuse(store, judge, stuck, "Drog tillbaka")
     with pytest.raises(phases.TransitionRefused, match="Skriv varför"):
         progress.excuse(store, admin, stuck, "  ")
     progress.excuse(store, admin, stuck, "Verksamheten drog tillbaka sitt bidrag.")
+    assert jury.year_end_blockers(store, judge, 2026) == []
     jury.lock_year(store, judge, 2026)
     phases_now = dict(store.fetchall("SELECT id, phase FROM contributions"))
     assert phases_now.pop(stuck) == "konsensus"
