@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring.core import access, auth
+from scoring.core import access, auth, password_links
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
+from scoring.mail import sender
 from scoring.year import phases, years
 
 # An emoji icon is drawn in the page (a :material: icon would be fetched from Google, which
@@ -39,14 +40,16 @@ PAGES = {
     "bidrag": ("app_pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("app_pages/framework.py", "Anvisningar", ":material/menu_book:"),
     "konton": ("app_pages/accounts.py", "Konton", ":material/group:"),
+    "utskick": ("app_pages/outbox.py", "Utskick", ":material/outgoing_mail:"),
     "logg": ("app_pages/audit.py", "Händelselogg", ":material/history:"),
+    "meddelanden": ("app_pages/my_messages.py", "Mina meddelanden", ":material/mail:"),
 }
 # The menu's sections, in the order of the year's work.
 SECTIONS = {
     "Året": ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag"],
     "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "aterbesok", "mallar", "bidrag"],
     "Juryn": ["beredning", "beslut", "resultat", "arkiv"],
-    "Stöd": ["anvisningar", "konton", "logg"],
+    "Stöd": ["anvisningar", "meddelanden", "konton", "utskick", "logg"],
 }
 SESSION_ROUTE = "/workbench/session"
 LOGOUT_ROUTE = "/workbench/logout"
@@ -136,12 +139,17 @@ def sidebar(store, user: auth.User, year: int | None) -> None:
 
 
 store = get_store()
+sender.ensure_running(store)  # the outbox is sent from a thread of its own, never by a page
 if st.session_state.pop("clear_cookie", False):
     post_to_route(LOGOUT_ROUTE)
 user = current_user(store)
 if user is None:
     st.session_state.pop("current_user", None)
-    page = st.navigation([st.Page("app_pages/login.py", title="Logga in", icon=":material/login:")])
+    if password_links.QUERY_PARAMETER in st.query_params:  # the link of an invitation: choose a password
+        entry = st.Page("app_pages/set_password.py", title="Välj lösenord", icon=":material/key:")
+    else:
+        entry = st.Page("app_pages/login.py", title="Logga in", icon=":material/login:")
+    page = st.navigation([entry])
 else:
     if st.session_state.pop("cookie_handoff", False):
         hand_off_cookie(st.session_state["session_token"])

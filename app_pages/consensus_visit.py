@@ -31,8 +31,10 @@ def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
                            lambda: invites.site_visit_invite(store, user, work.contribution_id)[1],
                            file_name=f"Platsbesök {work.unit}.ics", mime="text/calendar", icon=":material/event:")
     with st.form(p + "details"):
-        left, right = st.columns([1, 3])
+        left, starts, ends, right = st.columns([2, 1, 1, 4])
         left.date_input("Datum", value=visit.date, key=p + "date", format="YYYY-MM-DD", disabled=not editing)
+        starts.time_input("Från", value=visit.starts, key=p + "starts", step=900, disabled=not editing)
+        ends.time_input("Till", value=visit.ends, key=p + "ends", step=900, disabled=not editing)
         right.text_input("Deltagare", value=visit.participants, key=p + "participants", disabled=not editing,
                          placeholder="Examinatorer och verksamhetens företrädare")
         st.markdown("**Dokument att ha tillgång till vid besöket**")
@@ -41,6 +43,7 @@ def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
             st.radio(document, list(consensus.DOCUMENT_STATES), format_func=consensus.DOCUMENT_STATES.get,
                      index=list(consensus.DOCUMENT_STATES).index(state) if state else None, horizontal=True,
                      key=f"{p}doc{index}", disabled=not editing)
+        st.caption("Laget får datum och tid med e-post och en kalenderinbjudan när besöket bokas eller flyttas.")
         st.form_submit_button("Spara uppgifterna", disabled=not editing, on_click=_save_details,
                               args=(work.contribution_id, framework, p))
     titles = {a.code: a.title for a in framework.areas}
@@ -69,8 +72,8 @@ def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
 def _save_details(cid: int, framework: Framework, p: str) -> None:
     documents = {d: st.session_state[f"{p}doc{i}"] for i, d in enumerate(framework.site_visit_documents)
                  if st.session_state.get(f"{p}doc{i}")}
-    save(cid, consensus.save_visit, date=st.session_state[p + "date"],
-         participants=st.session_state[p + "participants"], documents=documents)
+    save(cid, consensus.save_visit, date=st.session_state[p + "date"], starts=st.session_state[p + "starts"],
+         ends=st.session_state[p + "ends"], participants=st.session_state[p + "participants"], documents=documents)
 
 
 def _save_questions(work: consensus.Workspace, p: str) -> None:

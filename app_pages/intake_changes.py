@@ -11,6 +11,7 @@ from scoring.core.errors import Refused
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown, swedish_date
 from scoring.intake import changes
+from scoring.mail import notices
 from scoring.year import calendar
 
 
@@ -40,9 +41,12 @@ def requests_section(year: int) -> None:
                 st.session_state["change_outcomes"] = [("fel", str(exc))]
             else:
                 due = next(r["due_date"] for r in changes.requests(store, user, year) if r["id"] == request_id)
+                contact = notices.contact_of(store, chosen)
+                told = (f" Kontaktpersonen ({contact}) får begäran per e-post." if contact else
+                        " Intresseanmälan har ingen e-postadress: meddela verksamheten själv.")
                 st.session_state["change_outcomes"] = [
                     ("ok", f"{options[chosen]} är tillbakaskickat; den rättade versionen ska vara inne senast "
-                           f"{swedish_date(due)}.")]
+                           f"{swedish_date(due)}.{told}")]
             st.rerun()
     with open_col:
         rows = changes.requests(store, user, year)

@@ -3,6 +3,7 @@ what is late, what blocks the next step, and the year's phase."""
 
 import streamlit as st
 
+from app_pages import outbox_parts
 from scoring.core.errors import Refused
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
@@ -21,6 +22,8 @@ PAGE_FILES = {
     "ar": ("app_pages/years.py", "Utmärkelseår"),
     "aterbesok": ("app_pages/feedback_visits.py", "Återbesök"),
 }
+# The stages whose deadline has reminders: the stage and the schedule's milestone.
+REMINDERS = {"individuell": "individuell_bedomning", "konsensus": "konsensus"}
 STATE_BADGE = {"klar": ":green-badge[Klar]", "pågår": ":blue-badge[Pågår]", "försenad": ":red-badge[Försenad]",
                "ej påbörjad": ":gray-badge[Ej påbörjad]", "–": ""}
 
@@ -35,7 +38,7 @@ if year is None:
     st.stop()
 if notice := st.session_state.pop("progress_notice", None):
     st.success(escape_markdown(notice))
-
+outbox_parts.show_reminder_notice()
 
 
 def excuse_form(left_behind: list[tuple[int, str, str]]) -> None:
@@ -100,6 +103,8 @@ for stage in progress.overview(store, user, year):
             st.caption(escape_markdown(note))
         for blocker in stage.blockers:
             st.warning(escape_markdown(blocker), icon=":material/block:")
+        if stage.key in REMINDERS and stage.state != "klar":
+            outbox_parts.reminder_button(year, REMINDERS[stage.key])
         if len(stage.per_team) > 1:
             with st.expander("Per bidrag" if "Bidrag" in stage.per_team[0] else "Per lag"):
                 st.dataframe(stage.per_team, hide_index=True, width="stretch")

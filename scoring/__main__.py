@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import sys
@@ -16,9 +17,10 @@ from scoring.core.store import StoreUnavailable, get_store
 from scoring.feedback import results
 from scoring.intake import document as intake
 from scoring.intake.docx_reader import UnreadableFile
+from scoring.mail import outbox, reminders, smtp
 from scoring.reports import documents as reports
 from scoring.reports import templates as report_templates
-from scoring.year import years
+from scoring.year import calendar, years
 from scoring.year.framework import FrameworkError, available_years, load_framework
 from workbench_tools import bench, demo
 
@@ -276,6 +278,67 @@ def cmd_year_current(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stockholm(moment) -> str:
+    return f"{calendar.stockholm(moment):%Y-%m-%d %H:%M}" if moment else "–"
+
+
+def _print_deliveries(deliveries: list[outbox.Delivery]) -> int:
+    failed = 0
+    for d in deliveries:
+        print(f"  {'skickat' if d.sent else 'MISSLYCKADES'}: {d.recipient} – {d.subject} ({d.answer})")
+        failed += not d.sent
+    return failed
+
+
+def cmd_mail_reminders(args: argparse.Namespace) -> int:
+    try:
+        today = dt.date.fromisoformat(args.today) if args.today else calendar.today()
+    except ValueError:
+        print(f"--today ska vara ett datum ÅÅÅÅ-MM-DD, inte {args.today!r}.", file=sys.stderr)
+        return 2
+    store = _store()
+    try:
+        due = reminders.due_today(store, args.year, today)
+        queued = reminders.send_due(store, args.year, today, "kommandoraden")
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if not due:
+        print(f"Inga påminnelser är aktuella {today} för {args.year} (de går ut {reminders.days_before(store)} "
+              "dagar före sista dag).")
+    for key, person in queued:
+        print(f"Påminnelse ({reminders.DEADLINES[key].title.lower()}) till {person.name} <{person.email}>: "
+              + ", ".join(person.units))
+    if due and not queued:
+        print("Alla som inte är klara har redan fått sin påminnelse (eller har påminnelserna stoppade).")
+    deliveries = outbox.deliver(store)
+    if deliveries:
+        print("Utskick:")
+    return 1 if _print_deliveries(deliveries) else 0
+
+
+def cmd_mail_outbox(args: argparse.Namespace) -> int:
+    print(outbox.server_line())
+    rows = outbox.listing(_store(), outbox.Search(args.search or "", args.status), args.limit)
+    if not rows:
+        print("Utkorgen är tom.")
+    for r in rows:
+        print(f"{r['id']:>5}  {_stockholm(r['created_at'])}  {r['status_label']:<33} {r['recipient']:<32} "
+              f"{r['subject']}" + (f"  [{r['server_answer']}]" if r["status"] == "misslyckat"
+                                   else ""))
+    return 0
+
+
+def cmd_mail_send(args: argparse.Namespace) -> int:
+    if not smtp.configured():
+        print(outbox.server_line(), file=sys.stderr)
+        return 1
+    deliveries = outbox.deliver(_store())
+    if not deliveries:
+        print("Inget att skicka.")
+    return 1 if _print_deliveries(deliveries) else 0
+
+
 def cmd_diplomas(args: argparse.Namespace) -> int:
     store = _store()
     office = _office(store)
@@ -345,6 +408,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = year.add_parser("current", help="byt aktuellt år")
     p.add_argument("year", type=int)
     p.set_defaults(func=cmd_year_current)
+
+    mail = sub.add_parser("mail", help="e-post: påminnelser och utkorgen").add_subparsers(dest="mail_command",
+                                                                                          required=True)
+    p = mail.add_parser("send-reminders", help="skicka påminnelserna som ska ut i dag (för ett nattjobb) och det "
+                                               "som väntar i utkorgen")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--today", help="dagen som gäller, ÅÅÅÅ-MM-DD (standard: i dag)")
+    p.set_defaults(func=cmd_mail_reminders)
+    p = mail.add_parser("outbox", help="lista utkorgen, nyast först")
+    p.add_argument("--status", choices=[s.value for s in outbox.S])
+    p.add_argument("--search", help="sök i mottagare, ämne, text och varför")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_mail_outbox)
+    p = mail.add_parser("send", help="skicka det som väntar och misslyckade meddelanden som ska försökas igen")
+    p.set_defaults(func=cmd_mail_send)
+
 
     p = sub.add_parser("diplomas", help="skriv ett diplom (.docx) per deltagande verksamhet för ett avslutat år")
     p.add_argument("--year", type=int, required=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from scoring.core.store import Store, forget_store, get_store
 from workbench_tools import demo
 
 ROOT = Path(__file__).resolve().parent.parent
+# No test reaches a real mail server: only the ones a test starts itself (tests/mail_server.py).
+for _name in [n for n in os.environ if n.startswith(("WORKBENCH_SMTP_", "WORKBENCH_MAIL_"))]:
+    del os.environ[_name]
 
 
 @pytest.fixture(autouse=True)

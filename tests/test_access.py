@@ -30,12 +30,13 @@ def _team_units(store, user):
     ("email", "pages", "label"),
     [
         ("kvalitetsenheten@demo.stockholm.se", ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut", "resultat", "arkiv", "bidrag", "anvisningar",
-          "konton", "logg"],
+          "konton", "utskick", "logg", "meddelanden"],
          "Kvalitetsenheten"),
-        ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar"], "Examinator"),
-        ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "aterbesok", "bidrag", "anvisningar"], "Lagsamordnare"),
-        ("beredning@demo.stockholm.se", ["start", "beredning", "arkiv", "anvisningar"], "Beredningsgrupp"),
-        ("jury@demo.stockholm.se", ["start", "beredning", "beslut", "arkiv", "anvisningar"], "Domarkommittén"),
+        ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar", "meddelanden"], "Examinator"),
+        ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "aterbesok", "bidrag", "anvisningar",
+                                         "meddelanden"], "Lagsamordnare"),
+        ("beredning@demo.stockholm.se", ["start", "beredning", "arkiv", "anvisningar", "meddelanden"], "Beredningsgrupp"),
+        ("jury@demo.stockholm.se", ["start", "beredning", "beslut", "arkiv", "anvisningar", "meddelanden"], "Domarkommittén"),
     ],
 )
 def test_pages_per_role(demo_store, email, pages, label):

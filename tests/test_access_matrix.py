@@ -24,6 +24,7 @@ from scoring.feedback import results, visits
 from scoring.intake import eligibility
 from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
+from scoring.mail import outbox, reminders, templates
 from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
@@ -74,6 +75,10 @@ EXPECTED: dict[str, set[str]] = {
     "jury.pseudonyms": {"admin"},
     "jury.real_names": {"admin"},
     "jury.decide": {"domarkommitte"},
+    "mail.outbox": {"admin"},
+    "mail.templates": {"admin"},
+    "mail.reminders": {"admin"},
+    "mail.own": EVERYONE,
     # The pages of the menu.
     "page.start": EVERYONE,
     "page.aretsgang": {"admin"},
@@ -99,7 +104,9 @@ EXPECTED: dict[str, set[str]] = {
     "page.bidrag": {"admin"} | TEAM | {"annat_lag"},
     "page.anvisningar": EVERYONE,
     "page.konton": {"admin"},
+    "page.utskick": {"admin"},
     "page.logg": {"admin"},
+    "page.meddelanden": EVERYONE,
 }
 
 
@@ -204,6 +211,10 @@ class World:
             "jury.pseudonyms": lambda u: jury.set_pseudonymised(s, u, YEAR, True),
             "jury.real_names": sees_real_names,
             "jury.decide": lambda u: jury.decide(s, u, proposed, "okänt", ""),  # refused: no such decision
+            "mail.outbox": lambda u: outbox.messages(s, u),
+            "mail.templates": lambda u: templates.templates(s, u),
+            "mail.reminders": lambda u: reminders.plan(s, u, YEAR, "individuell_bedomning"),
+            "mail.own": lambda u: outbox.sent_to_me(s, u),
             "feedback.manage": lambda u: visits.visit(s, u, own),
             "feedback.override": lambda u: visits.hand_over(s, u, own, 0, on=dt.date(2026, 11, 30), how="Med e-post",
                                                             override_reason="Skäl"),  # refused: not decided yet

@@ -14,17 +14,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from mail_server import running
 
 import scoring
 from scoring.assessment import individual as assessments
 from scoring.assessment import scorebook
 from scoring.consensus import workspace as consensus
-from scoring.core import access, audit, auth, backup
+from scoring.core import access, audit, auth, backup, password_links
 from scoring.core.store import Store, UnitOfWork
 from scoring.feedback import results, visits
 from scoring.intake import changes, picture_settings, registrations
 from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
+from scoring.mail import notices, outbox, reminders
+from scoring.mail import templates as mail_templates
 from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
@@ -159,8 +162,9 @@ def test_the_source_scan_finds_the_write_operations():
         assert callers, helper
 
 
-def _year_of_work(store: Store) -> None:
-    """Every write operation once, on the demo year and beyond it, as the screens call them."""
+def _year_of_work(store: Store, mailbox) -> str:
+    """Every write operation once, on the demo year and beyond it, as the screens call them;
+    returns the token of a password link that was used."""
     build_demo(store)
     admin, judge = auth.user_by_email(store, ADMIN), auth.user_by_email(store, "jury@demo.stockholm.se")
     # Accounts, logins, lockout, sessions.
@@ -238,6 +242,23 @@ def _year_of_work(store: Store) -> None:
     assessment_id = store.fetchone("SELECT id FROM assessments WHERE contribution_id = ? AND examiner_id = ?",
                                    [cid, ada.id])[0]
     assessments.reopen(store, admin, assessment_id, "Komplettera")
+    # E-mail: the office's templates and reminders, the outbox sent, a failure retried, a password link.
+    version = mail_templates.save(store, admin, "ateroppnad", 0, "Öppnad", "Hej {{ namn }}!")
+    mail_templates.reset(store, admin, "ateroppnad", version)
+    reminders.set_days_before(store, admin, 7)
+    reminders.stop(store, admin, ada.id, "Ledig")
+    reminders.resume(store, admin, ada.id)
+    reminders.send_now(store, admin, DEMO_YEAR, "individuell_bedomning")
+    reminders.send_due(store, DEMO_YEAR, dt.date(2026, 9, 8), "kommandoraden")
+    mailbox.refuse = "550 Nej"
+    failed = notices.invite_again(store, admin, ada.id)
+    outbox.deliver(store, only=[failed])  # one message is enough, and the walk fingerprints every write
+    mailbox.refuse = None
+    outbox.retry(store, admin, failed)
+    outbox.deliver(store, only=[failed])
+    with store.write("kommandoraden") as uow:
+        token, _ = password_links.issue(uow, ada.id)
+    password_links.redeem(store, token, "ett tredje långt lösenord", "ett tredje långt lösenord")
     # Consensus edits on the demo's open consensus, and the year's settings.
     open_cid = store.fetchone("SELECT contribution_id FROM consensus c JOIN contributions k ON k.id ="
                               " c.contribution_id WHERE k.phase = 'konsensus'")[0]
@@ -271,18 +292,21 @@ def _year_of_work(store: Store) -> None:
     results.set_prize_amounts(store, admin, DEMO_YEAR, {"utmarkelse": 50_000, "hedersomnamnande": 25_000})
     # The next year, from the ended one (its instructions stand in for next year's, not yet written).
     next_year.start_next_year(store, admin, DEMO_YEAR, DEMO_YEAR + 1)
+    return token
 
 
 def test_every_write_operation_is_logged_with_who_what_before_and_after(empty_store, recorder, monkeypatch):
     real = years.load_framework
     monkeypatch.setattr(years, "load_framework", lambda year: real(DEMO_YEAR if year == DEMO_YEAR + 1 else year))
-    _year_of_work(empty_store)
+    with running(monkeypatch) as mailbox:
+        token = _year_of_work(empty_store, mailbox)
     operations, _ = write_operations()
     assert recorder.failures == []
     assert sorted(operations - set(recorder.logged)) == []  # each was called and logged at least once
     everything = " ".join(str(v) for row in empty_store.fetchall("SELECT * FROM audit_log") for v in row)
     secret = empty_store.setting("cookie_secret")
     assert "$argon2" not in everything and secret not in everything and "långt lösenord" not in everything
+    assert token not in everything and mailbox.messages
 
 
 def test_the_admin_filters_and_exports_the_log(demo_store):

@@ -18,6 +18,7 @@ from scoring.core import access, versions
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, utcnow
+from scoring.mail import notices
 from scoring.year import phases, years
 from scoring.year.contributions import answer_blocks
 from scoring.year.framework import Framework, load_framework
@@ -471,6 +472,7 @@ def reopen(store: Store, user: User, assessment_id: int, reason: str) -> None:
                   "reopened_reason": reason, "reopened_by": user.name, "reopened_at": now},
             # The examiner's open window is behind now: the entry names the new version.
             detail={"version": version + 1, "part": versions.WHOLE, "reason": reason})
+        notices.reopened(uow, assessment_id, reason, user.name)
 
 
 def team_assessments(store: Store, user: User, contribution_id: int) -> list[dict]:

@@ -29,6 +29,7 @@ from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, set_setting, utcnow
 from scoring.intake import eligibility
+from scoring.mail import notices
 from scoring.year import phases, years
 from scoring.year.framework import Framework, load_framework
 
@@ -62,6 +63,8 @@ class SiteVisit:
     participants: str = ""
     documents: dict[str, str] = dataclasses.field(default_factory=dict)   # document -> sedd/saknas
     questions: list[dict] = dataclasses.field(default_factory=list)       # id, area_code, text, source, outcome, notes
+    starts: dt.time | None = None
+    ends: dt.time | None = None
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -133,7 +136,7 @@ def workspace(store: Store, user: User, contribution_id: int, *, individual: boo
     # One query for the one-row facts: each query costs about a millisecond.
     head = store.records(
         "SELECT c.year, u.name AS unit, u.organisation, c.class_code, c.phase, k.version, v.visit_date, v.participants,"
-        " v.documents, v.questions, p.proposal, p.motivation, p.submitted_by, p.submitted_at"
+        " v.documents, v.questions, v.starts_at, v.ends_at, p.proposal, p.motivation, p.submitted_by, p.submitted_at"
         " FROM contributions c JOIN units u ON u.id = c.unit_id LEFT JOIN consensus k ON k.contribution_id = c.id"
         " LEFT JOIN site_visits v ON v.contribution_id = c.id LEFT JOIN proposals p ON p.contribution_id = c.id"
         " WHERE c.id = ?", [contribution_id])[0]
@@ -146,7 +149,7 @@ def workspace(store: Store, user: User, contribution_id: int, *, individual: boo
         class_code=head["class_code"], examiners=[s.examiner for s in submitted],
         findings=consensus_findings(store, contribution_id),
         site_visit=SiteVisit(head["visit_date"], head["participants"] or "", _json(head["documents"], {}),
-                             _json(head["questions"], [])),
+                             _json(head["questions"], []), head["starts_at"], head["ends_at"]),
         proposal={k: head[k] for k in ("proposal", "motivation", "submitted_by", "submitted_at")}
         if head["proposal"] else None, year_locked=years.is_locked(store, head["year"]))
     for area_code, criterion, score, rationale in store.fetchall(
@@ -274,6 +277,7 @@ def open_consensus(store: Store, user: User, contribution_id: int, expected_vers
                                              [contribution_id, phases.AssessmentStatus.INLAMNAD.value]):
             phases.transition(uow, phases.ASSESSMENT, assessment_id, phases.AssessmentStatus.LAST,
                               action="låst för konsensus")
+        notices.consensus_opened(uow, contribution_id)
         return {"phase": "konsensus"}
 
     return _modify(store, user, contribution_id, expected_version, "öppnade konsensus", phases.INDIVIDUAL_OPEN,
@@ -459,33 +463,48 @@ def _numbered(questions: list[dict]) -> list[dict]:
     return [{"id": i + 1, "outcome": None, "notes": "", **q} for i, q in enumerate(questions)]
 
 
+_VISIT_COLUMNS = ("visit_date", "participants", "documents", "questions", "starts_at", "ends_at")
+
+
 def _store_visit(uow: UnitOfWork, contribution_id: int, **fields) -> None:
-    row = uow.fetchone("SELECT visit_date, participants, documents, questions FROM site_visits"
-                       " WHERE contribution_id = ?", [contribution_id])
-    current = {"visit_date": None, "participants": "", "documents": "{}", "questions": "[]"}
+    row = uow.fetchone(f"SELECT {', '.join(_VISIT_COLUMNS)} FROM site_visits WHERE contribution_id = ?",
+                       [contribution_id])
+    current = {"visit_date": None, "participants": "", "documents": "{}", "questions": "[]", "starts_at": None,
+               "ends_at": None}
     if row:
-        current = dict(zip(("visit_date", "participants", "documents", "questions"), row, strict=True))
+        current = dict(zip(_VISIT_COLUMNS, row, strict=True))
     for key, value in fields.items():
         current[key] = json.dumps(value, ensure_ascii=False) if key in ("documents", "questions") else value
-    uow.execute("INSERT INTO site_visits (contribution_id, visit_date, participants, documents, questions)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET visit_date = excluded.visit_date,"
-                " participants = excluded.participants, documents = excluded.documents,"
-                " questions = excluded.questions, version = site_visits.version + 1",
-                [contribution_id, current["visit_date"], current["participants"], current["documents"],
-                 current["questions"]])
+    uow.execute(f"INSERT INTO site_visits (contribution_id, {', '.join(_VISIT_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO UPDATE SET visit_date = excluded.visit_date, participants = excluded.participants,"
+                " documents = excluded.documents, questions = excluded.questions, starts_at = excluded.starts_at,"
+                " ends_at = excluded.ends_at, version = site_visits.version + 1",
+                [contribution_id, *(current[c] for c in _VISIT_COLUMNS)])
 
 
 def save_visit(store: Store, user: User, contribution_id: int, expected_version: int, *, date: dt.date | None,
-               participants: str, documents: dict[str, str]) -> int:
+               participants: str, documents: dict[str, str], starts: dt.time | None = None,
+               ends: dt.time | None = None) -> int:
+    """The site visit's day (and time), participants and documents; a new or moved day is
+    sent to the team with a calendar invitation."""
+    if ends is not None and (starts is None or ends <= starts):
+        raise ConsensusError("Sluttiden ska ligga efter starttiden.")
+    if starts is not None and date is None:
+        raise ConsensusError("Ange datum för platsbesöket när du anger en tid.")
+
     def apply(uow: UnitOfWork, framework: Framework, phase: str) -> dict:
         unknown = [d for d in documents if d not in framework.site_visit_documents]
         bad = [s for s in documents.values() if s not in DOCUMENT_STATES]
         if unknown or bad:
             raise ConsensusError("Dokumentlistan stämmer inte med årets anvisningar.")
+        booked = uow.fetchone("SELECT visit_date, starts_at, ends_at FROM site_visits WHERE contribution_id = ?",
+                              [contribution_id])
         _store_visit(uow, contribution_id, visit_date=date, participants=_text(participants, "Deltagarna",
                                                                                required=False),
-                     documents=documents)
-        return {"date": date, "participants": participants, "documents": documents}
+                     documents=documents, starts_at=starts, ends_at=ends)
+        if date is not None and tuple(booked or (None, None, None)) != (date, starts, ends):
+            notices.site_visit_booked(uow, contribution_id)
+        return {"date": date, "starts": starts, "ends": ends, "participants": participants, "documents": documents}
 
     return _modify(store, user, contribution_id, expected_version, "platsbesökets uppgifter", (phases.P.PLATSBESOK,),
                    apply, part="platsbesok")

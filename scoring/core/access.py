@@ -201,6 +201,11 @@ PERMISSIONS: dict[str, Permission] = {
     "jury.pseudonyms": Permission(is_admin, OFFICE + "ändrar inställningen."),
     "jury.real_names": Permission(is_admin, "Namnen är dolda för beredningsgruppen och juryn."),
     "jury.decide": Permission(is_jury, "Bara domarkommittén fattar beslut."),
+    # e-mail
+    "mail.outbox": Permission(is_admin, OFFICE + "ser utkorgen och skickar meddelanden igen."),
+    "mail.templates": Permission(is_admin, OFFICE + "ändrar e-postmallarna."),
+    "mail.reminders": Permission(is_admin, OFFICE + "skickar påminnelser och stoppar dem för någon."),
+    "mail.own": Permission(is_admin | is_examiner | above_the_teams, "Logga in för att se dina meddelanden."),
 }
 
 # Pages by key, in menu order. A page is a permission like any other.
@@ -226,7 +231,9 @@ PAGES: dict[str, Predicate] = {
     "bidrag": is_admin | is_examiner,
     "anvisningar": is_admin | is_examiner | above_the_teams,
     "konton": is_admin,
+    "utskick": is_admin,
     "logg": is_admin,
+    "meddelanden": is_admin | is_examiner | above_the_teams,
 }
 for _key, _rule in PAGES.items():
     PERMISSIONS[f"page.{_key}"] = Permission(_rule, "Sidan är inte till för din roll.")

@@ -30,6 +30,8 @@ ENTITIES = {
     "database": "Databasen", "decisions": "Juryns beslut", "examiners": "Examinator", "intake_files": "Inläst fil",
     "report_templates": "Rapportmall", "reports": "Återkopplingsrapport", "sessions": "Inloggning",
     "settings": "Inställning", "team_members": "Lagmedlem", "teams": "Lag", "users": "Konto",
+    "outbox": "Utskick", "mail_templates": "E-postmall", "reminder_stops": "Påminnelser",
+    "password_links": "Lösenordslänk",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -37,6 +38,28 @@ def lockout_minutes() -> int:
 def cookie_secure() -> bool:
     """Mark the session cookie Secure; set to 1 when served over HTTPS."""
     return os.environ.get("WORKBENCH_COOKIE_SECURE", "0") == "1"
+
+
+def base_url() -> str:
+    """Where people reach the workbench, for the links in e-mail (no trailing slash)."""
+    return (os.environ.get("WORKBENCH_BASE_URL", "").strip() or "http://127.0.0.1:8501").rstrip("/")
+
+
+def password_link_hours() -> int:
+    """How long a link to set one's password stays valid."""
+    return _int("WORKBENCH_PASSWORD_LINK_HOURS", 72)
+
+
+def oidc_configured() -> bool:
+    """Whether the city's login (OIDC) is set up: an [auth] section in Streamlit's secrets,
+    which Streamlit reads from the project's .streamlit/ or the user's ~/.streamlit/."""
+    for folder in (Path.cwd() / ".streamlit", PROJECT_DIR / ".streamlit", Path.home() / ".streamlit"):
+        try:
+            if "auth" in tomllib.loads((folder / "secrets.toml").read_text(encoding="utf-8")):
+                return True
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+    return False
 
 
 def max_failed_logins_any_source() -> int:

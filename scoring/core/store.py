@@ -40,6 +40,9 @@ class UnitOfWork:
     def __init__(self, cursor: duckdb.DuckDBPyConnection, actor: str) -> None:
         self.cursor = cursor
         self.actor = actor
+        # Run once the transaction has committed (never after a rollback): e.g. waking
+        # the mail sender for a message this unit of work queued.
+        self.after_commit: list[Callable[[], None]] = []
 
     def execute(self, sql: str, params: list | tuple | None = None) -> duckdb.DuckDBPyConnection:
         return self.cursor.execute(sql, params or [])
@@ -126,8 +129,9 @@ class Store:
             cursor = self._cursor()
             try:
                 cursor.execute("BEGIN TRANSACTION")
+                uow = UnitOfWork(cursor, actor)
                 try:
-                    yield UnitOfWork(cursor, actor)
+                    yield uow
                 except BaseException:
                     cursor.execute("ROLLBACK")
                     raise
@@ -135,6 +139,8 @@ class Store:
                 self._generation += 1
             finally:
                 cursor.close()
+        for callback in uow.after_commit:
+            callback()
 
     @contextmanager
     def snapshot(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -16,6 +16,7 @@ from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork
 from scoring.core.text import swedish_date
+from scoring.mail import notices
 from scoring.year import calendar, phases, years
 
 P = phases.ContributionPhase
@@ -89,7 +90,7 @@ def _text(value: str | None, what: str, required: bool = True) -> str:
 
 
 def _write(store: Store, user: User, contribution_id: int, expected_version: int, action: str,
-           change, part: str = versions.WHOLE) -> int:
+           change, part: str = versions.WHOLE, then=None) -> int:
     access.require(store, user, "feedback.manage", contribution_id=contribution_id)
     with store.write(user.email) as uow:
         row = uow.fetchone("SELECT version FROM feedback_visits WHERE contribution_id = ?", [contribution_id])
@@ -100,6 +101,8 @@ def _write(store: Store, user: User, contribution_id: int, expected_version: int
         detail = change(uow)
         uow.execute("UPDATE feedback_visits SET version = ? WHERE contribution_id = ?", [current + 1, contribution_id])
         uow.audit(action, "feedback_visits", contribution_id, *versions.entry(detail, current, current + 1, part))
+        if then is not None:  # after the new version is written: the e-mail's calendar file carries it
+            then(uow)
     return current + 1
 
 
@@ -115,13 +118,15 @@ def book(store: Store, user: User, contribution_id: int, expected_version: int, 
         raise VisitError("Återbesöket måste sluta efter att det börjar.")
     if not calendar.is_working_day(date):
         raise VisitError(f"{swedish_date(date)} är ingen arbetsdag ({calendar.holiday_name(date) or 'helg'}).")
+    moved: list[bool] = []  # whether the day, time or place is new, read inside the change
 
     def change(uow: UnitOfWork) -> dict:
         phase = uow.fetchone("SELECT phase FROM contributions WHERE id = ?", [contribution_id])[0]
         if P(phase) not in (P.BESLUTAD, P.ATERBESOK_BOKAT):
             raise VisitError("Återbesöket bokas när juryn har fattat sina beslut och innan det är genomfört.")
-        before = uow.fetchone("SELECT visit_date, starts_at, place FROM feedback_visits WHERE contribution_id = ?",
-                              [contribution_id])
+        before = uow.fetchone("SELECT visit_date, starts_at, place, ends_at FROM feedback_visits"
+                              " WHERE contribution_id = ?", [contribution_id])
+        moved.append(before is None or tuple(before) != (date, starts, place, ends))
         uow.execute(
             "INSERT INTO feedback_visits (contribution_id, visit_date, starts_at, ends_at, place, team_participants,"
             " unit_participants, version) VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (contribution_id) DO UPDATE"
@@ -134,7 +139,11 @@ def book(store: Store, user: User, contribution_id: int, expected_version: int, 
         return {"before": before and f"{before[0]} {before[1]} {before[2]}", "date": date.isoformat(),
                 "time": f"{starts:%H:%M}–{ends:%H:%M}", "place": place}
 
-    return _write(store, user, contribution_id, expected_version, "boka återbesök", change)
+    def tell_the_team(uow: UnitOfWork) -> None:
+        if moved[0]:  # a new or moved visit, not a changed list of participants
+            notices.feedback_visit_booked(uow, contribution_id)
+
+    return _write(store, user, contribution_id, expected_version, "boka återbesök", change, then=tell_the_team)
 
 
 def ceremony(store: Store, year: int) -> dt.date | None:

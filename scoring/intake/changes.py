@@ -18,6 +18,7 @@ from scoring.core.errors import Refused
 from scoring.core.store import Store, utcnow
 from scoring.intake import review as intake
 from scoring.intake.review import CORRECTABLE, IntakeError
+from scoring.mail import notices
 from scoring.year import calendar, phases
 from scoring.year.framework import load_framework
 
@@ -31,7 +32,8 @@ class ChangeError(Refused):
 
 def request_changes(store: Store, user: User, contribution_id: int, reason: str, working_days: int = 2, *,
                     today: dt.date | None = None) -> int:
-    """Send a contribution back with the reason; returns the request's id."""
+    """Send a contribution back with the reason; returns the request's id. The unit's contact
+    (from its registration of interest) is told by e-mail."""
     access.require(store, user, "intake.manage")
     reason = (reason or "").strip()
     if not reason:
@@ -58,6 +60,7 @@ def request_changes(store: Store, user: User, contribution_id: int, reason: str,
             [contribution_id, reason, working_days, due, user.email, utcnow()])[0]
         uow.audit("ändringsbegäran", "change_requests", request_id, None,
                   {"contribution": contribution_id, "unit": row[1], "reason": reason, "due": due.isoformat()})
+        notices.changes_requested(uow, request_id)
     return request_id
 
 

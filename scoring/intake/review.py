@@ -16,6 +16,7 @@ from scoring.core.text import swedish_date
 from scoring.intake import isolated, picture_settings, pictures, registrations
 from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate
 from scoring.intake.docx_reader import Block, Facts, Picture, UnreadableFile
+from scoring.mail import notices
 from scoring.year import calendar, phases
 from scoring.year.framework import load_framework
 from scoring.year.years import framework_deadline
@@ -376,6 +377,7 @@ def _accept_correction(store: Store, user: User, current: Review, version: int, 
                               phases.ChangeRequestStatus.BESVARAD,
                               also={"answered_intake_id": current.id, "closed_at": utcnow()},
                               action="rättad version inkommen")
+            notices.correction_arrived(uow, current.replaces["change_request_id"], current.received_at)
         before = json.loads(before_checks or "{}")
         uow.audit("ny version av bidrag", "contributions", contribution_id,
                   {"filename": filename, "chars": before.get("chars_counted")},

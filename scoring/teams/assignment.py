@@ -16,6 +16,7 @@ from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store
+from scoring.mail import notices
 from scoring.teams.conflicts import Examiner, Unit, conflicts, describe, load_examiners, load_units
 from scoring.year import phases
 
@@ -202,6 +203,7 @@ def apply(store: Store, user: User, year: int, proposal: Proposal, reason: str =
             uow.audit("bilda lag", "teams", team_id, None, {
                 "name": team.name, "members": [m.id for m in team.members], "coordinator": team.coordinator.id,
                 "contributions": [u.contribution_id for u in team.units], "reason": reason})
+            notices.assigned(uow, team_id)
 
 
 def _check_no_conflict(store: Store, examiner_id: int, team_id: int, extra_contribution: int | None = None) -> None:
@@ -241,6 +243,8 @@ def move_examiner(store: Store, user: User, examiner_id: int, to_team_id: int | 
             uow.execute("INSERT INTO team_members VALUES (?, ?)", [to_team_id, examiner_id])
         uow.audit("flytta examinator", "team_members", examiner_id,
                   {"teams": [t for (t,) in before]}, {"team": to_team_id, "reason": reason})
+        if to_team_id is not None:
+            notices.assigned(uow, to_team_id, [examiner_id])
 
 
 def set_coordinator(store: Store, user: User, team_id: int, examiner_id: int, reason: str) -> None:
@@ -279,6 +283,7 @@ def assign(store: Store, user: User, contribution_id: int, team_id: int, reason:
                           only_from=(phases.P.INKOMMET,), action="tilldelad lag")
         uow.audit("tilldela bidrag", "assignments", contribution_id, before and before[0],
                   {"team": team_id, "reason": reason, **({"over_load": load + 1} if load >= MAX_LOAD else {})})
+        notices.assigned(uow, team_id)
 
 
 def teams_of_year(store: Store, user: User, year: int) -> list[dict]:

@@ -10,6 +10,7 @@ from scoring.core.errors import Refused
 from scoring.core.organisations import match_organisation, unknown_organisation
 from scoring.core.store import Store
 from scoring.core.tables import read_table
+from scoring.mail import notices
 
 # Column headings people use, mapped to the registry's fields.
 HEADINGS = {
@@ -102,7 +103,8 @@ def parse_rows(filename: str, rows: list[list[str]]) -> tuple[list[ExaminerRow],
 
 
 def import_examiners(store: Store, user: User, filename: str, data: bytes) -> ImportResult:
-    """Add or update examiners from a file; bad rows are reported, good rows are kept."""
+    """Add or update examiners from a file; bad rows are reported, good rows are kept. Each new
+    examiner is sent an invitation."""
     access.require(store, user, "examiners.manage")
     rows, note = read_table(filename, data)
     good, problems = parse_rows(filename, rows)
@@ -122,6 +124,7 @@ def import_examiners(store: Store, user: User, filename: str, data: bytes) -> Im
                 user_id = auth.add_user(uow, email=row.email, name=row.name, role="examinator", password=None)
                 before = None
                 added.append(row.email)
+                notices.invited(uow, user_id)
             uow.execute(
                 "INSERT INTO examiners (user_id, organisation, workplace, former_workplaces, manager_email,"
                 " competences, years_as_examiner, is_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

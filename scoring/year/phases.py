@@ -1,5 +1,5 @@
 """The year's state machines: a contribution's phases, an assessment's statuses, the year's
-phases, an intake file's review and a request for changes, each an ordered enumeration
+phases, an intake file's review, a request for changes and a message in the outbox, each an ordered enumeration
 with its Swedish labels.
 
 Every change of phase or status goes through ``transition``: it checks that the step is
@@ -93,6 +93,14 @@ class ChangeRequestStatus(Stage):
     SKICKAD = "skickad", "Skickad till verksamheten"
     BESVARAD = "besvarad", "Rättad version inkommen"
     ATERKALLAD = "aterkallad", "Återkallad"
+
+
+class MailStatus(Stage):
+    """A message in the outbox."""
+    VANTAR = "vantar", "Väntar"
+    SKICKAT = "skickat", "Skickat"
+    MISSLYCKAT = "misslyckat", "Misslyckades"
+    EJ_SKICKAT = "ej_skickat", "Inte skickat: ingen e-postserver"
 
 
 class Proposal(Stage):
@@ -203,7 +211,16 @@ CHANGE_REQUEST = Machine("change_requests", "id", "status", ChangeRequestStatus,
     (R.SKICKAD, R.ATERKALLAD): None,    # the office withdrew it, with a reason
 })
 
-MACHINES = (CONTRIBUTION, ASSESSMENT, YEAR, INTAKE, CHANGE_REQUEST)
+M = MailStatus
+MAIL = Machine("outbox", "id", "status", MailStatus, "Meddelandet", {
+    (M.VANTAR, M.SKICKAT): None,
+    (M.VANTAR, M.MISSLYCKAT): None,
+    (M.MISSLYCKAT, M.SKICKAT): None,      # a later attempt got through
+    (M.MISSLYCKAT, M.MISSLYCKAT): None,   # and another that did not
+    (M.EJ_SKICKAT, M.VANTAR): None,       # written while no server was set; the office sends it now
+})
+
+MACHINES = (CONTRIBUTION, ASSESSMENT, YEAR, INTAKE, CHANGE_REQUEST, MAIL)
 COLUMN_WORDS = {"phase": "ny fas", "status": "ny status"}  # the log's default wording
 
 
