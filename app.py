@@ -30,6 +30,7 @@ PAGES = {
     "arkiv": ("app_pages/archive.py", "Arkiv", ":material/inventory_2:"),
     "bidrag": ("app_pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("app_pages/framework.py", "Anvisningar", ":material/menu_book:"),
+    "nytt_ar": ("app_pages/framework_editor.py", "Nytt utmärkelseår", ":material/edit_calendar:"),
     "konton": ("app_pages/accounts.py", "Konton", ":material/group:"),
     "logg": ("app_pages/audit.py", "Händelselogg", ":material/history:"),
 }
@@ -38,7 +39,7 @@ SECTIONS = {
     "Året": ["start", "intag", "granskning", "behorighet", "examinatorer", "lag"],
     "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "mallar", "bidrag"],
     "Juryn": ["beredning", "beslut", "arkiv"],
-    "Stöd": ["anvisningar", "konton", "logg"],
+    "Stöd": ["anvisningar", "nytt_ar", "konton", "logg"],
 }
 SESSION_ROUTE = "/workbench/session"
 LOGOUT_ROUTE = "/workbench/logout"

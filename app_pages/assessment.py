@@ -3,11 +3,18 @@
 import streamlit as st
 
 from app_pages import assessment_parts as parts
-from app_pages.common import declaration_form, show_answer, show_block
+from app_pages.common import (
+    declaration_form,
+    show_answer,
+    show_appendices,
+    show_block,
+    show_concepts_and_checklist,
+)
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
 from scoring.core.store import get_store
 from scoring.core.text import count, escape_markdown
+from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
 from scoring.teams import conflicts
 from scoring.year import contributions, phases
@@ -87,6 +94,11 @@ with read:
                       hide_index=True, width="stretch")
         for block in content["intro_blocks"]:
             show_block(block, labels.get(block["block_id"]))
+    # The plan (question 18 refers to it) and any other appendix, in the file or sent beside it.
+    show_appendices(framework, content, lambda attachment_id: intake_store.attachment_file(store, user, attachment_id))
+    if framework.concepts or framework.goal_chain_checklist:
+        with st.expander("Anvisningarnas begrepp och checklista"):
+            show_concepts_and_checklist(framework, compact=True)
     st.subheader(area.title)
     if area.ingress:
         with st.expander("Anvisningarnas ingress till området"):

@@ -4,13 +4,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.intake_files import files_editor
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.intake import review as intake_store
+from scoring.intake.document import OTHER_APPENDIX
 from scoring.year.framework import load_framework
 
-SECTIONS = {"inledning": "Inledning", "fraga": "Fråga", "bilaga": "Bilaga",
-            "presentation": "Presentationstext", "ovrigt": "Hör inte till någon fråga"}
+SECTIONS = {"inledning": "Inledning", "fraga": "Fråga", "presentation": "Presentationstext",
+            "ovrigt": "Hör inte till någon fråga"}
 ROLES = {"svar": "Text", "rubrik": "Rubrik", "fragetext": "Frågetext", "ingress": "Ingress",
          "instruktion": "Anvisning", "falt": "Uppgift", "ovrigt": "Text"}
 LEVEL_ICON = {"fel": ":material/error:", "varning": ":material/warning:", "info": ":material/info:"}
@@ -32,6 +34,15 @@ st.session_state["review_intake_id"] = intake_id
 review = intake_store.review(store, user, intake_id)
 framework = load_framework(review.year)
 report = review.report
+# Each of the year's appendices is a place of its own; any other appendix is "annan bilaga".
+APPENDICES = {("bilaga", a.code): f"Bilaga: {a.title}" for a in framework.appendices}
+APPENDICES[("bilaga", OTHER_APPENDIX)] = "Bilaga: annan bilaga"
+PLACES = {**{(k, None): v for k, v in SECTIONS.items()}, **APPENDICES}
+
+
+def place_label(place) -> str:
+    return PLACES[("bilaga", place.appendix or OTHER_APPENDIX)] if place.section == "bilaga" \
+        else SECTIONS[place.section]
 
 questionnaire, checks = st.columns([3, 2], gap="large")
 with questionnaire:
@@ -65,13 +76,13 @@ editor_key = f"split_{intake_id}_{review.version}"
 st.data_editor(
     [{"Id": b.id, "Slag": ROLES[review.places[b.id].text_kind] if b.kind == "stycke" else b.kind.capitalize(),
       "Text": (b.text[:140] + " …") if len(b.text) > 140 else b.text,
-      "Del": SECTIONS[review.places[b.id].section], "Fråga": review.places[b.id].question,
+      "Del": place_label(review.places[b.id]), "Fråga": review.places[b.id].question,
       "Delfråga": review.places[b.id].part} for b in blocks],
     column_config={
         "Id": st.column_config.TextColumn(disabled=True, width="small"),
         "Slag": st.column_config.TextColumn(disabled=True, width="small"),
         "Text": st.column_config.TextColumn(disabled=True, width="large"),
-        "Del": st.column_config.SelectboxColumn(options=list(SECTIONS.values()), required=True),
+        "Del": st.column_config.SelectboxColumn(options=list(PLACES.values()), required=True),
         "Fråga": st.column_config.SelectboxColumn(options=[q.number for q in framework.questions()]),
         "Delfråga": st.column_config.SelectboxColumn(options=["a", "b", "c"]),
     },
@@ -79,12 +90,14 @@ st.data_editor(
 )
 edited = st.session_state.get(editor_key, {}).get("edited_rows", {})
 if st.button("Spara rättelser", disabled=not edited):
-    by_label = {v: k for k, v in SECTIONS.items()}
+    by_label = {v: k for k, v in PLACES.items()}
     changes = {}
     for row, change in edited.items():
         update = {}
         if "Del" in change:
-            update["section"] = by_label[change["Del"]]
+            update["section"], appendix = by_label[change["Del"]]
+            if appendix:
+                update["appendix"] = appendix
         if "Fråga" in change:
             update["question"], update["section"] = change["Fråga"], "fraga"
         if "Delfråga" in change:
@@ -97,14 +110,16 @@ if st.button("Spara rättelser", disabled=not edited):
     else:
         st.rerun()
 
+files_editor(review, framework)
+
 st.subheader("Godkänn eller avvisa")
 accept_col, reject_col = st.columns([3, 2], gap="large")
 with accept_col, st.form("accept"):
     unit_name = st.text_input("Verksamhetens namn", value=report.intro_fields.get("unit_name")
                               or Path(review.filename).stem)
     organisation = st.text_input("Förvaltning eller bolag")
-    class_code = st.selectbox("Tävlingsklass", [c.code for c in framework.classes],
-                              format_func=framework.class_name, index=None, placeholder="Välj tävlingsklass")
+    class_code = st.selectbox("Tävlingsklass", [c.code for c in framework.classes], format_func=framework.class_name,
+                              index=None, placeholder="Välj tävlingsklass") if framework.has_classes else None
     if st.form_submit_button("Godkänn bidraget", type="primary"):
         try:
             intake_store.accept(store, user, intake_id, review.version, unit_name=unit_name,

@@ -43,8 +43,7 @@ def _assessment_year(path: Path) -> tuple[str, int]:
     admin = auth.user_by_email(store, demo.OTHER_ACCOUNTS[0][0])
     intake_id = intake_store.upload(store, admin, demo.DEMO_YEAR, "Fullt bidrag.docx", full_contribution())
     cid = intake_store.accept(store, admin, intake_id, intake_store.review(store, admin, intake_id).version,
-                              unit_name="Enheten med fullt bidrag", organisation="Stadsledningskontoret",
-                              class_code="andra")
+                              unit_name="Enheten med fullt bidrag", organisation="Stadsledningskontoret")
     # The team with room for one more contribution, and one of its examiners.
     team_id, email = store.fetchone(
         "SELECT t.id, u.email FROM teams t JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id"

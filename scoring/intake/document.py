@@ -27,6 +27,7 @@ _QUESTION = re.compile(
 _PART = re.compile(r"^\s*(?:\d{1,2}\s*)?(?P<part>[a-cA-C])\s*[.):]\s*")
 _QUESTION_VERBS = ("beskriv", "redovisa", "redogör", "analysera", "utifrån", "välj", "ge exempel", "hur ", "vilka")
 SHORT = 400  # longer paragraphs are answers, never headings
+OTHER_APPENDIX = "ovrig"  # an appendix the year does not list
 
 
 def _norm(text: str) -> str:
@@ -43,6 +44,7 @@ class Place:
     question: int | None = None
     part: str | None = None
     intro_section: str | None = None
+    appendix: str | None = None  # in an appendix: the year's appendix code, or OTHER_APPENDIX
 
 
 @dataclasses.dataclass
@@ -78,6 +80,9 @@ class Report:
     images: int
     unplaced: list[str]
     findings: list[Finding]
+    # Characters per appendix found in the file: the year's appendix code, or the heading of
+    # an appendix the year does not list.
+    appendix_chars: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -104,7 +109,8 @@ class _Splitter:
         for section in framework.introduction.sections:
             intro_titles[_norm(section.title)] = section.code
         self.intro_titles = intro_titles
-        self.appendix_titles = [_norm(a.title) for a in framework.appendices]
+        self.appendix_titles = {_norm(a.title): a.code for a in framework.appendices}
+        self.appendix_words = [(a.code, [_norm(w) for w in a.heading_words]) for a in framework.appendices]
         self.ingress = {
             _norm(line): area.code
             for area in framework.areas
@@ -137,13 +143,18 @@ class _Splitter:
         hit = process.extractOne(text, list(self.area_titles), scorer=fuzz.ratio, score_cutoff=90)
         return self.area_titles[hit[0]] if hit else None
 
-    def appendix_heading(self, block: Block) -> bool:
+    def appendix_heading(self, block: Block) -> str | None:
+        """The appendix a heading opens: the year's appendix it names, OTHER_APPENDIX for any
+        other "Bilaga …", None when it opens none. A heading that is only an appendix's title
+        ("Verksamhetsplan 2026") opens it too; a word inside an answer's subheading does not."""
         if len(block.text) > 80 or not (block.heading_level or block.bold):
-            return False
+            return None
         text = _norm(block.text)
         if text.startswith("bilaga"):
-            return True
-        return any(fuzz.partial_ratio(t, text) >= 90 for t in self.appendix_titles)
+            return next((code for code, words in self.appendix_words if any(w in text for w in words)),
+                        OTHER_APPENDIX)
+        hit = process.extractOne(text, list(self.appendix_titles), scorer=fuzz.ratio, score_cutoff=85)
+        return self.appendix_titles[hit[0]] if hit else None
 
     def question_marker(self, block: Block, last: int) -> Match | None:
         if block.kind != "stycke":
@@ -227,13 +238,17 @@ def split(framework: Framework, blocks: list[Block]) -> tuple[dict[str, Place], 
     section, intro_section, area, question, part = "inledning", None, None, None, None
     last = 0
     just_marked = False
+    appendix = None
     for block in blocks:
-        if section == "bilaga":
-            places[block.id] = Place("bilaga", "svar")
+        opens = s.appendix_heading(block) if (section == "bilaga" or question is not None or area is not None) \
+            else None
+        if opens is not None:
+            # Each appendix heading starts the next appendix; nothing returns to the questions.
+            section, appendix = "bilaga", opens
+            places[block.id] = Place("bilaga", "rubrik", appendix=appendix)
             continue
-        if s.appendix_heading(block) and (question is not None or area is not None):
-            section = "bilaga"
-            places[block.id] = Place("bilaga", "rubrik")
+        if section == "bilaga":
+            places[block.id] = Place("bilaga", "svar", appendix=appendix)
             continue
         if framework.presentation_text and "presentation" in block.text.lower()[:40] and (
             block.heading_level or block.bold
@@ -309,10 +324,20 @@ def _fmt(n: int) -> str:
 
 
 def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place],
-             matches: dict[int, Match]) -> Report:
+             matches: dict[int, Match], separate_appendices: frozenset[str] | set[str] = frozenset(),
+             pdf_copy: bool | None = None) -> Report:
+    """Count by the year's rule and write the findings.
+
+    ``separate_appendices``: the year's appendices that came as files of their own;
+    ``pdf_copy``: whether the PDF copy the year asks for has come (None: not known here).
+    """
     rule = framework.character_limit
     excluded = set(rule.excluded_parts) | {"presentation"}
-    counted_sections = {"fraga", "ovrigt"} | ({"inledning"} - excluded) | ({"bilaga"} - excluded)
+    counted_sections = {"fraga", "ovrigt", "bilaga"} | ({"inledning"} - excluded)
+    # An appendix the year lists counts as the year says; any other appendix counts.
+    uncounted_appendices = {a.code for a in framework.appendices if not a.counted}
+    appendix_chars: dict[str, int] = {}
+    other_appendix = None
     chars_by_area = {a.code: 0 for a in framework.areas}
     per_question: dict[int, int] = {}
     counted = 0
@@ -326,8 +351,14 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
     for block in blocks:
         place = places[block.id]
         chars = block.chars if rule.count_spaces is False else len(block.text)
-        if place.section in counted_sections:
+        if place.section in counted_sections and not (
+                place.section == "bilaga" and place.appendix in uncounted_appendices):
             counted += chars
+        if place.section == "bilaga":
+            if place.appendix == OTHER_APPENDIX and place.text_kind == "rubrik":
+                other_appendix = block.text.strip()
+            key = (other_appendix or "Bilaga") if place.appendix in (None, OTHER_APPENDIX) else place.appendix
+            appendix_chars[key] = appendix_chars.get(key, 0) + chars
         if place.area in chars_by_area and place.section in ("fraga", "ovrigt"):
             chars_by_area[place.area] += chars
         if place.section == "fraga" and place.text_kind == "svar" and place.question:
@@ -350,8 +381,9 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
                     intro_fields.setdefault(*hit)
 
     findings: list[Finding] = []
-    excluded_words = {"inledning": "inledningen", "bilaga": "bilagan"}
-    excluded_text = " och ".join(excluded_words[p] for p in rule.excluded_parts)
+    excluded_words = [{"inledning": "inledningen"}[p] for p in rule.excluded_parts]
+    excluded_words += [f"bilagan {a.title}" for a in framework.appendices if not a.counted]
+    excluded_text = " och ".join(excluded_words)
     over = counted > rule.max_chars
     if over:
         findings.append(Finding("fel", (
@@ -394,9 +426,10 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
             f"Ingressen till {area.title} finns kvar i bidraget ({len(ingress_blocks)} stycken, "
             f"{_fmt(chars)} tecken); {rule_text}."
         )))
-    for appendix in framework.appendices:
-        if appendix.required and not appendix_found:
-            findings.append(Finding("fel", f"Bilagan {appendix.title} saknas."))
+    findings += _appendix_findings(framework, appendix_chars, set(separate_appendices))
+    if pdf_copy is False and "pdf" in framework.submission_formats:
+        findings.append(Finding("varning", "PDF-kopian av bidraget saknas. "
+                                + (framework.submission_rule_text or "Året kräver bidraget även i PDF-format.")))
     if framework.presentation_text:
         limit = framework.presentation_text.max_chars
         if not has_presentation:
@@ -417,13 +450,40 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
             )))
     images = sum(b.images for b in blocks)
     if images:
-        findings.append(Finding("info", f"Bidraget innehåller {images} bilder; kontrollera att de inte innehåller textstycken."))
+        text = f"Bidraget innehåller {images} bilder; kontrollera att de inte innehåller textstycken."
+        if framework.images_in_text and not framework.images_in_text.text_in_images_allowed:
+            low, high = framework.images_in_text.change_request_working_days
+            days = f"{low}–{high}" if low != high else str(low)
+            text += (" Enligt anvisningarna skickas ett bidrag där bilder innehåller textstycken tillbaka med "
+                     f"ändringsbegäran, som måste åtgärdas inom {days} arbetsdagar.")
+        findings.append(Finding("info", text))
     return Report(
         chars_counted=counted, limit=rule.max_chars, over_limit=over, chars_by_area=chars_by_area,
         questions=questions, intro_fields=intro_fields,
         presentation_chars=presentation if has_presentation else None,
         appendix_found=appendix_found, images=images, unplaced=[b.id for b in unplaced], findings=findings,
+        appendix_chars=appendix_chars,
     )
+
+
+def _appendix_findings(framework: Framework, appendix_chars: dict[str, int], separate: set[str]) -> list[Finding]:
+    """What breaks the year's appendix rule: an appendix it does not allow (counted, and
+    flagged), a required one that is neither in the file nor sent as a file of its own."""
+    findings = []
+    listed = {a.code: a for a in framework.appendices}
+    for key, chars in appendix_chars.items():
+        if key in listed or framework.other_appendices_allowed:
+            continue
+        allowed = (f"bara bilagan {' och '.join(a.title for a in framework.appendices)} är tillåten"
+                   if framework.appendices else "bilagor får inte användas")
+        findings.append(Finding("fel", (
+            f"Bidraget har en bilaga som inte är tillåten (”{key}”): {allowed} enligt årets anvisningar. "
+            f"Bilagans {_fmt(chars)} tecken räknas in i teckenantalet.")))
+    for appendix in framework.appendices:
+        if appendix.required and appendix.code not in appendix_chars and appendix.code not in separate:
+            where = " eller som egen fil" if appendix.separate_file else ""
+            findings.append(Finding("fel", f"Bilagan {appendix.title} saknas: den finns inte i filen{where}."))
+    return findings
 
 
 # --- the whole intake ---------------------------------------------------------------------

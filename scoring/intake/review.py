@@ -9,11 +9,23 @@ import json
 from scoring.core import access, versions
 from scoring.core.auth import User
 from scoring.core.errors import Refused
-from scoring.core.store import Store, UnitOfWork
-from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate, take_in
-from scoring.intake.docx_reader import Block, UnreadableFile
+from scoring.core.store import Store, UnitOfWork, utcnow
+from scoring.intake.document import (
+    OTHER_APPENDIX,
+    SECTIONS,
+    Match,
+    Place,
+    Report,
+    evaluate,
+    max_unpacked_bytes,
+    max_upload_bytes,
+    take_in,
+)
+from scoring.intake.docx_reader import Block, UnreadableFile, check_container, read_blocks
 from scoring.year import phases
-from scoring.year.framework import load_framework
+from scoring.year.framework import Framework, load_framework
+
+ATTACHMENT_KINDS = {"bilaga": "Bilaga", "pdf_kopia": "PDF-kopia"}
 
 
 class IntakeError(Refused):
@@ -116,10 +128,24 @@ def review(store: Store, user: User, intake_id: int) -> Review:
     if not row:
         raise IntakeError(f"Ingen inläst fil med nummer {intake_id}.")
     row = row[0]
+    framework = load_framework(row["year"])
     blocks, places, matches = _load(row["analysis"])
-    report = evaluate(load_framework(row["year"]), blocks, places, matches)
+    if framework.appendices:
+        # Analyses stored before appendices were told apart name none: the year's first.
+        for place in places.values():
+            if place.section == "bilaga" and place.appendix is None:
+                place.appendix = framework.appendices[0].code
+    report = _evaluate(store, framework, intake_id, blocks, places, matches)
     return Review(row["id"], row["year"], row["filename"], row["status"], row["version"],
                   blocks, places, matches, report, row["contribution_id"])
+
+
+def _evaluate(store: Store, framework: Framework, intake_id: int, blocks, places, matches) -> Report:
+    """The checks, knowing the appendices and the PDF copy that came as files of their own."""
+    kinds = store.fetchall("SELECT kind, appendix_code FROM attachments WHERE intake_id = ?", [intake_id])
+    return evaluate(framework, blocks, places, matches,
+                    separate_appendices={code for kind, code in kinds if kind == "bilaga"},
+                    pdf_copy=any(kind == "pdf_kopia" for kind, _ in kinds))
 
 
 def correct(store: Store, user: User, intake_id: int, version: int, changes: dict[str, dict]) -> None:
@@ -139,6 +165,13 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
         section = change.get("section", place.section)
         if section not in SECTIONS:
             raise IntakeError(f"Okänd del {section!r} för stycket {block_id}.")
+        appendix = None
+        if section == "bilaga":
+            codes = [a.code for a in framework.appendices]
+            appendix = change.get("appendix", place.appendix if place.section == "bilaga" else None) or (
+                codes[0] if codes else OTHER_APPENDIX)
+            if appendix not in [*codes, OTHER_APPENDIX]:
+                raise IntakeError(f"Stycket {block_id}: året har ingen bilaga {appendix!r}.")
         question = change.get("question", place.question)
         if section == "fraga":
             if question not in numbers:
@@ -151,8 +184,8 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
                                              framework.area_of_question(question).code, question, part)
             current.matches[question] = Match(question, 1.0, "rättad för hand")
         else:
-            current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt")
-    report = evaluate(framework, current.blocks, current.places, current.matches)
+            current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt", appendix=appendix)
+    report = _evaluate(store, framework, intake_id, current.blocks, current.places, current.matches)
     with store.write(user.email) as uow:
         stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
         # The whole split is written from what this window read, so any save since is a clash.
@@ -168,16 +201,20 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
 
 
 def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name: str,
-           organisation: str, class_code: str, unit_id: int | None = None) -> int:
-    """Make the reviewed file a contribution of the year; returns its id."""
+           organisation: str, class_code: str | None = None, unit_id: int | None = None) -> int:
+    """Make the reviewed file a contribution of the year; returns its id. A year with
+    competition classes needs one; a year without has none."""
     current = review(store, user, intake_id)
     framework = load_framework(current.year)
     if current.status != "granskas":
         raise IntakeError(f"{current.filename} är redan hanterad.")
     if not unit_name.strip() or not organisation.strip():
         raise IntakeError("Ange verksamhetens namn och förvaltning eller bolag.")
-    if class_code not in {c.code for c in framework.classes}:
+    class_code = class_code or None
+    if framework.has_classes and class_code not in {c.code for c in framework.classes}:
         raise IntakeError("Välj en tävlingsklass.")
+    if not framework.has_classes and class_code is not None:
+        raise IntakeError(f"Kvalitetsutmärkelsen {current.year} har inga tävlingsklasser.")
     report = current.report
     checks = {
         "chars_counted": report.chars_counted, "limit": report.limit, "over_limit": report.over_limit,
@@ -203,6 +240,7 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
              json.dumps(report.intro_fields, ensure_ascii=False), json.dumps(checks, ensure_ascii=False)],
         )[0]
         _store_blocks(uow, contribution_id, current.blocks, current.places)
+        uow.execute("UPDATE attachments SET contribution_id = ? WHERE intake_id = ?", [contribution_id, intake_id])
         phases.transition(uow, phases.INTAKE, intake_id, phases.IntakeStatus.GODKAND,
                           also={"contribution_id": contribution_id}, action="godkänd fil")
         uow.audit("godkänn bidrag", "contributions", contribution_id, None,
@@ -219,10 +257,11 @@ def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], pl
         kind = "rubrik" if place.text_kind == "rubrik" else block.kind
         text = json.dumps(block.rows, ensure_ascii=False) if block.kind == "tabell" else block.text
         rows.append([contribution_id, block.id, block.ordinal, section, intro_section, place.question,
-                     place.part, kind, text, place.text_kind, block.images])
+                     place.part, kind, text, place.text_kind, block.images, place.appendix])
     uow.cursor.executemany(
         "INSERT INTO contribution_blocks (contribution_id, block_id, ordinal, section, intro_section,"
-        " question_number, part_label, kind, text, role, images) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " question_number, part_label, kind, text, role, images, appendix_code)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 
@@ -243,3 +282,106 @@ def original_file(store: Store, user: User, contribution_id: int) -> tuple[str, 
     if row is None or row[1] is None:
         raise IntakeError("Originalfilen finns inte sparad för det här bidraget.")
     return row[0], bytes(row[1])
+
+
+# --- appendices and copies that come as files of their own --------------------------------
+
+
+def _file_text(data: bytes, filename: str) -> list[dict] | None:
+    """A Word file's paragraphs and tables, to read on the screen; None for a PDF."""
+    if data.startswith(b"%PDF"):
+        return None
+    check_container(data, filename, max_upload_bytes(), max_unpacked_bytes())
+    return [{"kind": b.kind, "text": b.text, "rows": b.rows} for b in read_blocks(data, filename) if b.text or b.rows]
+
+
+def attach(store: Store, user: User, intake_id: int, *, kind: str, filename: str, data: bytes,
+           appendix_code: str | None = None) -> int:
+    """Keep a file that belongs to the contribution under review: an appendix the year lets
+    come as a file of its own (the 2026 Verksamhetsplan), or the PDF copy the year asks for
+    (2024). Refused with the reason, storing nothing."""
+    current = review(store, user, intake_id)
+    framework = load_framework(current.year)
+    if current.status != "granskas":
+        raise IntakeError(f"{current.filename} är redan hanterad; filer läggs till innan bidraget godkänns.")
+    if kind == "bilaga":
+        appendix = framework.appendix(appendix_code or "")
+        if appendix is None or not appendix.separate_file:
+            allowed = [a.title for a in framework.appendices if a.separate_file]
+            raise IntakeError(f"{filename}: " + (f"som egen fil tas bara {' och '.join(allowed)} emot." if allowed
+                                                 else f"Kvalitetsutmärkelsen {current.year} tar inte emot bilagor "
+                                                      "som egna filer."))
+    elif kind == "pdf_kopia":
+        if "pdf" not in framework.submission_formats:
+            raise IntakeError(f"{filename}: Kvalitetsutmärkelsen {current.year} ber inte om en PDF-kopia.")
+        if not data.startswith(b"%PDF"):
+            raise IntakeError(f"{filename}: PDF-kopian ska vara en PDF-fil.")
+        appendix_code = None
+    else:
+        raise IntakeError(f"Okänt slag av fil: {kind!r}.")
+    if not data:
+        raise IntakeError(f"{filename}: filen är tom.")
+    if len(data) > max_upload_bytes():
+        raise IntakeError(f"{filename}: filen är {len(data) / 1e6:.1f} MB; gränsen är {max_upload_bytes() / 1e6:.0f} MB.")
+    if kind == "bilaga" and not (data.startswith(b"%PDF") or data.startswith(b"PK")):
+        raise IntakeError(f"{filename}: bilagan ska vara en Word-fil (.docx) eller en PDF.")
+    try:
+        text = _file_text(data, filename)
+    except UnreadableFile as exc:
+        raise IntakeError(str(exc)) from None
+    digest = hashlib.sha256(data).hexdigest()
+    with store.write(user.email) as uow:
+        if uow.fetchone("SELECT 1 FROM attachments WHERE intake_id = ? AND file_sha256 = ?", [intake_id, digest]):
+            raise IntakeError(f"{filename}: samma fil är redan tillagd.")
+        attachment_id = uow.fetchone(
+            "INSERT INTO attachments (intake_id, kind, appendix_code, filename, file_sha256, data, paragraphs,"
+            " uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [intake_id, kind, appendix_code, filename, digest, data,
+             None if text is None else json.dumps(text, ensure_ascii=False), user.email, utcnow()])[0]
+        uow.audit("lägg till fil", "attachments", attachment_id, None,
+                  {"intake_id": intake_id, "kind": kind, "appendix": appendix_code, "filename": filename,
+                   "sha256": digest})
+    return attachment_id
+
+
+def remove_attachment(store: Store, user: User, attachment_id: int) -> None:
+    """Take away a file added by mistake, while its contribution is still under review."""
+    access.require(store, user, "intake.manage")
+    with store.write(user.email) as uow:
+        row = uow.fetchone("SELECT a.filename, a.kind, a.intake_id, i.status FROM attachments a"
+                           " JOIN intake_files i ON i.id = a.intake_id WHERE a.id = ?", [attachment_id])
+        if row is None:
+            raise IntakeError("Filen finns inte.")
+        if row[3] != "granskas":
+            raise IntakeError(f"{row[0]} hör till ett bidrag som redan är hanterat och tas inte bort.")
+        uow.execute("DELETE FROM attachments WHERE id = ?", [attachment_id])
+        uow.audit("ta bort fil", "attachments", attachment_id,
+                  {"filename": row[0], "kind": row[1], "intake_id": row[2]}, None)
+
+
+def attachments(store: Store, user: User, *, intake_id: int | None = None,
+                contribution_id: int | None = None) -> list[dict]:
+    """The files of their own of an intake file (the office) or of a contribution (its readers)."""
+    if contribution_id is not None:
+        access.require_readable(store, user, contribution_id)
+        where, key = "contribution_id = ?", contribution_id
+    else:
+        access.require(store, user, "intake.manage")
+        where, key = "intake_id = ?", intake_id
+    rows = store.records(f"SELECT id, kind, appendix_code, filename, paragraphs, octet_length(data) AS bytes"
+                         f" FROM attachments WHERE {where} ORDER BY id", [key])
+    for row in rows:
+        row["paragraphs"] = json.loads(row["paragraphs"]) if row["paragraphs"] else None
+    return rows
+
+
+def attachment_file(store: Store, user: User, attachment_id: int) -> tuple[str, bytes]:
+    """A file of its own, as it came, for those who may read its contribution."""
+    row = store.fetchone("SELECT contribution_id, filename, data FROM attachments WHERE id = ?", [attachment_id])
+    if row is None:
+        raise IntakeError("Filen finns inte.")
+    if row[0] is None:
+        access.require(store, user, "intake.manage")
+    else:
+        access.require_readable(store, user, row[0])
+    return row[1], bytes(row[2])

@@ -49,7 +49,7 @@ def answer_blocks(store: Store, contribution_id: int) -> list[dict]:
     key = ("answer_blocks", contribution_id)
     if key not in store.memo:
         store.memo[key] = store.records(
-            "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images"
+            "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images, appendix_code"
             " FROM contribution_blocks WHERE contribution_id = ?"
             # The city's ingress and the admin fields are not the unit's answer; the fields are
             # shown from the parsed intro instead.
@@ -60,7 +60,8 @@ def answer_blocks(store: Store, contribution_id: int) -> list[dict]:
 
 
 def contribution_content(store: Store, user: User, contribution_id: int) -> dict:
-    """A contribution's unit, introduction fields and blocks grouped by question."""
+    """A contribution's unit, introduction fields, blocks grouped by question, and its
+    appendices: those in the file (by appendix) and those sent as files of their own."""
     access.require_readable(store, user, contribution_id)
     head = store.records(
         "SELECT c.id, c.year, c.class_code, c.phase, c.intro, c.filename, u.name AS unit,"
@@ -70,13 +71,21 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
     head["intro"] = json.loads(head["intro"]) if head["intro"] else {}
     by_question: dict[int, list[dict]] = {}
     intro_blocks: list[dict] = []
+    appendix_blocks: dict[str, list[dict]] = {}
     for block in answer_blocks(store, contribution_id):
         if block["section"] == "fraga":
             by_question.setdefault(block["question_number"], []).append(block)
         elif block["section"] == "inledning":
             intro_blocks.append(block)
+        elif block["section"] == "bilaga":
+            appendix_blocks.setdefault(block["appendix_code"] or "", []).append(block)
     head["answers"] = by_question
     head["intro_blocks"] = intro_blocks
+    head["appendix_blocks"] = appendix_blocks
+    head["appendix_files"] = [
+        {**row, "paragraphs": json.loads(row["paragraphs"]) if row["paragraphs"] else None}
+        for row in store.records("SELECT id, kind, appendix_code, filename, paragraphs FROM attachments"
+                                 " WHERE contribution_id = ? ORDER BY id", [contribution_id])]
     return head
 
 
@@ -154,7 +163,7 @@ def year_status(store: Store, user: User, year: int) -> dict:
     return {
         "contributions": sum(by_phase.values()),
         "by_phase": {phases.ContributionPhase(k).label: by_phase.get(k, 0) for k in phases.ContributionPhase},
-        "by_class": {c.name: by_class.get(c.code, 0) for c in framework.classes},
+        "by_class": {c.name: by_class.get(c.code, 0) for c in framework.classes},  # empty: no classes
         "assessments_expected": expected,
         "assessments_submitted": assessments.get("inlamnad", 0) + assessments.get("last", 0),
         "assessments_draft": assessments.get("utkast", 0),
