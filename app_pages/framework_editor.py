@@ -15,6 +15,7 @@ from scoring.core.errors import StaleWrite
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.year import framework_store as frameworks
+from scoring.year.framework import where
 
 store = get_store()
 user = st.session_state["current_user"]
@@ -78,7 +79,8 @@ copied_from = next((h["summary"] for h in history if h["version"] == 1), "")
 old_year = int(copied_from.split()[-1]) if copied_from.startswith("Kopia av ") else None
 if old_year and (mentions := frameworks.mentions_of_year(data, old_year)):
     st.info(f"{len(mentions)} texter nämner fortfarande {old_year} (titeln och datumen är flyttade till {year}): "
-            + ", ".join(mentions[:8]) + (" …" if len(mentions) > 8 else ""), icon=":material/edit_note:")
+            + "; ".join(where(m) for m in mentions[:8]) + (" …" if len(mentions) > 8 else ""),
+            icon=":material/edit_note:")
 actions = st.container(border=True)
 
 tabs = st.tabs(["Frågeområden", "Inledning", "Regler", "Datum och klasser", "Behörighet", "Skala och begrepp",

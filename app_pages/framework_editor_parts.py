@@ -67,7 +67,7 @@ def areas_tab(form: Form, data: dict) -> None:
                         form.remove_button(area["criteria"], c, cpath)
                     form.text(criterion, "description", "Vad en stark verksamhet visar (beskrivning)", cpath,
                               long=True, height=80)
-                    form.lines(criterion, "sources", "Källor (”kod: avsnitt”, skilda med ;)", cpath, sep=";",
+                    form.lines(criterion, "sources", "Källor, en per rad (”kod: avsnitt”)", cpath, height=68,
                                help="Koden är en av anvisningarnas källor, t.ex. 001 (se fliken Fil och historik).")
             source = next(iter(data.get("sources") or {"X": ""}))
             form.add_button(area["criteria"], {

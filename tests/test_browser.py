@@ -195,10 +195,8 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
     expect(page.get_by_text("Inga fynd")).to_be_visible()
     screenshot(page, "admin-review")
     page.get_by_label("Förvaltning eller bolag").fill("Norrmalms stadsdelsförvaltning")
-    class_picker = page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass").locator("input")
-    class_picker.click()
-    class_picker.fill("Förskola")
-    class_picker.press("Enter")
+    # 2026 names no competition classes: there is none to choose.
+    expect(page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass")).to_have_count(0)
     page.get_by_role("button", name="Godkänn bidraget").click()
     expect(page.get_by_text("Skolan i Testby är godkänt som bidrag.")).to_be_visible(timeout=30_000)
 
@@ -206,7 +204,7 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
 ROLE_LOGINS = {
     "kvalitetsenheten@demo.stockholm.se": {"start", "intag", "granskning", "behorighet", "examinatorer", "lag",
                                            "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv",
-                                           "bidrag", "anvisningar", "konton", "logg"},
+                                           "bidrag", "anvisningar", "nytt_ar", "konton", "logg"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
     "beredning@demo.stockholm.se": {"start", "beredning", "arkiv", "anvisningar"},
     "jury@demo.stockholm.se": {"start", "beredning", "beslut", "arkiv", "anvisningar"},
@@ -216,7 +214,7 @@ PAGE_HEADINGS = {
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
     "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
     "beslut": "Beslut", "arkiv": "Arkiv",
-    "anvisningar": "Anvisningar", "konton": "Konton", "logg": "Händelselogg",
+    "anvisningar": "Anvisningar", "nytt_ar": "Nytt utmärkelseår", "konton": "Konton", "logg": "Händelselogg",
 }
 
 
@@ -233,3 +231,31 @@ def test_direct_urls_open_only_the_roles_pages(server, page, email):
             expect(page.get_by_text("Page not found")).to_be_visible(timeout=30_000)
             expect(page.get_by_role("heading", name=heading, exact=True)).to_have_count(0)
             expect(nav.get_by_text(heading, exact=True)).to_have_count(0)
+
+
+def test_the_office_writes_a_new_years_questionnaire(server, page):
+    """Kvalitetsenheten copies 2026 into 2027, rewords question 1 and saves; Anvisningar shows it."""
+    question = "Beskriv hur ni tar reda på vad era målgrupper behöver, och vad ni gör med det."
+    log_in(page, server.url, "kvalitetsenheten@demo.stockholm.se", DEMO_PASSWORD)
+    page.goto(server.url + "/nytt_ar")
+    expect(page.get_by_role("heading", name="Nytt utmärkelseår")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Kopiera").click()
+    expect(page.get_by_text("Version 1. Ändringarna sparas först när du klickar Spara.")).to_be_visible(
+        timeout=30_000)
+    page.get_by_text("Målgrupp · frågorna 1–4").click()
+    field = page.get_by_label("Fråga 1", exact=True)
+    field.fill(question)
+    field.press("Tab")
+    wait_for_app(page)
+    screenshot(page, "nytt-ar")
+    page.get_by_role("button", name="Spara anvisningarna").click()
+    expect(page.get_by_text("Version 2. Ändringarna sparas först när du klickar Spara.")).to_be_visible(
+        timeout=30_000)
+    page.goto(server.url + "/anvisningar")
+    wait_for_app(page)
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Utmärkelseår").locator("input")
+    picker.click()
+    page.get_by_role("option", name="2027", exact=True).click()
+    expect(page.get_by_text(question)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Tävlingsklasser")).to_have_count(0)
+    screenshot(page, "anvisningar-2027")

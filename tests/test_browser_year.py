@@ -1,8 +1,10 @@
 """Chromium: the whole award year in one run, as the people click through it.
 
-The office takes in a new contribution and gives it to a team of three; the three examiners
-assess it; the coordinator reaches consensus, records the site visit, finishes the report and
-downloads it; the preparatory group looks at the shortlist; the jury decides and ends the year.
+The office takes in a new contribution, gives it to a team of three and registers its basic
+control; the three examiners assess it; the coordinator reaches consensus, records the site
+visit, finishes the report and downloads it; the preparatory group looks at the candidates,
+edits a draft motivation and downloads the dossier; the jury declares its conflicts, decides
+and ends the year.
 Every step leaves a screenshot in test-artifacts/ (year-NN-*.png).
 """
 
@@ -71,6 +73,7 @@ def year(demo_template, tmp_path_factory):
         SERVER_URL[:] = [server.url]
         try:
             yield {"browser": chromium, "url": server.url, "file": contribution, "cid_key": f"konsensus_w{next_id}",
+                   "cid": next_id,
                    "examiners": [email for email, _ in team], "coordinator": next(e for e, lead in team if lead)}
         finally:
             server.stop()
@@ -87,7 +90,8 @@ def admin_takes_in_and_assigns(y) -> None:
     page.get_by_role("button", name="Öppna granskningen").click()
     expect(page.get_by_role("heading", name="Granska fil")).to_be_visible(timeout=30_000)
     page.get_by_label("Förvaltning eller bolag").fill("Norrmalms stadsdelsförvaltning")
-    pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass"), "Skola")
+    # 2026 has no competition classes: nothing to choose.
+    expect(page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass")).to_have_count(0)
     step(page, 2, "granskning")
     page.get_by_role("button", name="Godkänn bidraget").click()
     expect(page.get_by_text(f"{UNIT} är godkänt som bidrag.")).to_be_visible(timeout=30_000)
@@ -104,7 +108,29 @@ def admin_takes_in_and_assigns(y) -> None:
     page.get_by_role("tab", name=re.compile("^Lagen")).click()
     expect(page.get_by_text(re.compile(f"Bidrag: .*{UNIT}"))).to_be_visible()
     step(page, 3, "tilldelning")
+    admin_registers_the_basic_control(y, page)
     page.context.close()
+
+
+def admin_registers_the_basic_control(y, page) -> None:
+    """An award or an honourable mention needs a complete basic control (2026)."""
+    page.goto(y["url"] + "/behorighet")
+    wait_for_app(page)
+    pick(page, by_key(page, "eligibility_contribution"), UNIT)
+    expect(page.get_by_text("Ej bedömd", exact=True)).to_be_visible(timeout=30_000)
+    form = form_with(page, f"m_{y['cid']}")
+    # The number of employees comes from the contribution's own administrative details.
+    employees = page.get_by_role("spinbutton", name="Antal anställda inklusive chef")
+    expect(employees).to_have_count(1, timeout=30_000)
+    expect(employees).to_have_value("23")
+    for key, answer in (("m", "Ja"), ("p", "Ja"), ("d1", "Nej"), ("d2", "Nej")):
+        by_key(page, f"{key}_{y['cid']}").get_by_text(answer, exact=True).click()
+    for label, day in (("Protokollsutdraget kom in (datum)", "20260605"),
+                       ("Förvaltningens svar kom in (datum)", "20260615")):
+        form.get_by_role("spinbutton", name=f"year, {label}").click()
+        page.keyboard.type(day)
+    form.get_by_role("button", name="Spara").click()
+    expect(page.get_by_text("Får delta", exact=True)).to_be_visible(timeout=30_000)
 
 
 def examiner_assesses(y, email: str, number: int, first: bool) -> None:
@@ -291,11 +317,8 @@ def preparatory_group_looks(y) -> None:
     wait_for_app(page)
     # The table draws on a canvas; its accessible cells carry the text.
     expect(page.locator("td[data-testid^=glide-cell]", has_text=UNIT)).to_have_count(1, timeout=30_000)
-    pick(page, page.locator(".st-key-beredning_klass"), "Skola")
-    wait_for_app(page)
+    expect(page.locator(".st-key-beredning_klass")).to_have_count(0)  # no classes in 2026: no class filter
     step(page, 12, "beredning")
-    pick(page, page.locator(".st-key-beredning_klass"), "Alla klasser")
-    wait_for_app(page)
     page.get_by_role("tab", name="Jämför").click()
     picker = page.locator(".st-key-jamfor")
     picker.click()
@@ -306,6 +329,19 @@ def preparatory_group_looks(y) -> None:
     wait_for_app(page)
     expect(page.get_by_text("Nyckelteman").first).to_be_visible(timeout=30_000)
     step(page, 13, "jamforelse")
+    # The dossier: the draft motivation is the preparatory group's to edit, then to download.
+    page.get_by_role("tab", name="Juryunderlag").click()
+    by_key(page, f"utkast_box_{y['cid']}").get_by_text(UNIT).click()
+    draft = by_key(page, f"utkast_{y['cid']}_0").locator("textarea")
+    draft.fill("Skolan i Testby tilldelas ett hedersomnämnande för tydliga mål som hela skolan följer upp.")
+    draft.press("Tab")
+    by_key(page, f"utkast_{y['cid']}_0_save").get_by_role("button").click()
+    expect(by_key(page, f"utkast_{y['cid']}_1")).to_have_count(1, timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ladda ner juryunderlaget (Word)").click()
+    dossier = "\n".join(p.text for p in Document(download.value.path()).paragraphs)
+    assert UNIT in dossier and "för tydliga mål som hela skolan följer upp" in dossier
+    step(page, 14, "juryunderlag")
     page.context.close()
 
 
@@ -313,6 +349,10 @@ def jury_decides(y) -> None:
     page = new_page(y["browser"], "jury@demo.stockholm.se")
     page.goto(f"{y['url']}/beslut")
     wait_for_app(page)
+    # A new candidate since the chair last declared: conflicts first, then the candidates.
+    expect(page.get_by_role("heading", name="Jävsdeklaration")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Skicka deklarationen").click()
+    expect(page.get_by_role("heading", name="Föreslagna för hedersomnämnande")).to_be_visible(timeout=30_000)
     forms = page.get_by_test_id("stForm")
     count = forms.count()
     for index in range(count):  # every other proposal: no award this year
@@ -321,20 +361,20 @@ def jury_decides(y) -> None:
         form.get_by_role("button", name="Spara beslutet").click()
         expect(page.get_by_text("Beslut: Ingen utmärkelse")).to_have_count(index + 1, timeout=30_000)
     # Ours gets its honourable mention (a decision can change until the year ends).
-    ours = page.get_by_text(f"{UNIT} · Skola", exact=False).first.locator(
+    ours = page.get_by_text(f"{UNIT} · totalt", exact=False).first.locator(
         "xpath=ancestor::*[.//*[@data-testid='stForm']][1]").get_by_test_id("stForm")
     ours.get_by_text("Hedersomnämnande", exact=True).click()
     ours.get_by_label("Juryns motivering (publiceras)").fill("För tydliga mål som hela skolan följer upp.")
     ours.get_by_role("button", name="Spara beslutet").click()
     wait_for_app(page)
     expect(page.get_by_text("Beslut: Hedersomnämnande")).to_have_count(1, timeout=30_000)
-    step(page, 14, "beslut")
+    step(page, 15, "beslut")
     end = page.get_by_role("button", name="Avsluta året")
     expect(end).to_be_enabled(timeout=30_000)
     end.click()
     wait_for_app(page)
     expect(page.get_by_text(f"Kvalitetsutmärkelsen {DEMO_YEAR} är avslutad")).to_be_visible(timeout=30_000)
-    step(page, 15, "aret-avslutat")
+    step(page, 16, "aret-avslutat")
     page.context.close()
 
 

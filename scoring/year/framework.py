@@ -400,7 +400,8 @@ FIELD_NAMES = {
     "min_employees": "minsta antal medarbetare", "winner_earliest_return_years": "år innan en vinnare får delta igen",
     "honourable_mention_earliest_return_years": "år innan ett hedersomnämnande får delta igen",
     "min_city_share_percent": "andel från staden", "rule_texts": "regeltexter", "width": "bredd",
-    "height": "höjd", "term": "begrepp", "columns": "kolumn", "guidance": "stödtext",
+    "height": "höjd", "term": "begrepp", "columns": "kolumn", "guidance": "stödtext", "items": "punkt",
+    "concepts_title": "rubrik för begreppen", "if_not_met": "om bilden inte följer reglerna",
 }
 _MESSAGES = {
     "missing": "saknas", "string_type": "ska vara text", "int_parsing": "ska vara ett heltal",
@@ -422,7 +423,7 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where} ({self.path}): {self.message}"
+        return f"{self.where} ({self.path}): {self.message}" if self.path else f"{self.where}: {self.message}"
 
 
 def _swedish_message(item: dict) -> str:
@@ -443,25 +444,31 @@ def _swedish_message(item: dict) -> str:
     return _MESSAGES.get(kind, str(item["msg"]))
 
 
+def where(loc: list[str | int] | str) -> str:
+    """A field's place in Swedish: areas.0.questions.1.text → frågeområde 1 › fråga 2 › text."""
+    parts = [int(p) if isinstance(p, str) and p.isdigit() else p
+             for p in (loc.split(".") if isinstance(loc, str) else loc)]
+    names: list[str] = []
+    for part in parts:
+        if isinstance(part, int):
+            if names:
+                names[-1] = f"{names[-1]} {part + 1}"
+        elif part:
+            names.append(FIELD_NAMES.get(part, part))
+    return " › ".join(names) or "anvisningarna"
+
+
 def field_errors(error: ValidationError) -> list[FieldError]:
     """Every error of a validation, each named by its field in Swedish and by its path."""
     result = []
     for item in error.errors():
         loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-        names = []
-        for part in loc:
-            if isinstance(part, int):
-                if names:
-                    names[-1] = f"{names[-1]} {part + 1}"
-            else:
-                names.append(FIELD_NAMES.get(part, part))
-        path = ".".join(str(p) for p in loc) or "(hela)"
-        result.append(FieldError(path, " › ".join(names) or "anvisningarna", _swedish_message(item)))
+        result.append(FieldError(".".join(str(p) for p in loc), where(loc), _swedish_message(item)))
     return result
 
 
 def _describe(error: ValidationError) -> str:
-    return "; ".join(f"fältet {e.path}: {e.message}" for e in field_errors(error))
+    return "; ".join(f"fältet {e.path}: {e.message}" if e.path else e.message for e in field_errors(error))
 def _read_yaml(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
