@@ -97,7 +97,7 @@ with read:
     # The plan (question 18 refers to it) and any other appendix, in the file or sent beside it.
     show_appendices(framework, content, lambda attachment_id: intake_store.attachment_file(store, user, attachment_id))
     if framework.concepts or framework.goal_chain_checklist:
-        with st.expander("Anvisningarnas begrepp och checklista"):
+        with st.expander("Anvisningarnas begrepp" + (" och checklista" if framework.goal_chain_checklist else "")):
             show_concepts_and_checklist(framework, compact=True)
     st.subheader(area.title)
     if area.ingress:

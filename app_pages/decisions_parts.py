@@ -69,10 +69,12 @@ def declaration_form(store, user, year: int) -> None:
         for item in pending:
             choices[item["contribution_id"]] = st.radio(
                 f"{item['unit']} ({item['organisation']})", [NO_CONFLICT, CONFLICT], horizontal=True,
-                index=1 if item["suggested_conflict"] else 0, key=f"jury_conflict_{item['contribution_id']}")
+                index=1 if item["suggested_conflict"] else None, key=f"jury_conflict_{item['contribution_id']}")
         note = st.text_area("Anteckning (frivillig)", height=70)
         if st.form_submit_button("Skicka deklarationen", type="primary"):
             try:
+                if None in choices.values():
+                    raise members.JuryMemberError("Ta ställning till jäv för varje kandidat i listan.")
                 members.declare(store, user, year, {cid: v == CONFLICT for cid, v in choices.items()}, note)
             except members.JuryMemberError as exc:
                 st.error(str(exc))
@@ -89,7 +91,9 @@ def decision_form(store, user, candidate) -> None:
         choice = st.radio("Juryns beslut", list(labels), format_func=labels.get, horizontal=True,
                           index=list(labels).index(candidate.decision) if candidate.decision else None)
         motivation = st.text_area("Juryns motivering (publiceras)", height=90)
-        reason = st.text_input("Skäl, när juryn beslutar mer än laget föreslog (står i protokollet)")
+        # Only an award for a proposed honourable mention goes beyond the team's proposal.
+        reason = st.text_input("Skäl, om juryn beslutar om utmärkelse (laget föreslog hedersomnämnande; skälet står "
+                               "i protokollet)") if candidate.proposal != "utmarkelse" else ""
         if st.form_submit_button("Spara beslutet"):
             try:
                 if choice is None:

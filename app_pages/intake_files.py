@@ -21,8 +21,8 @@ def files_editor(review, framework) -> None:
         return
     st.subheader("Filer som hör till bidraget")
     wanted = [a.title for a in separate] + (["en PDF-kopia av bidraget"] if pdf_copy else [])
-    st.caption(f"Lägg till {' och '.join(wanted)} om det kom som en egen fil. "
-               + (framework.submission_rule_text or ""))
+    st.caption(f"Lägg till {' och '.join(wanted)} om det kom som en egen fil."
+               + (f" {framework.submission_rule_text}" if pdf_copy and framework.submission_rule_text else ""))
     for item in intake_store.attachments(store, user, intake_id=review.id):
         left, right = st.columns([4, 1])
         what = framework.appendix(item["appendix_code"]).title if item["kind"] == "bilaga" else "PDF-kopia"

@@ -31,8 +31,8 @@ if jury.names_hidden(store, user, year):
     st.caption("Bidragen visas utan namn tills juryn har fattat sina beslut.")
 
 classes = {c.code: c.name for c in framework.classes}
-left, middle, right = st.columns([2, 2, 1])
 # A class filter only where the year has competition classes (2012); 2024 and 2026 have none.
+left, middle, right = st.columns([2, 2, 1]) if classes else (None, *st.columns([3, 1]))
 chosen_class = left.selectbox("Tävlingsklass", ["alla", *classes], format_func=lambda c: classes.get(c, "Alla klasser"),
                               key="beredning_klass", bind="query-params") if classes else "alla"
 candidate_proposals = {k: v for k, v in phases.Proposal.labels().items() if k in access.CANDIDATE_PROPOSALS}

@@ -351,6 +351,7 @@ def jury_decides(y) -> None:
     wait_for_app(page)
     # A new candidate since the chair last declared: conflicts first, then the candidates.
     expect(page.get_by_role("heading", name="Jävsdeklaration")).to_be_visible(timeout=30_000)
+    page.get_by_role("radiogroup", name=re.compile(UNIT)).get_by_text("Inget jäv", exact=True).click()
     page.get_by_role("button", name="Skicka deklarationen").click()
     expect(page.get_by_role("heading", name="Föreslagna för hedersomnämnande")).to_be_visible(timeout=30_000)
     forms = page.get_by_test_id("stForm")

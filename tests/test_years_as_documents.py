@@ -273,7 +273,7 @@ def test_concepts_and_the_checklist_on_anvisningar_and_beside_the_reading_pane(d
     at = login(EXAMINER)
     at.switch_page("app_pages/assessment.py").run()
     assert not at.exception
-    assert "Anvisningarnas begrepp och checklista" in [e.label for e in at.expander]
+    assert "Anvisningarnas begrepp" in [e.label for e in at.expander]  # 2026: Bilaga 1, no checklist
 
 
 # --- 4. criteria --------------------------------------------------------------------------------
