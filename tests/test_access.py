@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import team_of
 
-from scoring.core import access
-from scoring.jury import auth, members
+from scoring.core import access, auth
+from scoring.jury import members
 from scoring.teams import conflicts
 from scoring.year import contributions
 from workbench_tools.demo import DEMO_YEAR
