@@ -39,7 +39,7 @@ top = st.columns([2, 3])
 cid = top[0].selectbox("Bidrag", list(names), format_func=names.get, key="bidrag", bind="query-params")
 area_titles = {a.code: a.title for a in framework.areas}
 area_code = top[1].segmented_control("Frågeområde", list(area_titles), format_func=area_titles.get,
-                                     key="omrade", bind="query-params", required=True,
+                                     key=parts.AREA_KEY, bind="query-params", required=True,
                                      default=framework.areas[0].code) or framework.areas[0].code
 if conflicts.needs_declaration(store, user, cid):
     declaration_form(store, user, cid, names[cid])
@@ -133,15 +133,15 @@ with assess:
     svq_key = f"{parts.widget_prefix(cid)}svq_{area_code}"
     st.session_state.setdefault(svq_key, "\n".join(area_work.site_visit_questions))
     st.text_area("Vad vill du kontrollera eller få förtydligat? En fråga per rad.", key=svq_key,
-                 disabled=not editable, on_change=lambda: parts.save(
-                     cid, assessments.set_site_visit_questions, area_code, st.session_state[svq_key].splitlines()))
+                 disabled=not editable, on_change=lambda a=area_code, k=svq_key: parts.on_screen(a) and parts.save(
+                     cid, assessments.set_site_visit_questions, a, st.session_state[k].splitlines()))
     with st.expander("Mina anteckningar per fråga (syns bara för dig)"):
         for question in area.questions:
             note_key = f"{parts.widget_prefix(cid)}note_{question.number}"
             st.session_state.setdefault(note_key, work.notes.get(question.number, ""))
             st.text_area(f"Fråga {question.number}", key=note_key, height=68, disabled=not editable,
-                         on_change=lambda n=question.number, k=note_key: parts.save(
-                             cid, assessments.set_note, n, st.session_state[k]))
+                         on_change=lambda n=question.number, k=note_key, a=area_code: parts.on_screen(a)
+                         and parts.save(cid, assessments.set_note, n, st.session_state[k]))
 
 # --- the whole assessment ---------------------------------------------------------
 st.divider()

@@ -330,6 +330,7 @@ def preparatory_group_looks(y) -> None:
     expect(page.get_by_text("Nyckelteman").first).to_be_visible(timeout=30_000)
     step(page, 13, "jamforelse")
     # The dossier: the draft motivation is the preparatory group's to edit, then to download.
+    page.keyboard.press("Escape")  # the picker's open list hides the tabs from the page
     page.get_by_role("tab", name="Juryunderlag").click()
     by_key(page, f"utkast_box_{y['cid']}").get_by_text(UNIT).click()
     draft = by_key(page, f"utkast_{y['cid']}_0").locator("textarea")

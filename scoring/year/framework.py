@@ -510,7 +510,9 @@ def available_years(directory: Path = FRAMEWORK_DIR) -> list[int]:
     return sorted(int(p.stem) for p in directory.glob("*.yaml") if p.stem.isdigit())
 
 
+@lru_cache(maxsize=64)
 def is_shipped(year: int, directory: Path = FRAMEWORK_DIR) -> bool:
+    """Whether the year comes as a file; asked on every framework lookup, so kept."""
     return (directory / f"{year}.yaml").is_file()
 
 
