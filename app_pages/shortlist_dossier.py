@@ -1,5 +1,5 @@
-"""Beredning's dossier tab: the jury dossier to download, and each candidate's draft
-motivation for the preparatory group to edit. Not a page itself."""
+"""Beredning's dossier tab: the jury dossier to download, and the draft motivation of the
+chosen candidate for the preparatory group to edit. Not a page itself."""
 
 from __future__ import annotations
 
@@ -21,26 +21,28 @@ def dossier_tab(store, user, year: int, framework, candidates) -> None:
                + ": först rangordningen, sedan varje kandidat på en egen sida med profil, nyckelteman, platsbesöket, "
                  "den grundläggande kontrollen, det laget lämnade öppet och utkastet till motivering.")
     if access.can(store, user, "dossier.read", year=year):
+        # Built only when asked for: it reads every candidate's consensus.
         st.download_button("Ladda ner juryunderlaget (Word)", lambda: reports.jury_dossier(store, user, year)[1],
                            file_name=f"Juryunderlag {year}.docx", mime=DOCX, icon=":material/download:",
                            key="dossier_download", type="primary")
+    groups = jury.candidate_groups(framework, candidates)
+    names = {c.contribution_id: f"{g.name}: {c.name} · totalt {c.total}" for g in groups for c in g.candidates}
+    cid = st.selectbox("Utkast till motivering för", list(names), format_func=names.get, key="utkast_kandidat")
+    if cid is None:
+        return
+    text, version = motivations.draft(store, user, cid)
     editable = access.can(store, user, "dossier.prepare") and not jury.is_locked(store, year)
-    for group in jury.candidate_groups(framework, candidates):
-        st.subheader(group.name)
-        for candidate in group.candidates:
-            text, version = motivations.draft(store, user, candidate.contribution_id)
-            key = f"utkast_{candidate.contribution_id}_{version}"
-            with st.expander(f"{candidate.name} · totalt {candidate.total}", key=f"utkast_box_{candidate.contribution_id}"):
-                st.caption("Utkast till motivering" + (" (arbetsverktygets förslag, inte sparat ännu)"
-                                                       if version == 0 else f" (version {version})"))
-                edited = st.text_area("Utkast till motivering", value=text, key=key, height=120,
-                                      disabled=not editable, label_visibility="collapsed")
-                if editable and st.button("Spara utkastet", key=f"{key}_save", disabled=edited == text and version > 0):
-                    try:
-                        motivations.save_draft(store, user, candidate.contribution_id, edited, version)
-                    except StaleWrite as exc:
-                        st.error(f"{exc} Sparat under tiden: " + escape_markdown("; ".join(exc.changes)))
-                    except motivations.MotivationError as exc:
-                        st.error(str(exc))
-                    else:
-                        st.rerun()
+    st.caption("Arbetsverktygets förslag, byggt av lagets nyckelteman (inte sparat ännu)." if version == 0
+               else f"Beredningsgruppens utkast, version {version}.")
+    key = f"utkast_{cid}_{version}"
+    edited = st.text_area("Utkast till motivering", value=text, key=key, height=140, disabled=not editable,
+                          label_visibility="collapsed")
+    if editable and st.button("Spara utkastet", key=f"{key}_save", disabled=edited == text and version > 0):
+        try:
+            motivations.save_draft(store, user, cid, edited, version)
+        except StaleWrite as exc:
+            st.error(f"{exc} Sparat under tiden: " + escape_markdown("; ".join(exc.changes)))
+        except motivations.MotivationError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()

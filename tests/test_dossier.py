@@ -129,6 +129,7 @@ def test_the_preparatory_group_downloads_and_edits_on_beredning(demo_store):
     assert not at.exception
     assert "Ladda ner juryunderlaget (Word)" in [b.label for b in at.get("download_button")]
     cid = jury.shortlist(demo_store, auth.user_by_email(demo_store, PREPARATORY), DEMO_YEAR)[0].contribution_id
+    assert at.selectbox(key="utkast_kandidat").value == cid
     at.text_area(key=f"utkast_{cid}_0").input("Beredningens utkast till motivering.")
     at.button(key=f"utkast_{cid}_0_save").click().run()
     assert not at.exception

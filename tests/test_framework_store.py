@@ -200,17 +200,15 @@ def test_the_command_line_checks_the_stored_years_too(tmp_path):
     store = Store(path)
     with store.write("test") as uow:
         auth.add_user(uow, email="a@stad.se", name="A", role="admin", password="ett långt lösenord")
-    framework_store.copy_framework(store, auth.user_by_email(store, "a@stad.se"), 2026, 2027)
-    store.close()
-    run = subprocess.run([sys.executable, "-m", "scoring", "frameworks"], cwd=ROOT, capture_output=True, text=True,
-                         env={"WORKBENCH_DB": str(path), "PATH": "/usr/bin:/bin"})
-    assert run.returncode == 0, run.stderr
-    assert "2027 (Kvalitetsenheten): 4 frågeområden, 19 frågor, högst 90000 tecken, inga tävlingsklasser" in run.stdout
-    store = Store(path)
+    admin = auth.user_by_email(store, "a@stad.se")
+    framework_store.copy_framework(store, admin, 2026, 2027)
+    framework_store.copy_framework(store, admin, 2026, 2028)
     with store.write("test") as uow:  # a stored year damaged outside the workbench
-        uow.execute("UPDATE frameworks SET data = json_object('year', 2027) WHERE year = 2027")
+        uow.execute("UPDATE frameworks SET data = json_object('year', 2028) WHERE year = 2028")
     store.close()
     run = subprocess.run([sys.executable, "-m", "scoring", "frameworks"], cwd=ROOT, capture_output=True, text=True,
                          env={"WORKBENCH_DB": str(path), "PATH": "/usr/bin:/bin"})
-    assert run.returncode == 1 and "Anvisningarna för 2027 i databasen är felaktiga" in run.stderr
+    assert "2026 (fil): 4 frågeområden, 19 frågor" in run.stdout
+    assert "2027 (Kvalitetsenheten): 4 frågeområden, 19 frågor, högst 90000 tecken, inga tävlingsklasser" in run.stdout
+    assert run.returncode == 1 and "Anvisningarna för 2028 i databasen är felaktiga" in run.stderr
     assert "titel (title): saknas" in run.stderr

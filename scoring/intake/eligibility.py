@@ -283,6 +283,25 @@ def record(store: Store, user: User, contribution_id: int, facts: Facts) -> Resu
     return result
 
 
+def year_statuses(store: Store, year: int) -> dict[int, str]:
+    """Every contribution's result as it stands, in two queries (callers check access): what
+    the shortlist shows, recomputed like ``register`` since the archive may have changed."""
+    framework = load_framework(year)
+    mention = honourable_mention_return(store, year)
+    earlier: dict[int, list[tuple[int, str]]] = {}
+    for unit_id, earlier_year, decision in store.fetchall(
+            "SELECT c.unit_id, c.year, d.decision FROM decisions d JOIN contributions c ON c.id = d.contribution_id"
+            " WHERE c.year < ? AND c.unit_id IN (SELECT unit_id FROM contributions WHERE year = ?)", [year, year]):
+        earlier.setdefault(unit_id, []).append((earlier_year, decision))
+    result = {}
+    for cid, unit_id, raw in store.fetchall("SELECT id, unit_id, eligibility FROM contributions WHERE year = ?",
+                                            [year]):
+        facts = _facts_from_json(json.loads(raw)["facts"]) if raw else Facts()
+        result[cid] = evaluate(framework, facts, earlier.get(unit_id, []), recorded=raw is not None,
+                               honourable_mention_return=mention).status
+    return result
+
+
 def status_of(raw: str | None) -> str:
     """The recorded result of a stored register, "ej bedömd" when nothing is registered."""
     return json.loads(raw)["result"]["status"] if raw else NOT_ASSESSED

@@ -9,7 +9,6 @@ other silently.
 
 from __future__ import annotations
 
-from scoring.consensus import workspace as consensus
 from scoring.core import access, versions
 from scoring.core.auth import User
 from scoring.core.errors import Refused
@@ -38,12 +37,19 @@ def draft(store: Store, user: User, contribution_id: int) -> tuple[str, int]:
     """(the draft, its version): the saved text, or the generated one at version 0."""
     access.require(store, user, "dossier.read", contribution_id=contribution_id)
     access.require_contribution(store, user, contribution_id)
-    row = store.fetchone("SELECT text, version FROM draft_motivations WHERE contribution_id = ?", [contribution_id])
-    if row:
-        return row[0], row[1]
-    work = consensus.workspace(store, user, contribution_id, individual=False)
-    strengths = [f.text for f in work.area_findings(None, "styrka")]
-    return generated((work.proposal or {}).get("proposal"), work.year, strengths), 0
+
+    def compute() -> tuple[str, int]:
+        row = store.fetchone("SELECT text, version FROM draft_motivations WHERE contribution_id = ?",
+                             [contribution_id])
+        if row:
+            return row[0], row[1]
+        year, proposal = store.fetchone("SELECT c.year, p.proposal FROM contributions c LEFT JOIN proposals p"
+                                        " ON p.contribution_id = c.id WHERE c.id = ?", [contribution_id])
+        strengths = [r[0] for r in store.fetchall(
+            "SELECT text FROM consensus_findings WHERE contribution_id = ? AND area_code IS NULL"
+            " AND kind = 'styrka' ORDER BY id", [contribution_id])]  # the key themes
+        return generated(proposal, year, strengths), 0
+    return store.cached(("draft_motivation", contribution_id), compute)
 
 
 def save_draft(store: Store, user: User, contribution_id: int, text: str, expected_version: int) -> int:

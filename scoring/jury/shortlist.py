@@ -77,7 +77,7 @@ class Candidate:
 
 
 def _year_rows(store: Store, year: int) -> list[dict]:
-    """Everything the shortlist needs about every contribution of the year, in four queries;
+    """Everything the shortlist needs about every contribution of the year, in a few queries;
     kept until the next write, since it is the same on every rerun."""
     def compute() -> list[dict]:
         framework = load_framework(year)
@@ -92,6 +92,7 @@ def _year_rows(store: Store, year: int) -> list[dict]:
                 "SELECT s.contribution_id, s.area_code, s.criterion_code, s.score FROM consensus_scores s"
                 " JOIN contributions c ON c.id = s.contribution_id WHERE c.year = ? AND s.score IS NOT NULL", [year]):
             scores.setdefault(cid, {}).setdefault(area, {})[criterion] = score
+        statuses = eligibility.year_statuses(store, year)
         individual: dict[int, dict[int, dict]] = {}
         for work in individual_scores(store, year=year):
             individual.setdefault(work.contribution_id, {})[work.assessment_id] = work.for_agenda()
@@ -104,6 +105,7 @@ def _year_rows(store: Store, year: int) -> list[dict]:
             items = agenda(framework, list(individual.get(cid, {}).values()))
             row["spread"] = max((i.area.range for i in items), default=0)
             row["individual"] = individual.get(cid, {})
+            row["eligibility_status"] = statuses[cid]
         return rows
     return store.cached(("jury_year", year), compute)
 
@@ -126,16 +128,8 @@ def shortlist(store: Store, user: User, year: int) -> list[Candidate]:
             row["id"], labels[row["id"]] if hidden else row["unit"], "" if hidden else row["organisation"],
             row["class_code"], framework.class_name(row["class_code"]), row["team"] or "", phases.ContributionPhase(row["phase"]).label,
             row["profile"], row["total"], row["proposal"], row["motivation"] or "",
-            _eligibility_status(store, user, row), row["spread"], row["decision"]))
+            row["eligibility_status"], row["spread"], row["decision"]))
     return [c for group in candidate_groups(framework, result) for c in group.candidates]
-
-
-def _eligibility_status(store: Store, user: User, row: dict) -> str:
-    """The basic control's result as it stands (recomputed: the archive and the office's
-    settings may have changed since it was registered); "ej bedömd" when nothing is."""
-    if not row["eligibility"]:
-        return eligibility.NOT_ASSESSED
-    return eligibility.current_result(store, row["id"])[1].status
 
 
 @dataclasses.dataclass(frozen=True)

@@ -82,11 +82,23 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
     head["answers"] = by_question
     head["intro_blocks"] = intro_blocks
     head["appendix_blocks"] = appendix_blocks
-    head["appendix_files"] = [
-        {**row, "paragraphs": json.loads(row["paragraphs"]) if row["paragraphs"] else None}
-        for row in store.records("SELECT id, kind, appendix_code, filename, paragraphs FROM attachments"
-                                 " WHERE contribution_id = ? ORDER BY id", [contribution_id])]
+    head["appendix_files"] = appendix_files(store, contribution_id)
     return head
+
+
+def appendix_files(store: Store, contribution_id: int) -> list[dict]:
+    """The files that came beside the contribution (the plan, a PDF copy), with their text.
+
+    They are added only while the file is under review, so once the contribution exists they
+    never change: read once per process. Callers check access first.
+    """
+    key = ("appendix_files", contribution_id)
+    if key not in store.memo:
+        store.memo[key] = [
+            {**row, "paragraphs": json.loads(row["paragraphs"]) if row["paragraphs"] else None}
+            for row in store.records("SELECT id, kind, appendix_code, filename, paragraphs FROM attachments"
+                                     " WHERE contribution_id = ? ORDER BY id", [contribution_id])]
+    return store.memo[key]
 
 
 def my_progress(store: Store, user: User, year: int) -> list[dict]:
