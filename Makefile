@@ -6,7 +6,7 @@ WORKBENCH_DB ?= data/workbench.duckdb
 export WORKBENCH_DB
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench install install-dev chromium lint clean
+.PHONY: run test bench install install-dev chromium tesseract lint clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,15 +26,20 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-run: install
+# Tesseract's Swedish language data, read through tesserocr, for the text in contributions' pictures.
+tesseract:
+	@[ -f /usr/share/tesseract-ocr/5/tessdata/swe.traineddata ] || { \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq tesseract-ocr tesseract-ocr-swe >/dev/null; }
+
+run: install tesseract
 	@if [ -f "$(WORKBENCH_DB)" ]; then $(PY) -m scoring demo --logins-only; else $(PY) -m scoring demo; fi
 	@echo "Examinatorsstöd: http://127.0.0.1:8501"
 	$(VENV)/bin/streamlit run serve.py --server.address 127.0.0.1 --server.port 8501
 
-test: install-dev chromium
+test: install-dev chromium tesseract
 	$(PY) -m pytest
 
-bench: install
+bench: install tesseract
 	$(PY) -m scoring bench
 
 lint: install-dev

@@ -10,12 +10,19 @@ import streamlit as st
 
 from scoring.core import access, auth
 from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
 from scoring.year import phases, years
 
-st.set_page_config(page_title="Examinatorsstöd", page_icon=":material/workspace_premium:", layout="wide")
+# An emoji icon is drawn in the page (a :material: icon would be fetched from Google, which
+# the security policy refuses).
+st.set_page_config(page_title="Examinatorsstöd", page_icon="🏅", layout="wide")
 
 PAGES = {
     "start": ("app_pages/start.py", "Start", ":material/home:"),
+    "aretsgang": ("app_pages/year_progress.py", "Årets gång", ":material/timeline:"),
+    "ar": ("app_pages/years.py", "Utmärkelseår", ":material/calendar_month:"),
+    "skriv_anvisningar": ("app_pages/framework_editor.py", "Skriv anvisningar", ":material/edit_calendar:"),
+    "anmalningar": ("app_pages/registrations.py", "Intresseanmälningar", ":material/how_to_reg:"),
     "intag": ("app_pages/intake.py", "Intag", ":material/upload_file:"),
     "granskning": ("app_pages/intake_review.py", "Granska fil", ":material/fact_check:"),
     "behorighet": ("app_pages/eligibility.py", "Grundläggande kontroll", ":material/verified:"),
@@ -24,25 +31,28 @@ PAGES = {
     "bedomning": ("app_pages/assessment.py", "Bedömning", ":material/rate_review:"),
     "konsensus": ("app_pages/consensus.py", "Konsensus", ":material/handshake:"),
     "rapporter": ("app_pages/reports.py", "Rapporter", ":material/summarize:"),
+    "aterbesok": ("app_pages/feedback_visits.py", "Återbesök", ":material/event_available:"),
     "mallar": ("app_pages/templates.py", "Rapportmallar", ":material/edit_document:"),
     "beredning": ("app_pages/shortlist.py", "Beredning", ":material/leaderboard:"),
     "beslut": ("app_pages/decisions.py", "Beslut", ":material/gavel:"),
+    "resultat": ("app_pages/results.py", "Resultat", ":material/emoji_events:"),
     "arkiv": ("app_pages/archive.py", "Arkiv", ":material/inventory_2:"),
     "bidrag": ("app_pages/contributions.py", "Bidrag", ":material/description:"),
     "anvisningar": ("app_pages/framework.py", "Anvisningar", ":material/menu_book:"),
-    "nytt_ar": ("app_pages/framework_editor.py", "Nytt utmärkelseår", ":material/edit_calendar:"),
     "konton": ("app_pages/accounts.py", "Konton", ":material/group:"),
     "logg": ("app_pages/audit.py", "Händelselogg", ":material/history:"),
 }
 # The menu's sections, in the order of the year's work.
 SECTIONS = {
-    "Året": ["start", "intag", "granskning", "behorighet", "examinatorer", "lag"],
-    "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "mallar", "bidrag"],
-    "Juryn": ["beredning", "beslut", "arkiv"],
-    "Stöd": ["anvisningar", "nytt_ar", "konton", "logg"],
+    "Året": ["start", "aretsgang", "ar", "skriv_anvisningar", "anmalningar", "intag", "granskning", "behorighet",
+             "examinatorer", "lag"],
+    "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "aterbesok", "mallar", "bidrag"],
+    "Juryn": ["beredning", "beslut", "resultat", "arkiv"],
+    "Stöd": ["anvisningar", "konton", "logg"],
 }
 SESSION_ROUTE = "/workbench/session"
 LOGOUT_ROUTE = "/workbench/logout"
+HANDOFF_SCRIPT = "/workbench/handoff.js"  # served by serve.py; see scoring/core/web.py
 
 
 def oidc_configured() -> bool:
@@ -52,20 +62,27 @@ def oidc_configured() -> bool:
         return False
 
 
-def session_cookie() -> str | None:
+def cookie(name: str) -> str | None:
+    """A cookie the browser sent when it opened this session."""
     try:
-        return st.context.cookies.get(auth.COOKIE_NAME)
+        value = st.context.cookies.get(auth.cookie_name(name))
     except Exception:  # no browser connection (AppTest)
         return None
+    return value if isinstance(value, str) else None
 
 
-def post_to_route(route: str, body: str = "") -> None:
-    """Let the browser call one of the app's own routes (only a route can set cookies)."""
-    st.html(
-        f"<script>fetch('{route}', {{method: 'POST', body: '{body}', credentials: 'same-origin'}});"
-        "</script>",
-        unsafe_allow_javascript=True,
-    )
+def post_to_route(route: str, code: str = "") -> None:
+    """Let the browser call one of the app's own routes (only a route can set cookies),
+    through the site's own script: the page's security policy runs no inline script."""
+    st.html(f'<script src="{HANDOFF_SCRIPT}" data-route="{route}" data-code="{code}"></script>',
+            unsafe_allow_javascript=True)
+
+
+def hand_off_cookie(token: str) -> None:
+    """The session cookie for the browser that logged in: a one-time code bound to its nonce.
+    Without a nonce (cookies blocked) the login holds in this tab only."""
+    if nonce := cookie(auth.NONCE_COOKIE):
+        post_to_route(SESSION_ROUTE, auth.issue_handoff(token, nonce))
 
 
 def log_out(store) -> None:
@@ -80,7 +97,7 @@ def log_out(store) -> None:
 
 
 def current_user(store) -> auth.User | None:
-    token = st.session_state.get("session_token") or auth.unsign(store, session_cookie())
+    token = st.session_state.get("session_token") or auth.unsign(store, cookie(auth.COOKIE_NAME))
     if token:
         try:
             user = auth.session_user(store, token)
@@ -99,21 +116,21 @@ def current_user(store) -> auth.User | None:
         user = auth.user_by_email(store, str(st.user.get("email", "")))
         if user is None:
             st.error(
-                f"Kontot {st.user.get('email', '')} har ingen behörighet i Examinatorsstöd. "
+                f"Kontot {escape_markdown(str(st.user.get('email', '')))} har ingen behörighet i Examinatorsstöd. "
                 "Kontakta Kvalitetsenheten."
             )
             st.button("Logga ut", on_click=st.logout)
             st.stop()
         token = auth.create_session(store, user)
         st.session_state["session_token"] = token
-        st.session_state["cookie_handoff"] = auth.issue_handoff(token)
+        st.session_state["cookie_handoff"] = True
         return user
     return None
 
 
 def sidebar(store, user: auth.User, year: int | None) -> None:
     with st.sidebar:
-        st.markdown(f"**{user.name}**  \n{access.role_label(store, user, year)}")
+        st.markdown(f"**{escape_markdown(user.name)}**  \n{access.role_label(store, user, year)}")
         if year is not None:
             st.caption(f"Kvalitetsutmärkelsen {year} · {phases.YearPhase(years.phase(store, year)).label}")
         if st.button("Logga ut", icon=":material/logout:", width="stretch"):
@@ -128,9 +145,8 @@ if user is None:
     st.session_state.pop("current_user", None)
     page = st.navigation([st.Page("app_pages/login.py", title="Logga in", icon=":material/login:")])
 else:
-    handoff = st.session_state.pop("cookie_handoff", None)
-    if handoff:
-        post_to_route(SESSION_ROUTE, handoff)
+    if st.session_state.pop("cookie_handoff", False):
+        hand_off_cookie(st.session_state["session_token"])
     year = years.current_year(store)
     st.session_state["current_user"] = user
     st.session_state["current_year"] = year

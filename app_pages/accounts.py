@@ -4,13 +4,14 @@ import streamlit as st
 
 from scoring.core import auth
 from scoring.core.store import get_store, utcnow
+from scoring.core.text import escape_markdown
 
 store = get_store()
 admin = st.session_state["current_user"]
 
 st.title("Konton")
 if notice := st.session_state.pop("accounts_notice", None):
-    st.success(notice)
+    st.success(escape_markdown(notice))
 users = auth.accounts(store, admin)
 now = utcnow()
 st.dataframe(
@@ -36,7 +37,7 @@ with left:
                 auth.create_account(store, admin, email=email, name=name, role=role,
                                     password=None if oidc_only else password)
             except auth.AuthError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["accounts_notice"] = f"Kontot för {name} är skapat."
                 st.rerun()
@@ -46,6 +47,6 @@ with right:
     if not locked:
         st.caption("Inga konton är låsta.")
     for u in locked:
-        if st.button(f"Lås upp {u['email']}", key=f"unlock_{u['id']}"):
+        if st.button(f"Lås upp {escape_markdown(u['email'])}", key=f"unlock_{u['id']}"):
             auth.unlock_account(store, admin, u["id"])
             st.rerun()

@@ -9,6 +9,7 @@ from app_pages.common import (
     show_appendices,
     show_block,
     show_concepts_and_checklist,
+    show_notes,
 )
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
@@ -93,7 +94,8 @@ with read:
         st.dataframe([{"Uppgift": f.label, "Värde": content["intro"].get(f.key, "–")} for f in fields],
                       hide_index=True, width="stretch")
         for block in content["intro_blocks"]:
-            show_block(block, labels.get(block["block_id"]))
+            show_block(block, labels.get(block["block_id"]), content["picture_files"])
+        show_notes(content["intro_blocks"])
     # The plan (question 18 refers to it) and any other appendix, in the file or sent beside it.
     show_appendices(framework, content, lambda attachment_id: intake_store.attachment_file(store, user, attachment_id))
     if framework.concepts or framework.goal_chain_checklist:
@@ -104,7 +106,7 @@ with read:
         with st.expander("Anvisningarnas ingress till området"):
             st.caption(area.ingress)
     for question in area.questions:
-        show_answer(question, content["answers"].get(question.number, []), labels)
+        show_answer(question, content["answers"].get(question.number, []), labels, content["picture_files"])
 
 with assess:
     st.subheader("Poäng")

@@ -60,7 +60,7 @@ def criteria(framework: Framework, area: Area, work: AreaWork, cid: int, editabl
             st.caption(criterion.description)
             band_code = st.segmented_control(
                 "Band", [b.code for b in scale.bands], key=band_key, disabled=not editable,
-                on_change=_band_changed, args=(cid, area.code, criterion.code, band_key, value_key))
+                on_change=_band_changed, args=(cid, area.code, criterion.code, scale, band_key, value_key))
             if band_code:
                 band = next(b for b in scale.bands if b.code == band_code)
                 st.caption(f"**{band.label}.** {getattr(band, criterion.kind)}")
@@ -70,11 +70,15 @@ def criteria(framework: Framework, area: Area, work: AreaWork, cid: int, editabl
                     args=(cid, area.code, criterion.code, value_key))
 
 
-def _band_changed(cid: int, area_code: str, criterion_code: str, band_key: str, value_key: str) -> None:
+def _band_changed(cid: int, area_code: str, criterion_code: str, scale, band_key: str, value_key: str) -> None:
     if not on_screen(area_code):
         return
-    # A new band keeps no value from the old one; the examiner picks one inside it.
-    if st.session_state.get(value_key) is not None:
+    # A value outside the new band goes; the examiner picks one inside it. A value that
+    # fits stays: Streamlit can report a band "changed" that the examiner never touched
+    # (a stale widget state arriving after a rerun), and that must not clear a score.
+    value = st.session_state.get(value_key)
+    band = next((b for b in scale.bands if b.code == st.session_state.get(band_key)), None)
+    if value is not None and (band is None or not band.min <= value <= band.max):
         st.session_state[value_key] = None
         save(cid, assessments.set_criterion_score, area_code, criterion_code, None)
 
@@ -87,7 +91,7 @@ def _value_changed(cid: int, area_code: str, criterion_code: str, value_key: str
 
 def show_warnings(warnings: list[guidance.Warning]) -> None:
     for warning in warnings:
-        st.warning(warning.message, icon=":material/lightbulb:")
+        st.warning(escape_markdown(warning.message), icon=":material/lightbulb:")
 
 
 def finding_editor(area: Area, finding: assessments.Finding, passages: dict, cid: int, editable: bool) -> None:
@@ -162,12 +166,12 @@ def scorebook_section(cid: int, unit: str, editable: bool) -> None:
     try:
         scorebook.import_file(store, user, cid, upload.name, data, replace_newer=replace)
     except scorebook.NewerWork as exc:
-        st.warning(str(exc))
+        st.warning(escape_markdown(str(exc)))
         if st.button("Ersätt med filens innehåll", key="confirm_import"):
             st.session_state["bedomning_import_confirmed"] = upload.file_id
             st.rerun()
     except Refused as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         SAVES.reload(cid)
         st.session_state["bedomning_import_done"] = upload.name
@@ -190,6 +194,6 @@ def team_section(cid: int) -> None:
             try:
                 assessments.reopen(store, user, chosen, reason)
             except AssessmentError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()

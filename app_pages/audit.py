@@ -6,6 +6,7 @@ import streamlit as st
 
 from scoring.core import audit, backup
 from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ANY = "Alla"
@@ -58,5 +59,5 @@ if st.button("Skapa säkerhetskopia", icon=":material/backup:"):
         st.session_state["backup_file"] = backup.download(store, admin)
 if saved := st.session_state.get("backup_file"):
     name, data = saved
-    st.download_button(f"Ladda ned {name} ({len(data) / 1e6:.1f} MB)", data, file_name=name,
+    st.download_button(f"Ladda ned {escape_markdown(name)} ({len(data) / 1e6:.1f} MB)", data, file_name=name,
                        mime="application/zip", icon=":material/download:", type="primary")

@@ -51,8 +51,8 @@ if work.phase in phases.INDIVIDUAL_OPEN:
               args=(cid, consensus.open_consensus))
     st.stop()
 
-editing = work.phase in phases.CONSENSUS_EDITABLE
-next_phase = consensus.NEXT_PHASE.get(work.phase)
+editing = work.editing
+next_phase = consensus.NEXT_PHASE.get(work.phase) if not work.year_locked else None
 # Always the same box, so the tabs below keep their place when the phase moves on.
 with st.container(border=True):
     left, right = st.columns([3, 1])
@@ -66,8 +66,12 @@ with st.container(border=True):
             left.markdown(f"**Klart för {phases.ContributionPhase(next_phase).label.lower()}.**")
         right.button(f"Gå vidare: {phases.ContributionPhase(next_phase).label.lower()}", type="primary", disabled=bool(problems),
                      on_click=parts.save, args=(cid, consensus.advance), width="stretch")
+    elif work.year_locked:
+        left.markdown(f"**Året är avslutat.** Konsensus visas som den blev; inget kan ändras. Fas: {work.phase_label}.")
     elif work.phase == "aterkoppling_klar":
         left.markdown("**Nästa steg:** lämna lagets förslag under fliken Förslag.")
+    elif work.phase in phases.AFTER_THE_JURY:
+        left.markdown(f"**Juryn har beslutat.** Fas: {work.phase_label}. Återbesöket och rapporten: sidan Återbesök.")
     else:
         left.markdown("**Förslaget är lämnat** till beredningsgruppen.")
 

@@ -115,8 +115,8 @@ def examiners_findings(work, area_code: str) -> None:
     columns = st.columns(max(1, len(work.examiners)))
     for column, examiner in zip(columns, work.examiners, strict=False):
         own = [f for f in work.source_findings if f.examiner == examiner and f.area_code == area_code]
-        lines = [f"- {MARKS[f.kind]} {escape_markdown(f.text)}" for f in own]
-        column.markdown(f"**{escape_markdown(examiner)}**\n\n" + ("\n".join(lines) or ":gray[Inga iakttagelser]"))
+        items = [f"- {MARKS[f.kind]} {escape_markdown(f.text)}" for f in own]
+        column.markdown(f"**{escape_markdown(examiner)}**\n\n" + ("\n".join(items) or ":gray[Inga iakttagelser]"))
 
 
 def findings_tab(framework, work: consensus.Workspace, editing: bool) -> None:
@@ -146,7 +146,7 @@ def finding_form(work, finding: dict, editing: bool) -> None:
     with st.form(p + "form", border=True):
         st.text_area("Konsensus", value=finding.text, key=p + "text", disabled=not editing)
         for warning in guidance.wording_warnings(finding.text):
-            st.caption(f"💡 {warning.message}")
+            st.caption(f"💡 {escape_markdown(warning.message)}")
         st.caption("Från: " + (escape_markdown(", ".join(finding.contributors)) or "laget")
                    + (f" · frågor {', '.join(map(str, finding.question_numbers))}" if finding.question_numbers
                       else "") + (f" · {len(finding.anchors)} avsnitt" if finding.anchors else ""))

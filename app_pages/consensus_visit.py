@@ -8,7 +8,9 @@ import streamlit as st
 from app_pages.consensus_parts import SAVES, prefix, save
 from scoring.consensus import workspace as consensus
 from scoring.core import access
+from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
+from scoring.feedback import invites
 from scoring.intake import eligibility
 from scoring.year import phases
 from scoring.year.framework import Framework
@@ -21,8 +23,13 @@ def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
         st.info("Platsbesöket förbereds när konsensus är klar: då föreslås frågor utifrån konsensus, "
                 "sammanslagna med examinatorernas egna.")
         return
-    editing = work.phase == "platsbesok"
+    editing = work.phase == "platsbesok" and not work.year_locked
     visit, p = work.site_visit, f"{prefix(work.contribution_id)}visit_"
+    if visit.date:
+        store, user = get_store(), st.session_state["current_user"]
+        st.download_button("Kalenderinbjudan (.ics) till laget och verksamheten",
+                           lambda: invites.site_visit_invite(store, user, work.contribution_id)[1],
+                           file_name=f"Platsbesök {work.unit}.ics", mime="text/calendar", icon=":material/event:")
     with st.form(p + "details"):
         left, right = st.columns([1, 3])
         left.date_input("Datum", value=visit.date, key=p + "date", format="YYYY-MM-DD", disabled=not editing)
@@ -43,7 +50,7 @@ def site_visit_tab(framework: Framework, work: consensus.Workspace) -> None:
         for q in visit.questions:
             qp = f"{p}q{q['id']}_"
             with st.container(border=True):
-                st.caption(f"{titles.get(q['area_code'], q['area_code'])} · {q['source']}")
+                st.caption(f"{titles.get(q['area_code'], q['area_code'])} · {escape_markdown(q['source'])}")
                 st.text_area("Fråga", value=q["text"], key=qp + "text", height=68, disabled=not editing)
                 left, right = st.columns([2, 3])
                 left.radio("Utfall", outcomes, index=outcomes.index(q["outcome"] or NO_OUTCOME),
@@ -135,7 +142,7 @@ def proposal_tab(store, user, work: consensus.Workspace) -> None:
         st.success(f"Lagets förslag: **{phases.Proposal.labels()[work.proposal['proposal']]}** "
                    f"({escape_markdown(work.proposal['submitted_by'])}).  \n"
                    f"{escape_markdown(work.proposal['motivation'])}")
-    if work.phase != "aterkoppling_klar":
+    if work.phase != "aterkoppling_klar" or work.year_locked:
         if not work.proposal:
             st.info("Förslaget lämnas när slutlig konsensus är klar och återkopplingen är skriven.")
         return

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.common import declaration_form, show_answer, show_appendices, show_block
+from app_pages.common import declaration_form, show_answer, show_appendices, show_block, show_notes
 from scoring.core.store import get_store
 from scoring.intake import review as intake_store
 from scoring.teams import conflicts
@@ -50,9 +50,10 @@ with tabs[0]:
     st.dataframe([{"Uppgift": f.label, "Värde": content["intro"].get(f.key, "–")} for f in fields],
                  hide_index=True, width="stretch")
     for block in content["intro_blocks"]:
-        show_block(block)
+        show_block(block, picture_files=content["picture_files"])
+    show_notes(content["intro_blocks"])
     show_appendices(framework, content, lambda attachment_id: intake_store.attachment_file(store, user, attachment_id))
 for tab, area in zip(tabs[1:], framework.areas, strict=True):
     with tab:
         for question in area.questions:
-            show_answer(question, content["answers"].get(question.number, []))
+            show_answer(question, content["answers"].get(question.number, []), picture_files=content["picture_files"])

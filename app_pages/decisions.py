@@ -64,7 +64,7 @@ if may_end and st.button("Avsluta året", type="primary", disabled=bool(left),
     try:
         jury.lock_year(store, user, year)
     except jury.JuryError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         st.rerun()
 downloads = st.columns(2)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from scoring.core.store import get_store
-from scoring.core.text import swedish_date
+from scoring.core.text import escape_markdown, swedish_date
 from scoring.intake import eligibility
 from scoring.year import contributions
 from scoring.year.framework import load_framework
@@ -114,11 +114,11 @@ with result_col:
     else:
         STATUS_STYLE[result.status](result.status.capitalize())
     for reason in result.reasons:
-        st.markdown(f"- {reason}")
+        st.markdown(f"- {escape_markdown(reason)}")
     if result.missing:
         st.markdown("**Underlag saknas:** " + ", ".join(result.missing) + ".")
     for note_text in result.notes:
-        st.warning(note_text, icon=":material/schedule:")
+        st.warning(escape_markdown(note_text), icon=":material/schedule:")
 
 st.subheader("Alla bidrag")
 status_of = eligibility.statuses(store, user, year)

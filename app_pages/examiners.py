@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from scoring.core import organisations, tables
 from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
 from scoring.teams import examiners
 
 store = get_store()
@@ -19,7 +21,7 @@ with st.expander("Importera från CSV eller Excel", icon=":material/upload:", ex
     if file and st.button("Importera", type="primary"):
         try:
             result = examiners.import_examiners(store, user, file.name, file.getvalue())
-        except examiners.ImportError_ as exc:
+        except tables.TableError as exc:
             st.session_state["examiner_import"] = ("fel", [str(exc)])
         else:
             lines = [f"{len(result.added)} nya och {len(result.updated)} uppdaterade examinatorer."]
@@ -31,9 +33,9 @@ with st.expander("Importera från CSV eller Excel", icon=":material/upload:", ex
 
 if outcome := st.session_state.pop("examiner_import", None):
     level, lines = outcome
-    (st.success if level == "ok" else st.error)(lines[0])
+    (st.success if level == "ok" else st.error)(escape_markdown(lines[0]))
     for line in lines[1:]:
-        st.warning(line)
+        st.warning(escape_markdown(line))
 
 if not rows:
     st.info("Registret är tomt. Importera examinatorerna från en fil.")
@@ -52,7 +54,7 @@ st.data_editor(
     column_config={
         "Namn": st.column_config.TextColumn(disabled=True),
         "E-post": st.column_config.TextColumn(disabled=True),
-        "Förvaltning/bolag": st.column_config.SelectboxColumn(options=list(examiners.organisations()),
+        "Förvaltning/bolag": st.column_config.SelectboxColumn(options=list(organisations.organisations()),
                                                               required=True),
         "År som examinator": st.column_config.NumberColumn(min_value=0, max_value=50, step=1),
         "Ny": st.column_config.CheckboxColumn(),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages.common import show_concepts_and_checklist
 from scoring.core.store import get_store
-from scoring.core.text import swedish_date
+from scoring.core.text import escape_markdown, swedish_date
 from scoring.year import framework_store
 from scoring.year.framework import load_framework
 
@@ -55,9 +55,9 @@ with criteria_tab:
               "Vikt": c.weight, "Källa": "; ".join(c.sources)} for c in area.criteria],
             hide_index=True, width="stretch",
         )
-    st.subheader(f"Skala: {framework.scale.name}")
+    st.subheader(f"Skala: {escape_markdown(framework.scale.name)}")
     if framework.scale.note and not framework.scale.confirmed:
-        st.warning(framework.scale.note, icon=":material/info:")
+        st.warning(escape_markdown(framework.scale.note), icon=":material/info:")
     st.caption(
         f"Poäng {framework.scale.min}–{framework.scale.max} i steg om {framework.scale.step}. "
         "Områdets poäng är det viktade medelvärdet av bedömningsgrundernas poäng."
@@ -83,7 +83,7 @@ with rules_tab:
         if framework.classes:
             st.subheader("Tävlingsklasser")
             for c in framework.classes:
-                st.markdown(f"- {c.name}" + (f" ({c.description})" if c.description else ""))
+                st.markdown(f"- {escape_markdown(c.name)}" + (f" ({c.description})" if c.description else ""))
     with right:
         st.subheader("Bidraget")
         if framework.submission_rule_text:

@@ -1,4 +1,4 @@
-"""Nytt utmärkelseår (Kvalitetsenheten): a new year's instructions, copied from an earlier
+"""Skriv anvisningar (Kvalitetsenheten): a new year's instructions, copied from an earlier
 year and edited here, checked field by field when saved, kept with their history, and
 downloaded or uploaded as a YAML file. Frozen once the year's first contribution is
 accepted: a later change needs a reason."""
@@ -20,11 +20,13 @@ from scoring.year.framework import where
 store = get_store()
 user = st.session_state["current_user"]
 
-st.title("Nytt utmärkelseår")
+st.title("Skriv anvisningar")
 st.caption("Varje år har egna anvisningar. Börja från ett tidigare år, ändra frågeområden, frågor, regler, datum, "
            "tävlingsklasser och bedömningsgrunder här, och spara: allt kontrolleras med samma regler som de "
            "levererade åren, och varje fel visas med sitt fält. Det sparade årets anvisningar används av intaget, "
-           "bedömningen, rapporterna och juryunderlaget. De levererade åren (filerna) ändras inte här.")
+           "bedömningen, rapporterna och juryunderlaget. De levererade åren (filerna) ändras inte här. "
+           "Året läggs sedan upp, med Kvalitetsenhetens schema, på sidan Utmärkelseår.")
+st.page_link("app_pages/years.py", label="Utmärkelseår: lägg upp året", icon=":material/calendar_month:")
 
 choices = frameworks.available_frameworks(store)
 with st.expander("Börja från ett tidigare år", expanded=not frameworks.stored_years(store)), \

@@ -1,4 +1,4 @@
-"""*Nytt utmärkelseår*: the tabs that edit a year's framework, one function per tab, each
+"""*Skriv anvisningar*: the tabs that edit a year's framework, one function per tab, each
 editing the draft in place through ``Form``. Not a page itself."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""*Nytt utmärkelseår*: the tabs for the year's dates and classes, who may take part, and
+"""*Skriv anvisningar*: the tabs for the year's dates and classes, who may take part, and
 the scale and concepts. Not a page itself."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Widgets bound to a place in a year's framework as data, for *Nytt utmärkelseår*.
+"""Widgets bound to a place in a year's framework as data, for *Skriv anvisningar*.
 
 Each widget starts from the draft's value and writes its value back on every run, so the
 draft always holds what the screen shows; the core validates it when the office saves.

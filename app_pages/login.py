@@ -4,6 +4,7 @@ import streamlit as st
 
 from scoring.core import auth
 from scoring.core.store import get_store
+from scoring.core.text import escape_markdown
 from workbench_tools import demo
 
 store = get_store()
@@ -12,7 +13,7 @@ st.title("Examinatorsstöd")
 st.caption("Stockholms stads kvalitetsutmärkelse – stöd för examinatorer, beredningsgrupp och domarkommitté")
 
 if notice := st.session_state.pop("notice", None):
-    st.info(notice)
+    st.info(escape_markdown(notice))
 
 left, _ = st.columns([2, 3])
 with left:
@@ -34,13 +35,16 @@ with left:
             st.error("Fyll i både e-postadress och lösenord.")
         else:
             try:
-                user = auth.authenticate(store, email, password)
+                address = st.context.ip_address  # None on this machine; a stand-in under AppTest
+                user = auth.authenticate(store, email, password, source=address if isinstance(address, str) else None)
             except auth.AuthError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
+                if oidc and isinstance(exc, auth.LoginLocked):
+                    st.info("Inloggning med stadens konto fungerar som vanligt.")
             else:
                 token = auth.create_session(store, user)
                 st.session_state["session_token"] = token
-                st.session_state["cookie_handoff"] = auth.issue_handoff(token)
+                st.session_state["cookie_handoff"] = True  # the router hands the browser its cookie
                 st.rerun()
 
     if demo.is_demo(store):

@@ -51,7 +51,7 @@ if led:
                 try:
                     reports.mark_final(store, user, cid)
                 except reports.ReportError as exc:
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
                     st.rerun()
     with right:
@@ -81,13 +81,13 @@ if access.can(store, user, "reports.final"):
     if st.button("Ta fram alla slutliga rapporter", icon=":material/folder_zip:", disabled=not finals):
         bar = st.progress(0.0, text="Rapporterna skapas …")
         files = reports.final_reports(store, user, year, lambda n, total, unit: bar.progress(
-            n / total, text=f"{n} av {total}: {unit}"))
+            n / total, text=f"{n} av {total}: {escape_markdown(unit)}"))
         if with_pdf:
             bar.progress(1.0, text="PDF skapas …")
             try:
                 files += reports.to_pdf(files)
             except reports.ReportError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
         st.session_state["report_zip"] = reports.zip_files(files)
         bar.progress(1.0, text=f"{len(finals)} rapporter klara.")
     if "report_zip" in st.session_state:

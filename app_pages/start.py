@@ -8,6 +8,7 @@ from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import days_left, escape_markdown, swedish_date
 from scoring.jury import shortlist as jury
+from scoring.teams import assignment as teams
 from scoring.teams import conflicts
 from scoring.year import contributions, phases, years
 from scoring.year.framework import load_framework
@@ -19,7 +20,11 @@ today = dt.date.today()
 
 st.title(f"Välkommen, {escape_markdown(user.name.split()[0])}")
 if year is None:
-    st.info("Inget utmärkelseår är upplagt ännu. Kvalitetsenheten lägger upp året.")
+    if access.can(store, user, "year.setup"):
+        st.info("Inget utmärkelseår är upplagt ännu. Börja med att lägga upp året och dess schema.")
+        st.page_link("app_pages/years.py", label="Lägg upp året", icon=":material/calendar_month:")
+    else:
+        st.info("Inget utmärkelseår är upplagt ännu. Kvalitetsenheten lägger upp året.")
     st.stop()
 
 framework = load_framework(year)
@@ -73,11 +78,22 @@ with main:
         c1, c2, c3, c4 = st.columns(4)
         c1.metric("Bidrag", status["contributions"])
         c2.metric("Examinatorslag", status["teams"])
-        c3.metric("Examinatorer", status["examiners"])
+        c3.metric("Examinatorer i lag", status["examiners"])
         c4.metric("Bedömningar inlämnade",
                   f"{status['assessments_submitted']} av {status['assessments_expected']}")
-        if status["unassigned"]:
-            st.warning(f"{status['unassigned']} bidrag saknar examinatorslag.")
+        free = teams.without_team(store, user, year)
+        if free["contributions"]:
+            st.warning("Bidrag utan examinatorslag: "
+                       + ", ".join(escape_markdown(c["unit"]) for c in free["contributions"]) + ".",
+                       icon=":material/group_off:")
+        if free["examiners"]:
+            st.info("Examinatorer i registret utan lag: "
+                    + ", ".join(escape_markdown(e["name"]) for e in free["examiners"]) + ".",
+                    icon=":material/person_off:")
+        if free["contributions"] or free["examiners"]:
+            st.page_link("app_pages/teams.py", label="Till Lag och tilldelning", icon=":material/groups:")
+        st.page_link("app_pages/year_progress.py", label="Årets gång: alla steg, vad som är sent och vad som hindrar",
+                     icon=":material/timeline:")
         for row in conflicts.declared_conflicts(store, user, year):
             st.warning(f"{escape_markdown(row['examiner'])} har anmält jäv mot {escape_markdown(row['unit'])}. "
                        "Se Lag och tilldelning.",
@@ -96,7 +112,8 @@ with main:
         st.info("Lämna din jävsdeklaration på sidan Beslut innan du ser kandidaterna.")
         st.page_link("app_pages/decisions.py", label="Till Beslut", icon=":material/gavel:")
     else:
-        candidates = jury.shortlist(store, user, year)  # with pseudonyms where they apply
+        # As on Beredning: with the pseudonym setting on, no unit's name.
+        candidates = jury.shortlist(store, user, year)
         st.subheader("Kandidater från examinatorslagen")
         if not candidates:
             st.info("Inga kandidater ännu. Bidrag visas här när ett lag har föreslagit dem för utmärkelse eller "

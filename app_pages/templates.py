@@ -5,10 +5,10 @@ import streamlit as st
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.reports import documents as reports
-from scoring.reports.templates import DOSSIER, FEEDBACK
+from scoring.reports.templates import DIPLOMA, DOSSIER, FEEDBACK
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-TITLES = {FEEDBACK: "Återkopplingsrapport", DOSSIER: "Juryunderlag"}
+TITLES = {FEEDBACK: "Återkopplingsrapport", DOSSIER: "Juryunderlag", DIPLOMA: "Diplom"}
 
 store = get_store()
 user = st.session_state["current_user"]
@@ -44,6 +44,6 @@ with right:
                 try:
                     reports.save_template(store, user, name, data)
                 except reports.ReportError as exc:
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
                     st.success("Mallen används från och med nu.")

@@ -8,15 +8,17 @@ import json
 import sys
 from pathlib import Path
 
-import duckdb
+import yaml
 
 from scoring.core import auth, backup, config
-from scoring.core.store import get_store
+from scoring.core.errors import Refused
+from scoring.core.store import StoreUnavailable, get_store
+from scoring.feedback import results
 from scoring.intake import document as intake
 from scoring.intake.docx_reader import UnreadableFile
 from scoring.reports import documents as reports
 from scoring.reports import templates as report_templates
-from scoring.year import framework_store
+from scoring.year import framework_store, years
 from scoring.year.framework import FrameworkError, available_years, load_framework
 from workbench_tools import bench, demo
 
@@ -24,13 +26,8 @@ from workbench_tools import bench, demo
 def _store():
     try:
         return get_store()
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise SystemExit(
-                f"Databasen {config.database_path()} används av en annan process "
-                "(troligen appen). Stoppa appen först."
-            ) from None
-        raise
+    except StoreUnavailable as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -151,7 +148,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
             message = str(exc) if isinstance(exc, UnreadableFile) else f"{name}: filen går inte att läsa ({exc.strerror})."
             results.append({"file": name, "year": args.year, "questions": [], "chars_counted": None,
                             "limit": framework.character_limit.max_chars, "over_limit": None,
-                            "findings": [], "error": message})
+                            "findings": [], "pictures": [], "error": message})
             continue
         results.append(intake.as_json(result) | {"_result": result})
     if args.json:
@@ -183,11 +180,7 @@ def _intake_text(r: dict, framework) -> str:
 def cmd_reports(args: argparse.Namespace) -> int:
     """The year's final feedback reports (and PDFs when LibreOffice is there) into a folder."""
     store = _store()
-    office = store.fetchone("SELECT id, email, name, role FROM users WHERE role = 'admin' AND active"
-                            " ORDER BY id LIMIT 1")
-    if office is None:
-        raise SystemExit("Det finns inget konto för Kvalitetsenheten i databasen.")
-    admin = auth.User(*office)
+    admin = _office(store)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     files = reports.final_reports(store, admin, args.year, lambda n, total, unit: print(f"{n}/{total} {unit}"))
@@ -241,6 +234,88 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_year_create(args: argparse.Namespace) -> int:
+    schedule = {}
+    if args.schedule:
+        try:
+            raw = yaml.safe_load(Path(args.schedule).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            print(f"Schemat {args.schedule} går inte att läsa: {exc}", file=sys.stderr)
+            return 1
+        if not isinstance(raw, dict):
+            print(f"Schemat {args.schedule} ska vara en lista med milstolpe: datum (ÅÅÅÅ-MM-DD).", file=sys.stderr)
+            return 1
+    store = _store()
+    try:
+        if args.schedule:
+            schedule = years.parse_schedule(raw)
+        with store.write("kommandoraden") as uow:
+            years.create_year(uow, args.year, schedule)
+            current = years.current_year(store)
+            if args.current or store.setting("current_year") is None:
+                years.set_current_year(uow, args.year)
+                current = args.year
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Utmärkelseåret {args.year} är upplagt med {len(schedule)} datum i schemat.")
+    if current != args.year:
+        print(f"Aktuellt år är fortfarande {current}; byt med: python -m scoring year current {args.year}")
+    return 0
+
+
+def cmd_year_list(args: argparse.Namespace) -> int:
+    rows = years.all_years(_store())
+    if not rows:
+        print("Inga utmärkelseår är upplagda. Lägg upp ett: python -m scoring year create --year ÅÅÅÅ")
+    for row in rows:
+        marker = "*" if row["current"] else " "
+        print(f"{marker} {row['year']}  {row['phase_label']:<28} {row['contributions']:>4} bidrag"
+              + ("  (låst)" if row["locked"] else ""))
+    return 0
+
+
+def cmd_year_current(args: argparse.Namespace) -> int:
+    store = _store()
+    try:
+        with store.write("kommandoraden") as uow:
+            years.set_current_year(uow, args.year)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Aktuellt år är nu {args.year}.")
+    return 0
+
+
+def cmd_diplomas(args: argparse.Namespace) -> int:
+    store = _store()
+    office = _office(store)
+    folder = Path(args.out)
+    if folder.exists() and any(folder.iterdir()):
+        print(f"Mappen {folder} innehåller redan filer; välj en ny eller tom mapp.", file=sys.stderr)
+        return 1
+    try:
+        files = results.diplomas(store, office, args.year)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files:
+        (folder / name).write_bytes(data)
+    print(f"{len(files)} diplom för {args.year} i {folder}.")
+    return 0
+
+
+def _office(store) -> auth.User:
+    """The command line acts as the office's first active account (it runs on the server,
+    with the database file, so whoever runs it is the office)."""
+    office = store.fetchone("SELECT id, email, name, role FROM users WHERE role = 'admin' AND active"
+                            " ORDER BY id LIMIT 1")
+    if office is None:
+        raise SystemExit("Det finns inget konto för Kvalitetsenheten i databasen.")
+    return auth.User(*office)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Examinatorsstöd")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -266,6 +341,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--password", help="utelämna för att få en fråga")
     p.set_defaults(func=cmd_users_password)
+
+    year = sub.add_parser("year", help="utmärkelseår").add_subparsers(dest="year_command", required=True)
+    p = year.add_parser("create", help="lägg upp ett utmärkelseår från årets anvisningar",
+                        description="Schemafilen (YAML) anger milstolpar och datum, till exempel "
+                                    "'individuell_bedomning: 2026-08-28'. Milstolparna: "
+                                    + ", ".join(years.SCHEDULE_LABELS) + ".")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--schedule", help="YAML-fil med Kvalitetsenhetens schema")
+    p.add_argument("--current", action="store_true", help="gör det till aktuellt år även om ett annat år är det")
+    p.set_defaults(func=cmd_year_create)
+    p = year.add_parser("list", help="lista utmärkelseåren (* = aktuellt år)")
+    p.set_defaults(func=cmd_year_list)
+    p = year.add_parser("current", help="byt aktuellt år")
+    p.add_argument("year", type=int)
+    p.set_defaults(func=cmd_year_current)
+
+    p = sub.add_parser("diplomas", help="skriv ett diplom (.docx) per deltagande verksamhet för ett avslutat år")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, help="ny eller tom mapp")
+    p.set_defaults(func=cmd_diplomas)
 
     p = sub.add_parser("frameworks", help="kontrollera årens anvisningar: filerna och de år Kvalitetsenheten skrivit i databasen")
     p.set_defaults(func=cmd_frameworks)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from helpers import ROOT
 
+from scoring.core.auth import COOKIE_NAME
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,11 +32,13 @@ def free_port() -> int:
 class Server:
     """``streamlit run serve.py`` against a given database, as ``make run`` starts it."""
 
-    def __init__(self, database: Path, log: Path, port: int | None = None, extra: list[str] = ()):
+    def __init__(self, database: Path, log: Path, port: int | None = None, extra: list[str] = (),
+                 env: dict[str, str] | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
-        env = {**os.environ, "WORKBENCH_DB": str(database)}
+        env = {**os.environ, "WORKBENCH_DB": str(database), **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
@@ -68,12 +72,19 @@ def wait_for_app(page) -> None:
 
 
 def log_in(page, base_url: str, email: str, password: str) -> None:
+    """Log in, and wait until the browser holds the session cookie (it arrives just after the
+    start page: a page opened sooner would find no login)."""
     page.goto(base_url)
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in", exact=True).click()
     page.get_by_role("heading", name="Välkommen").wait_for(timeout=30_000)
     wait_for_app(page)
+    for _ in range(300):
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no session cookie after logging in as {email}")
 
 
 def screenshot(page, name: str) -> None:

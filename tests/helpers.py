@@ -3,8 +3,10 @@ in a given state through the core's own commands."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -156,3 +158,31 @@ def through_to_the_feedback(store, lead, cid) -> int:
         for n in range(3):
             version = consensus.add_finding(store, lead, cid, version, area_code=None, kind=kind, text=f"Tema {n}")
     return consensus.advance(store, lead, cid, version)
+
+
+def paragraph_bomb(paragraphs: int) -> bytes:
+    """A small .docx whose main document is nothing but empty paragraphs: 30 million of them
+    pack into about 300 KB and unpack to under 200 MB, within the unpacked-size cap."""
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                bomb.writestr(item, source.read(item))
+        with bomb.open("word/document.xml", "w") as part:
+            part.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                       b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+            chunk = b"<w:p/>" * 100_000
+            for _ in range(paragraphs // 100_000):
+                part.write(chunk)
+            part.write(b"<w:p/>" * (paragraphs % 100_000) + b"</w:body></w:document>")
+    return out.getvalue()
+
+
+def page_file(key: str) -> str:
+    """A page's file, from the router's own table (app.py is a script: read, not imported)."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    table = next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
+    return str(ROOT / ast.literal_eval(table)[key][0])

@@ -30,11 +30,11 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv", "bidrag", "anvisningar",
-          "nytt_ar", "konton", "logg"],
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "aretsgang", "ar", "skriv_anvisningar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut", "resultat", "arkiv", "bidrag", "anvisningar",
+          "konton", "logg"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar"], "Examinator"),
-        ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "bidrag", "anvisningar"], "Lagsamordnare"),
+        ("lisa.berg@demo.stockholm.se", ["start", "bedomning", "konsensus", "rapporter", "aterbesok", "bidrag", "anvisningar"], "Lagsamordnare"),
         ("beredning@demo.stockholm.se", ["start", "beredning", "arkiv", "anvisningar"], "Beredningsgrupp"),
         ("jury@demo.stockholm.se", ["start", "beredning", "beslut", "arkiv", "anvisningar"], "Domarkommittén"),
     ],

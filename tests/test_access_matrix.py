@@ -10,6 +10,7 @@ exception fails the test.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 
 import pytest
 from corpus import build
@@ -19,6 +20,7 @@ from scoring.assessment import individual as assessments
 from scoring.consensus import workspace as consensus
 from scoring.core import access, audit, auth, backup
 from scoring.core.errors import Refused
+from scoring.feedback import results, visits
 from scoring.intake import eligibility
 from scoring.intake import review as intake_store
 from scoring.jury import members, motivations
@@ -27,7 +29,7 @@ from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
-from scoring.year import contributions, framework_store
+from scoring.year import contributions, framework_store, years
 from scoring.year.framework import load_framework
 
 YEAR = 2026
@@ -41,6 +43,7 @@ EXPECTED: dict[str, set[str]] = {
     "year.status": {"admin"},
     "year.agreement": {"admin"},
     "year.lock": {"admin", "domarkommitte"},
+    "year.setup": {"admin"},
     "settings.change": {"admin"},
     "accounts.manage": {"admin"},
     "audit.read": {"admin"},
@@ -79,7 +82,15 @@ EXPECTED: dict[str, set[str]] = {
     "frameworks.edit": {"admin"},
     # The pages of the menu.
     "page.start": EVERYONE,
+    "page.aretsgang": {"admin"},
+    "page.ar": {"admin"},
+    "page.anmalningar": {"admin"},
     "page.intag": {"admin"},
+    "page.aterbesok": {"admin", "lagsamordnare"},
+    "page.resultat": {"admin"},
+    "feedback.manage": {"admin", "lagsamordnare"},
+    "feedback.override": {"admin"},
+    "results.make": {"admin"},
     "page.granskning": {"admin"},
     "page.behorighet": {"admin"},
     "page.examinatorer": {"admin"},
@@ -93,7 +104,7 @@ EXPECTED: dict[str, set[str]] = {
     "page.arkiv": {"admin"} | ABOVE,
     "page.bidrag": {"admin"} | TEAM | {"annat_lag"},
     "page.anvisningar": EVERYONE,
-    "page.nytt_ar": {"admin"},
+    "page.skriv_anvisningar": {"admin"},
     "page.konton": {"admin"},
     "page.logg": {"admin"},
 }
@@ -170,6 +181,7 @@ class World:
             "year.status": lambda u: contributions.year_status(s, u, YEAR),
             "year.agreement": lambda u: consensus.year_agreement(s, u, YEAR),
             "year.lock": lambda u: jury.lock_year(s, u, YEAR),  # refused: decisions are missing
+            "year.setup": lambda u: years.update_schedule(s, u, YEAR, 0, {}),  # refused: version 0 is stale
             "settings.change": lambda u: consensus.set_spread_threshold(s, u, 1),  # refused: out of range
             "accounts.manage": lambda u: auth.accounts(s, u),
             "audit.read": lambda u: audit.entries(s, u, limit=1),
@@ -207,6 +219,10 @@ class World:
             "jury.declare": lambda u: members.to_declare(s, u, YEAR),
             "jury.decide": lambda u: jury.decide(s, u, proposed, "okänt", ""),  # refused: no such decision
             "frameworks.edit": lambda u: framework_store.copy_framework(s, u, 2026, 2026),  # refused: a shipped year
+            "feedback.manage": lambda u: visits.visit(s, u, own),
+            "feedback.override": lambda u: visits.hand_over(s, u, own, 0, on=dt.date(2026, 11, 30), how="Med e-post",
+                                                            override_reason="Skäl"),  # refused: not decided yet
+            "results.make": lambda u: results.results(s, u, YEAR),  # refused: the year has not ended
         }
 
     def question(self, permission: str) -> dict:

@@ -154,7 +154,8 @@ def test_the_coordinator_reopens_with_a_reason_others_may_not(demo_store):
     assert work.reopened_by == coordinator.name
     with pytest.raises(AssessmentError, match="inte inlämnad"):
         assessments.reopen(demo_store, coordinator, aid, "igen")
-    audit = demo_store.fetchone("SELECT actor, after_value FROM audit_log WHERE action = 'öppnade bedömningen igen'")
+    audit = demo_store.fetchone("SELECT actor, after_value FROM audit_log WHERE action = 'öppnade bedömningen igen'"
+                                " AND entity_id = ?", [str(aid)])
     assert audit[0] == coordinator.email and json.loads(audit[1])["reason"] == "Komplettera Medarbetarskap"
 
 
@@ -210,3 +211,33 @@ def test_every_change_is_audited_with_its_version(demo_store):
         [str(aid)])
     assert [json.loads(r[1])["version"] for r in rows] == [1, 2]
     assert {r[0] for r in rows} == {user.email}
+
+
+def test_a_save_that_changes_nothing_writes_nothing(demo_store):
+    """A widget may report the value it already holds (Streamlit replays a stale widget state
+    after a rerun): such a save must not clear a score, bump the version or log anything."""
+    user, cid = not_started(demo_store)
+    area = FRAMEWORK.areas[0]
+    # Before anything is saved, an empty note or no questions do not even start the assessment.
+    assert assessments.set_note(demo_store, user, cid, 0, area.questions[0].number, "") == 0
+    assert assessments.set_site_visit_questions(demo_store, user, cid, 0, area.code, []) == 0
+    assert assessments.own_assessment(demo_store, user, cid).id is None
+    version = assessments.set_criterion_score(demo_store, user, cid, 0, area.code, area.criteria[0].code, 60)
+    version = assessments.add_finding(demo_store, user, cid, version, area_code=area.code, kind="styrka",
+                                      text="Målen följs upp.", questions=[area.questions[0].number])
+    finding = assessments.own_assessment(demo_store, user, cid).areas[area.code].findings[0]
+    logged = demo_store.fetchone("SELECT count(*) FROM audit_log")[0]
+    same = [
+        assessments.set_criterion_score(demo_store, user, cid, version, area.code, area.criteria[0].code, 60),
+        assessments.update_finding(demo_store, user, cid, version, finding.id, text="Målen följs upp.",
+                                   questions=[area.questions[0].number]),
+        assessments.set_note(demo_store, user, cid, version, area.questions[0].number, "  "),
+        assessments.set_site_visit_questions(demo_store, user, cid, version, area.code, [""]),
+    ]
+    assert same == [version] * 4
+    work = assessments.own_assessment(demo_store, user, cid)
+    assert work.version == version and work.areas[area.code].criteria == {area.criteria[0].code: 60}
+    assert demo_store.fetchone("SELECT count(*) FROM audit_log")[0] == logged
+    # A real change still goes through, with its version.
+    assert assessments.update_finding(demo_store, user, cid, version, finding.id, text="Målen följs upp varje år.",
+                                      questions=[area.questions[0].number]) == version + 1

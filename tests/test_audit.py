@@ -21,7 +21,8 @@ from scoring.assessment import scorebook
 from scoring.consensus import workspace as consensus
 from scoring.core import access, audit, auth, backup
 from scoring.core.store import Store, UnitOfWork
-from scoring.intake import eligibility
+from scoring.feedback import results, visits
+from scoring.intake import changes, eligibility, picture_settings, registrations
 from scoring.intake import review as intake_store
 from scoring.jury import members as jury_members
 from scoring.jury import motivations
@@ -30,7 +31,7 @@ from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
-from scoring.year import framework_store
+from scoring.year import framework_store, next_year, progress, years
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR, UNITS, build_demo, contribution_file
 
@@ -47,7 +48,8 @@ ADMIN = "kvalitetsenheten@demo.stockholm.se"
 
 def write_operations() -> tuple[set[str], set[str]]:
     """(operations, helpers) found in the source: a function that opens a write transaction
-    or changes a record through a versioned _modify, or takes a unit of work and changes rows.
+    (store.write; a file's or a pipe's write is none) or changes a record through a versioned
+    _modify, or takes a unit of work and changes rows.
     Private helpers taking a unit of work are parts of their caller's change."""
     operations, helpers = set(), set()
     for path in SCORING.rglob("*.py"):
@@ -62,7 +64,7 @@ def write_operations() -> tuple[set[str], set[str]]:
             takes_uow = [a.arg for a in node.args.args][:1] == ["uow"]
             if takes_uow and node.name.startswith("_") and re.search(r"\b(INSERT|UPDATE|DELETE)\b", source):
                 helpers.add(f"{module}.{node.name}")
-            elif ".write(" in source or "_modify(" in source or (
+            elif re.search(r"\bstore\.write\(", source) or "_modify(" in source or (
                     takes_uow and re.search(r"\b(INSERT|UPDATE|DELETE)\b", source)):
                 operations.add(f"{module}.{node.name}")
     return operations, helpers
@@ -200,8 +202,23 @@ def _year_of_work(store: Store) -> None:
     second = intake_store.upload(store, admin, DEMO_YEAR, "Fel fil.docx", contribution_file(
         FRAMEWORK, unit, random.Random(2), "rubriker"))
     intake_store.reject(store, admin, second, "Fel år")
+    # The office's own year: the schedule, registrations, when a file arrived, a request withdrawn.
+    dates, version = years.schedule(store, DEMO_YEAR)
+    years.update_schedule(store, admin, DEMO_YEAR, version, {**dates, "beredning": dt.date(2026, 10, 16)})
+    years.make_current(store, admin, DEMO_YEAR)
+    registered = registrations.add(store, admin, DEMO_YEAR, registrations.Registration("Ny enhet", "Socialförvaltningen"))
+    registrations.update(store, admin, registered, registrations.Registration("Ny enhet", "Socialförvaltningen",
+                                                                              note="Ringde"))
+    gone = registrations.add(store, admin, DEMO_YEAR, registrations.Registration("Borta", "Socialförvaltningen"))
+    registrations.remove(store, admin, gone)
+    intake_store.set_received_at(store, admin, first, intake_store.review(store, admin, first).version,
+                                 dt.datetime(2026, 5, 6, 8, 0))
     cid = intake_store.accept(store, admin, first, intake_store.review(store, admin, first).version,
-                              unit_name="Ny enhet", organisation="Socialförvaltningen")
+                              unit_name="Ny enhet", organisation="Socialförvaltningen",
+                              registration_id=registered, note="Tas emot med sina fynd.")
+    request = changes.request_changes(store, admin, cid, "Bilden innehåller text.", 1)
+    changes.withdraw(store, admin, request, "Fel bidrag")
+    teams.create_team(store, admin, DEMO_YEAR, "Lag Sent", [ada.id], ada.id, "Examinator som kom till sent")
     year_teams = teams.teams_of_year(store, admin, DEMO_YEAR)
     roomy = next(t for t in year_teams if len(t["contributions"]) < 2)
     teams.assign(store, admin, cid, roomy["id"], "Kom in sent")
@@ -254,15 +271,30 @@ def _year_of_work(store: Store) -> None:
     preparer = auth.user_by_email(store, "beredning@demo.stockholm.se")
     candidate = jury.shortlist(store, preparer, DEMO_YEAR)[0].contribution_id
     motivations.save_draft(store, preparer, candidate, "Utkast från beredningen.", 0)
+    picture_settings.set_passage_chars(store, admin, 150)
     reports.show_scores(store, admin, DEMO_YEAR, True)
     reports.save_template(store, admin, FEEDBACK, reports.template(store, FEEDBACK))
     reports.reset_template(store, admin, FEEDBACK)
     jury.set_pseudonymised(store, admin, DEMO_YEAR, True)
     backup.download(store, admin)
-    # The jury decides and ends the year.
+    # The jury decides and ends the year; the office says why the unfinished ones need not be.
     for proposed in jury.undecided(store, judge, DEMO_YEAR):
         jury.decide(store, judge, proposed, "ingen", "")
+    for cid_left, _, _ in progress.unfinished(store, DEMO_YEAR):
+        progress.excuse(store, admin, cid_left, "Hann inte bli klart i demoåret")
     jury.lock_year(store, judge, DEMO_YEAR)
+    # After the jury: a feedback visit and the report handed over, the prize sums, the diplomas.
+    final_cid = store.fetchone("SELECT contribution_id FROM reports WHERE final")[0]
+    lead = auth.User(*store.fetchone("SELECT u.id, u.email, u.name, u.role FROM assignments s JOIN teams t"
+                                     " ON t.id = s.team_id JOIN users u ON u.id = t.coordinator_id"
+                                     " WHERE s.contribution_id = ?", [final_cid]))
+    v = visits.book(store, lead, final_cid, 0, date=dt.date(2026, 11, 30), starts=dt.time(9), ends=dt.time(11),
+                    place="Verksamheten", team_participants="Laget", unit_participants="Chefen")
+    v = visits.record_held(store, lead, final_cid, v, held_on=dt.date(2026, 11, 30), notes="Bra samtal")
+    visits.hand_over(store, lead, final_cid, v, on=dt.date(2026, 12, 1), how="Vid återbesöket")
+    results.set_prize_amounts(store, admin, DEMO_YEAR, {"utmarkelse": 50_000, "hedersomnamnande": 25_000})
+    # The next year, from the ended one: it has no instructions yet, so it starts with a copy.
+    assert next_year.start_next_year(store, admin, DEMO_YEAR, DEMO_YEAR + 1)["framework_copied"]
 
 
 def test_every_write_operation_is_logged_with_who_what_before_and_after(empty_store, recorder):

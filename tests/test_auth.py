@@ -44,14 +44,14 @@ def test_lockout_after_repeated_failures_and_release_after_the_wait(empty_store,
     for _ in range(2):
         with pytest.raises(auth.AuthError, match="Fel e-postadress"):
             auth.authenticate(empty_store, user.email, "fel", now=now)
-    with pytest.raises(auth.AuthError, match="låst i 15 minuter"):
+    with pytest.raises(auth.AuthError, match="spärrad i 15 minuter"):
         auth.authenticate(empty_store, user.email, "fel", now=now)
-    # Even the right password is refused while the account is locked.
-    with pytest.raises(auth.AuthError, match="tillfälligt låst"):
+    # Even the right password is refused while the lock holds, without checking it.
+    with pytest.raises(auth.LoginLocked, match="Försök igen om 11 minuter"):
         auth.authenticate(empty_store, user.email, PASSWORD, now=now + dt.timedelta(minutes=5))
     assert auth.authenticate(empty_store, user.email, PASSWORD, now=now + dt.timedelta(minutes=16)) == user
     audit = [r[0] for r in empty_store.fetchall("SELECT action FROM audit_log")]
-    assert "lås konto" in audit
+    assert audit.count("misslyckad inloggning") == 3 and "spärra inloggning" in audit
 
 
 def test_a_successful_login_resets_the_failure_count(empty_store, user, monkeypatch):
@@ -67,11 +67,13 @@ def test_a_successful_login_resets_the_failure_count(empty_store, user, monkeypa
 
 def test_unlock_by_admin(empty_store, user, monkeypatch):
     monkeypatch.setenv("WORKBENCH_MAX_FAILED_LOGINS", "1")
-    with pytest.raises(auth.AuthError, match="låst"):
+    with pytest.raises(auth.AuthError, match="spärrad"):
         auth.authenticate(empty_store, user.email, "fel")
+    assert [u["locked_until"] is not None for u in auth.list_users(empty_store)] == [True]
     with empty_store.write("admin") as uow:
         auth.unlock(uow, user.id)
     assert auth.authenticate(empty_store, user.email, PASSWORD) == user
+    assert auth.list_users(empty_store)[0]["locked_until"] is None
 
 
 def test_inactive_and_oidc_only_accounts_cannot_use_a_password(empty_store, user):
@@ -129,8 +131,10 @@ def test_cookie_signature_rejects_tampering(empty_store, user):
     assert auth.unsign(empty_store, None) is None and auth.unsign(empty_store, "utan-punkt") is None
 
 
-def test_handoff_code_works_once():
-    code = auth.issue_handoff("token-1")
-    assert auth.redeem_handoff(code) == "token-1"
-    assert auth.redeem_handoff(code) is None
-    assert auth.redeem_handoff("påhittad") is None
+def test_handoff_code_works_once_and_only_in_the_browser_it_was_issued_to():
+    code = auth.issue_handoff("token-1", "webbläsare-1")
+    # From another browser (another nonce, or none) it is refused, and stays for its own.
+    assert auth.redeem_handoff(code, "webbläsare-2") is None and auth.redeem_handoff(code, None) is None
+    assert auth.redeem_handoff(code, "webbläsare-1") == "token-1"
+    assert auth.redeem_handoff(code, "webbläsare-1") is None
+    assert auth.redeem_handoff("påhittad", "webbläsare-1") is None

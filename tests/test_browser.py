@@ -6,7 +6,7 @@ import shutil
 import time
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, free_port, log_in, screenshot, wait_for_app
+from browser import CHROMIUM, CHROMIUM_ARGS, Server, free_port, log_in, pick, screenshot, wait_for_app
 from helpers import team_of
 from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import expect, sync_playwright
@@ -109,7 +109,7 @@ def test_without_login_a_direct_url_shows_the_login_form(server, page):
 def test_admin_reaches_accounts_and_logout_ends_the_session(server, page):
     log_in(page, server.url, "kvalitetsenheten@demo.stockholm.se", DEMO_PASSWORD)
     page.get_by_test_id("stSidebarNav").get_by_text("Konton").click()
-    expect(page.get_by_role("heading", name="Konton")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Konton", exact=True)).to_be_visible(timeout=30_000)
     screenshot(page, "admin-accounts")
     page.get_by_role("button", name="Logga ut").click()
     expect(page.get_by_label("E-postadress")).to_be_visible(timeout=30_000)
@@ -194,27 +194,35 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
     expect(page.get_by_role("heading", name="Granska fil")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Inga fynd")).to_be_visible()
     screenshot(page, "admin-review")
-    page.get_by_label("Förvaltning eller bolag").fill("Norrmalms stadsdelsförvaltning")
+    pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Förvaltning eller bolag"),
+         "Norrmalms stadsdelsförvaltning")
     # 2026 names no competition classes: there is none to choose.
     expect(page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass")).to_have_count(0)
+    # Read in today, after the year's deadline: the office takes it in with a note.
+    expect(page.get_by_text("efter sista dag för bidragen")).to_be_visible()
+    page.get_by_role("textbox", name="Anteckning (krävs)").fill("Kom in sent med Kvalitetsenhetens godkännande.")
     page.get_by_role("button", name="Godkänn bidraget").click()
     expect(page.get_by_text("Skolan i Testby är godkänt som bidrag.")).to_be_visible(timeout=30_000)
 
 
 ROLE_LOGINS = {
-    "kvalitetsenheten@demo.stockholm.se": {"start", "intag", "granskning", "behorighet", "examinatorer", "lag",
-                                           "konsensus", "rapporter", "mallar", "beredning", "beslut", "arkiv",
-                                           "bidrag", "anvisningar", "nytt_ar", "konton", "logg"},
+    "kvalitetsenheten@demo.stockholm.se": {"start", "aretsgang", "ar", "skriv_anvisningar", "anmalningar", "intag",
+                                           "granskning", "behorighet", "examinatorer", "lag",
+                                           "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut",
+                                           "resultat", "arkiv",
+                                           "bidrag", "anvisningar", "konton", "logg"},
     EXAMINER: {"start", "bedomning", "bidrag", "anvisningar"},
     "beredning@demo.stockholm.se": {"start", "beredning", "arkiv", "anvisningar"},
     "jury@demo.stockholm.se": {"start", "beredning", "beslut", "arkiv", "anvisningar"},
 }
 PAGE_HEADINGS = {
+    "aretsgang": "Årets gång", "ar": "Utmärkelseår", "anmalningar": "Intresseanmälningar",
     "intag": "Intag av bidrag", "granskning": "Granska fil", "behorighet": "Grundläggande kontroll",
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
     "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
-    "beslut": "Beslut", "arkiv": "Arkiv",
-    "anvisningar": "Anvisningar", "nytt_ar": "Nytt utmärkelseår", "konton": "Konton", "logg": "Händelselogg",
+    "beslut": "Beslut", "arkiv": "Arkiv", "aterbesok": "Återbesök", "resultat": "Resultat",
+    "anvisningar": "Anvisningar", "skriv_anvisningar": "Skriv anvisningar", "konton": "Konton",
+    "logg": "Händelselogg",
 }
 
 
@@ -237,8 +245,8 @@ def test_the_office_writes_a_new_years_questionnaire(server, page):
     """Kvalitetsenheten copies 2026 into 2027, rewords question 1 and saves; Anvisningar shows it."""
     question = "Beskriv hur ni tar reda på vad era målgrupper behöver, och vad ni gör med det."
     log_in(page, server.url, "kvalitetsenheten@demo.stockholm.se", DEMO_PASSWORD)
-    page.goto(server.url + "/nytt_ar")
-    expect(page.get_by_role("heading", name="Nytt utmärkelseår")).to_be_visible(timeout=30_000)
+    page.goto(server.url + "/skriv_anvisningar")
+    expect(page.get_by_role("heading", name="Skriv anvisningar")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Kopiera").click()
     expect(page.get_by_text("Version 1. Ändringarna sparas först när du klickar Spara.")).to_be_visible(
         timeout=30_000)
@@ -247,7 +255,7 @@ def test_the_office_writes_a_new_years_questionnaire(server, page):
     field.fill(question)
     field.press("Tab")
     wait_for_app(page)
-    screenshot(page, "nytt-ar")
+    screenshot(page, "skriv-anvisningar")
     page.get_by_role("button", name="Spara anvisningarna").click()
     expect(page.get_by_text("Version 2. Ändringarna sparas först när du klickar Spara.")).to_be_visible(
         timeout=30_000)

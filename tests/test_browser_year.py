@@ -89,9 +89,11 @@ def admin_takes_in_and_assigns(y) -> None:
     step(page, 1, "intag")
     page.get_by_role("button", name="Öppna granskningen").click()
     expect(page.get_by_role("heading", name="Granska fil")).to_be_visible(timeout=30_000)
-    page.get_by_label("Förvaltning eller bolag").fill("Norrmalms stadsdelsförvaltning")
+    pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Förvaltning eller bolag"),
+         "Norrmalms stadsdelsförvaltning")
     # 2026 has no competition classes: nothing to choose.
     expect(page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass")).to_have_count(0)
+    page.get_by_role("textbox", name="Anteckning (krävs)").fill("Kom in efter sista dag; Kvalitetsenheten tar emot det.")
     step(page, 2, "granskning")
     page.get_by_role("button", name="Godkänn bidraget").click()
     expect(page.get_by_text(f"{UNIT} är godkänt som bidrag.")).to_be_visible(timeout=30_000)

@@ -1,5 +1,5 @@
 """A new year's questionnaire written by the office, not a developer: copied from an earlier
-year and edited on *Nytt utmärkelseår*, validated by the same model as the shipped files,
+year and edited on *Skriv anvisningar*, validated by the same model as the shipped files,
 stored with its history, downloaded and uploaded as YAML, frozen once the year's first
 contribution is accepted, and checked by ``python -m scoring frameworks``."""
 
@@ -52,7 +52,7 @@ def _intake_and_accept(store, admin, year: int, name: str) -> int:
     assert [q["number"] for q in review.report.questions if q["answered"]] == list(range(1, 20))
     assert [f.text for f in review.report.findings] == []
     return intake_store.accept(store, admin, intake_id, review.version, unit_name=name,
-                               organisation="Norrmalms stadsdelsförvaltning")
+                               organisation="Norrmalms stadsdelsförvaltning", note="Kom in sent.")
 
 
 def test_a_2027_year_made_on_the_screen_from_2026_runs_through_the_year(demo_store):
@@ -193,6 +193,10 @@ def test_the_frameworks_for_a_new_year_are_the_shipped_files_and_the_offices(dem
     assert choices[2030].has_classes and choices[2026].award_year_exists and not choices[2030].award_year_exists
     assert load_framework(2030).title == "Kvalitetsutmärkelsen 2030"
     assert framework_store.mentions_of_year(framework_store.stored_data(demo_store, admin, 2030)[0], 2012)
+    # One place makes an award year (Utmärkelseår): it offers the office's year beside the files.
+    assert 2030 in years.frameworks_for_new_years(demo_store) and 2026 not in years.frameworks_for_new_years(demo_store)
+    years.create(demo_store, admin, 2030, {}, make_current=False)
+    assert 2030 not in years.frameworks_for_new_years(demo_store)
 
 
 def test_the_command_line_checks_the_stored_years_too(tmp_path):

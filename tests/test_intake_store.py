@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from scoring.intake import review as intake_store
 from scoring.year.framework import load_framework
 
 F2026 = load_framework(2026)
+ON_TIME = dt.datetime(2026, 5, 6, 8, 0)  # before the 2026 deadline (7 May), in UTC
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ def _counts(store):
 
 def test_upload_review_accept_makes_a_readable_contribution(demo_store, admin):
     data, _ = build(F2026, "fetstil")
-    intake_id = intake_store.upload(demo_store, admin, 2026, "Skolan i Testby.docx", data)
+    intake_id = intake_store.upload(demo_store, admin, 2026, "Skolan i Testby.docx", data, received_at=ON_TIME)
     review = intake_store.review(demo_store, admin, intake_id)
     assert review.status == "granskas" and review.report.intro_fields["unit_name"] == "Skolan i Testby"
     cid = intake_store.accept(demo_store, admin, intake_id, review.version, unit_name="Skolan i Testby",
@@ -118,7 +120,7 @@ def test_cli_intake_prints_text_and_json(tmp_path):
     result = json.loads(run.stdout)
     assert [r["file"] for r in result] == ["bra.docx", "gammal.doc"]
     assert set(result[0]) == {"file", "year", "questions", "chars_counted", "limit", "over_limit",
-                              "chars_by_area", "findings", "error"}
+                              "chars_by_area", "findings", "pictures", "error"}
     assert [q["number"] for q in result[0]["questions"]] == list(range(1, 20))
     assert set(result[0]["questions"][0]) == {"number", "area", "chars", "answered", "confidence"}
     assert result[0]["limit"] == 90000 and result[0]["error"] is None and result[0]["over_limit"] is False

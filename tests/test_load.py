@@ -23,11 +23,12 @@ def test_fifty_sessions_lose_and_mix_up_nothing(crowd):
     print(f"\n{result.sessions} sessions, {result.saves} saves, p50 {result.p50_ms} ms, p95 {result.p95_ms} ms")
     assert result.errors == [] and result.stale_refusals == 0
     assert result.lost_writes == 0 and result.mixed_up == 0
-    assert result.sessions == 50 and all(len(s.versions) >= 3 for s in people)
+    assert result.sessions == 50 and all(len(s.versions) + s.unchanged >= 3 for s in people)
     # Every acknowledged save is one audited version, none skipped or doubled.
     for session in people:
         assert session.versions == list(range(1, len(session.versions) + 1))
-    assert store.fetchone("SELECT count(*) FROM audit_log WHERE entity = 'assessments'")[0] == result.saves
+    unchanged = sum(s.unchanged for s in people)  # a score saved again as it was writes nothing
+    assert store.fetchone("SELECT count(*) FROM audit_log WHERE entity = 'assessments'")[0] == result.saves - unchanged
 
 
 def test_the_check_finds_a_lost_and_a_mixed_up_write(crowd):

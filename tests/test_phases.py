@@ -24,7 +24,9 @@ def test_each_machine_names_only_its_own_states_and_registered_gates():
     # Every gate a step names is defined by the module that owns the step.
     import scoring.assessment.individual  # noqa: F401
     import scoring.consensus.workspace  # noqa: F401
+    import scoring.feedback.visits  # noqa: F401
     import scoring.jury.shortlist  # noqa: F401
+    import scoring.year.progress  # noqa: F401
     named = {(m.table, g) for m in phases.MACHINES for g in m.steps.values() if g}
     assert named <= set(phases.GATES)
 
@@ -32,7 +34,8 @@ def test_each_machine_names_only_its_own_states_and_registered_gates():
 def test_labels_and_groups_are_defined_once_and_in_order():
     p = phases.ContributionPhase
     assert [m.value for m in p][:3] == ["inkommet", "tilldelad", "individuell_bedomning"]
-    assert p.from_on(p.SLUTLIG_KONSENSUS) == {p.SLUTLIG_KONSENSUS, p.ATERKOPPLING_KLAR, p.FORSLAG_LAMNAT}
+    assert p.from_on(p.FORSLAG_LAMNAT) == {p.FORSLAG_LAMNAT, p.BESLUTAD, p.ATERBESOK_BOKAT, p.ATERBESOK_GENOMFORT,
+                                            p.RAPPORT_OVERLAMNAD} == phases.PROPOSED
     assert p.from_on("slutlig_konsensus") == phases.FINAL_CONSENSUS
     assert phases.assessment_label(None) == "Ej påbörjad" and phases.assessment_label("last") == "Låst"
     assert phases.FindingKind.UTVECKLINGSOMRADE.plural == "utvecklingsområden"
@@ -87,8 +90,11 @@ def test_the_database_refuses_a_state_outside_the_machine(demo_store, table, col
 
 
 def test_the_constraint_lists_exactly_the_machines_values(empty_store):
-    migration = (SCORING / "core" / "migrations" / "006_phase_checks.sql").read_text(encoding="utf-8")
-    for machine in (phases.CONTRIBUTION, phases.YEAR):
+    migrations = sorted((SCORING / "core" / "migrations").glob("*.sql"), reverse=True)
+    for machine in (phases.CONTRIBUTION, phases.YEAR, phases.CHANGE_REQUEST):
+        # The table as the latest migration that (re)creates it defines it.
+        migration = next(text for text in (p.read_text(encoding="utf-8") for p in migrations)
+                         if f"CREATE TABLE {machine.table} (" in text)
         listed = re.search(rf"{machine.column} VARCHAR NOT NULL DEFAULT '\w+' CHECK \({machine.column} IN \(([^)]*)\)",
                            migration[migration.index(f"CREATE TABLE {machine.table} ("):])
         assert re.findall(r"'(\w+)'", listed.group(1)) == [m.value for m in machine.states]

@@ -10,7 +10,7 @@ from helpers import ROOT
 
 SOURCES = sorted(p for folder in ("scoring", "app_pages", "workbench_tools") for p in (ROOT / folder).rglob("*.py"))
 SOURCES.append(ROOT / "app.py")
-MACHINE_TABLES = r"(contributions|assessments|award_years|intake_files)"
+MACHINE_TABLES = r"(contributions|assessments|award_years|intake_files|change_requests)"
 ROLE_NAMES = r"(admin|examinator|lagsamordnare|beredningsgrupp|domarkommitte)"
 
 

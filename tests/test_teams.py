@@ -8,7 +8,7 @@ import random
 import openpyxl
 import pytest
 
-from scoring.core import access, auth
+from scoring.core import access, auth, organisations, tables
 from scoring.teams import assignment as teams
 from scoring.teams import examiners
 from scoring.teams.conflicts import Examiner, Unit, conflicts, load_examiners, load_units
@@ -78,7 +78,7 @@ def test_excel_import(demo_store, admin):
 )
 def test_unreadable_imports_change_nothing(demo_store, admin, data, message):
     before = demo_store.fetchone("SELECT count(*) FROM examiners")[0]
-    with pytest.raises(examiners.ImportError_, match=message):
+    with pytest.raises(tables.TableError, match=message):
         examiners.import_examiners(demo_store, admin, "fil.csv", data)
     assert demo_store.fetchone("SELECT count(*) FROM examiners")[0] == before
 
@@ -131,7 +131,7 @@ def test_a_rule_can_be_switched_off_in_data(monkeypatch):
 
 def _random_year(seed: int, n_examiners: int, n_units: int):
     rng = random.Random(seed)
-    orgs = examiners.organisations()[:12]
+    orgs = organisations.organisations()[:12]
     skills = ["analys", "ekonomi", "skola", "förskola", "äldreomsorg", "socialtjänst", "kultur", "miljö"]
     people = [Examiner(i, f"E{i}", f"e{i}@stad.se", rng.choice(orgs), workplace=f"Arbetsplats {i}",
                        competences=tuple(rng.sample(skills, 2)), years_as_examiner=rng.choice([0, 0, 1, 3, 6]),
@@ -214,7 +214,14 @@ def test_a_known_conflict_blocks_a_manual_move(demo_store, admin):
     pytest.fail("the demo year has no conflict to test against")
 
 
-def test_apply_refuses_once_assessments_have_started(demo_store, admin):
-    proposal = teams.propose_for_year(demo_store, admin, 2026)
+def test_once_work_has_started_a_proposal_never_reshuffles_the_teams(demo_store, admin):
+    before = {t["id"]: ([m["id"] for m in t["members"]], [c["id"] for c in t["contributions"]])
+              for t in teams.teams_of_year(demo_store, admin, 2026)}
+    with pytest.raises(teams.TeamError, match="Alla bidrag har redan ett lag"):
+        teams.propose_for_year(demo_store, admin, 2026)
+    everything = teams.propose(load_examiners(demo_store), load_units(demo_store, 2026))
     with pytest.raises(teams.TeamError, match="redan påbörjats"):
-        teams.apply(demo_store, admin, 2026, proposal)
+        teams.apply(demo_store, admin, 2026, everything)
+    after = {t["id"]: ([m["id"] for m in t["members"]], [c["id"] for c in t["contributions"]])
+             for t in teams.teams_of_year(demo_store, admin, 2026)}
+    assert after == before

@@ -71,8 +71,8 @@ def test_intake_takes_a_class_only_where_the_year_has_classes(demo_store):
     intake_id = intake_store.upload(demo_store, admin, 2026, "x.docx", data)
     version = intake_store.review(demo_store, admin, intake_id).version
     with pytest.raises(intake_store.IntakeError, match="2026 har inga tävlingsklasser"):
-        intake_store.accept(demo_store, admin, intake_id, version, unit_name="X", organisation="Y", class_code="skola")
-    cid = intake_store.accept(demo_store, admin, intake_id, version, unit_name="X", organisation="Y")
+        intake_store.accept(demo_store, admin, intake_id, version, unit_name="X", organisation="Utbildningsförvaltningen", note="Sent", class_code="skola")
+    cid = intake_store.accept(demo_store, admin, intake_id, version, unit_name="X", organisation="Utbildningsförvaltningen", note="Sent")
     assert demo_store.fetchone("SELECT class_code FROM contributions WHERE id = ?", [cid])[0] is None
     with demo_store.write("test") as uow:
         uow.execute("INSERT INTO award_years (year) VALUES (2012)")
@@ -80,8 +80,8 @@ def test_intake_takes_a_class_only_where_the_year_has_classes(demo_store):
     intake_id = intake_store.upload(demo_store, admin, 2012, "y.docx", data)
     version = intake_store.review(demo_store, admin, intake_id).version
     with pytest.raises(intake_store.IntakeError, match="Välj en tävlingsklass"):
-        intake_store.accept(demo_store, admin, intake_id, version, unit_name="Y", organisation="Z")
-    intake_store.accept(demo_store, admin, intake_id, version, unit_name="Y", organisation="Z", class_code="skola")
+        intake_store.accept(demo_store, admin, intake_id, version, unit_name="Y", organisation="Utbildningsförvaltningen", note="Sent")
+    intake_store.accept(demo_store, admin, intake_id, version, unit_name="Y", organisation="Utbildningsförvaltningen", note="Sent", class_code="skola")
 
 
 def test_the_feedback_report_has_no_class_line_without_classes(demo_store):
@@ -178,7 +178,8 @@ def test_the_plan_as_a_file_of_its_own_is_accepted_and_examiners_read_it(demo_st
                         filename="Verksamhetsplan 2026.docx", data=buffer.getvalue())
     review = intake_store.review(demo_store, admin, intake_id)
     assert findings(review.report) == []
-    cid = intake_store.accept(demo_store, admin, intake_id, review.version, unit_name="Skolan", organisation="X")
+    cid = intake_store.accept(demo_store, admin, intake_id, review.version, unit_name="Skolan",
+                              organisation="Utbildningsförvaltningen", note="Sent")
     team_id = demo_store.fetchone("SELECT m.team_id FROM team_members m JOIN users u ON u.id = m.user_id"
                                   " WHERE u.email = ?", [EXAMINER])[0]
     with demo_store.write("test") as uow:
@@ -234,14 +235,13 @@ def test_pictures_in_the_text_and_the_send_back_within_one_to_two_working_days(f
                 "En ändringsbegäran måste åtgärdas inom 1-2 arbetsdagar.")
     rule = framework.images_in_text
     assert rule.change_request_working_days == (1, 2) and not rule.text_in_images_allowed
-    document = docx.Document(io.BytesIO(build(framework, "rubriker")[0]))
-    picture = document.add_paragraph()
-    from docx.oxml import OxmlElement
+    # The intake's finding for a picture that holds a text passage quotes the year's rule.
+    from scoring.intake.docx_reader import Facts
+    from scoring.intake.document import _picture_findings
 
-    picture._p.append(OxmlElement("w:drawing"))
-    out = io.BytesIO()
-    document.save(out)
-    found = findings(take_in(out.getvalue(), "x.docx", framework).report)
+    passage = {"number": 1, "where": "under fråga 3", "passage": True, "passage_chars": 240, "chars": 260,
+               "status": "läst"}
+    found = [f.text for f in _picture_findings(framework, [passage], 1, Facts())]
     assert any("ändringsbegäran, som måste åtgärdas inom 1–2 arbetsdagar" in t for t in found), found
 
 

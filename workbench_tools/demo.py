@@ -6,22 +6,28 @@ deployment starts empty and gets its first admin from ``python -m scoring users 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
-import json
+import io
 import random
 
+import openpyxl
+
+from scoring.assessment import individual as assessments
 from scoring.consensus import workspace as consensus
 from scoring.consensus.rules import agenda, group_findings
 from scoring.core import auth
-from scoring.core.store import Store, UnitOfWork, set_setting, utcnow
-from scoring.intake import eligibility
+from scoring.core.store import Store, set_setting
+from scoring.intake import changes, eligibility, registrations
 from scoring.intake import review as intake_store
 from scoring.jury import members as jury_members
 from scoring.reports import documents as reports
 from scoring.teams import assignment as teams
-from scoring.year import phases, years
+from scoring.teams import conflicts, examiners
+from scoring.year import calendar, phases, progress, years
 from scoring.year.framework import load_framework
+from workbench_tools import picture_maker
 from workbench_tools.demo_text import FINDINGS, KEY_THEMES, answer
 from workbench_tools.docx_builder import LAYOUTS, ContributionText, build_contribution
 
@@ -129,47 +135,49 @@ def is_demo(store: Store) -> bool:
 
 
 def build_demo(store: Store) -> None:
-    """Fill an empty store with the demo year."""
+    """Fill an empty store with the demo year, through the same core paths people take."""
     if store.fetchone("SELECT count(*) FROM users")[0] and not is_demo(store):
         raise DemoError("Databasen innehåller riktiga data; demoåret byggs bara i en tom databas.")
     if is_demo(store):
         raise DemoError("Databasen innehåller redan demoåret.")
     rng = random.Random(2026)
     framework = load_framework(DEMO_YEAR)
+    # The accounts `python -m scoring users add` makes.
     with store.write(ACTOR) as uow:
         set_setting(uow, "demo", "1")
-        years.create_year(uow, DEMO_YEAR, schedule=DEMO_SCHEDULE)
-        years.set_current_year(uow, DEMO_YEAR)
-        years.set_phase(uow, DEMO_YEAR, "bedomning")
         for email, name, role in OTHER_ACCOUNTS:
             auth.add_user(uow, email=email, name=name, role=role, password=DEMO_PASSWORD)
-        for name, organisation, workplace, competences, served in EXAMINERS:
-            user_id = auth.add_user(
-                uow, email=email_for(name), name=name, role="examinator", password=DEMO_PASSWORD
-            )
-            uow.execute(
-                "INSERT INTO examiners (user_id, organisation, workplace, competences,"
-                " years_as_examiner, is_new) VALUES (?, ?, ?, ?, ?, ?)",
-                [user_id, organisation, workplace, competences, served, served == 0],
-            )
-    # The contributions arrive as Word files and go through the same intake as real ones, in the
-    # order the office happened to take them in (which the team proposal's round robin follows).
     admin = auth.user_by_email(store, OTHER_ACCOUNTS[0][0])
-    files = {unit.name: contribution_file(framework, unit, rng, LAYOUTS[index % len(LAYOUTS)])
-             for index, unit in enumerate(UNITS)}
+    # The office sets up the year (Utmärkelseår), registers interest and the examiners.
+    years.create(store, admin, DEMO_YEAR, DEMO_SCHEDULE)
+    registration_ids = _registrations(store, admin)
+    examiners.import_examiners(store, admin, "examinatorer.xlsx", _examiner_workbook())
+    with store.write(ACTOR) as uow:  # as `users set-password` does for examiners without the city's login
+        for name, *_ in EXAMINERS:
+            auth.set_password(uow, auth.user_by_email(store, email_for(name)).id, DEMO_PASSWORD)
+    # The contributions arrive as Word files and go through the same intake as real ones, in the
+    # order the office happened to take them in (which the team proposal's round robin follows);
+    # the files are written in the order of UNITS, so the random draws follow the units.
+    originals, files = {}, {}
+    for index, unit in enumerate(UNITS):
+        originals[unit.name] = rng.getstate()
+        files[unit.name] = contribution_file(framework, unit, rng, LAYOUTS[index % len(LAYOUTS)])
     ids_by_name = {}
     for name in INTAKE_ORDER:
-        unit = next(u for u in UNITS if u.name == name)
-        intake_id = intake_store.upload(store, admin, DEMO_YEAR, f"{unit.name}.docx", files[name])
-        version = intake_store.review(store, admin, intake_id).version
-        ids_by_name[name] = intake_store.accept(store, admin, intake_id, version, unit_name=unit.name,
-                                                organisation=unit.organisation)
+        index, unit = next((i, u) for i, u in enumerate(UNITS) if u.name == name)
+        received = calendar.utc_from_stockholm(*ARRIVALS.get(unit.name, DEFAULT_ARRIVAL(index)))
+        intake_id = intake_store.upload(store, admin, DEMO_YEAR, f"{unit.name}.docx", files[name], received_at=received)
+        read = intake_store.review(store, admin, intake_id)
+        ids_by_name[name] = intake_store.accept(
+            store, admin, intake_id, read.version, unit_name=unit.name, organisation=unit.organisation,
+            registration_id=registration_ids.get(unit.name), note=_acceptance_note(read) if read.needs_note else "")
     contribution_ids = [ids_by_name[u.name] for u in UNITS]
+    _send_back_and_correct(store, admin, framework, contribution_ids, originals)
     # Teams and assignments come from the workbench's own proposal, as the office would do it.
     teams.apply(store, admin, DEMO_YEAR, teams.propose_for_year(store, admin, DEMO_YEAR),
                 reason="Demoårets lagindelning (verktygets förslag)")
-    with store.write(ACTOR) as uow:
-        _work_in_progress(uow, rng, framework, contribution_ids)
+    progress.advance(store, admin, DEMO_YEAR)  # intake done: the year moves to individual assessment
+    _work_in_progress(store, rng, framework, contribution_ids)
     # The office has done the basic control; one unit had a deficit last year.
     eligibility.set_basic_control_questions(store, admin, DEMO_YEAR, BASIC_CONTROL_QUESTIONS)
     for cid, unit in zip(contribution_ids, UNITS, strict=True):
@@ -198,8 +206,74 @@ def build_demo(store: Store) -> None:
         c["contribution_id"]: c["suggested_conflict"] for c in jury_members.to_declare(store, chair, DEMO_YEAR)})
 
 
-def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str = "rubriker") -> bytes:
-    """A demo unit's contribution as a Word file, written at the unit's quality."""
+# When the files reached the office (Stockholm time); one came the day after the deadline.
+ARRIVALS = {"Hemtjänsten Farsta": (dt.date(2026, 5, 8), dt.time(9, 12))}
+
+
+def DEFAULT_ARRIVAL(index: int) -> tuple[dt.date, dt.time]:  # noqa: N802 - reads as the constant above
+    return dt.date(2026, 5, 4 + index % 4), dt.time(10 + index % 6, 5 * index % 60)
+
+
+LATE_NOTE = "Förvaltningen meddelade före sista dagen att bidraget skulle komma en dag sent; vi tar emot det."
+FINDINGS_NOTE = "Bidraget tas emot; verksamheten har fått fynden och examinatorerna bedömer det som det är."
+SEND_BACK = "Ekorren"
+SEND_BACK_REASON = ("Bilden under fråga 19 innehåller löpande text, och bilagan med verksamhetsplanen saknas. "
+                    "Skicka en rättad version med texten i svaret och med bilagan.")
+# (unit, contact) for the survey tool's export; the last one registered by hand and never sent anything.
+CONTACTS = ["Camilla Åberg", "Jonas Nyberg", "Leila Rahimi", "Magnus Forsberg", "Therese Karlsson",
+            "Omar Bergström", "Petra Lindgren", "Sami Haddad", "Ulla Sundberg"]
+NO_SHOW = ("Fritidsgården Vinden", "Spånga-Tensta stadsdelsförvaltning", "Karim Ali")
+
+
+def _acceptance_note(read) -> str:
+    return LATE_NOTE if read.late else FINDINGS_NOTE
+
+
+def _registrations(store: Store, admin) -> dict[str, int]:
+    """The survey tool's export for the nine units, and one unit registered by hand."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["Verksamhet", "Förvaltning/bolag", "Kontaktperson", "E-post", "Telefon"])
+    for unit, contact in zip(UNITS, CONTACTS, strict=True):
+        writer.writerow([unit.name, unit.organisation, contact, email_for(contact), "08-508 00 000"])
+    registrations.import_file(store, admin, DEMO_YEAR, "intresseanmalan.csv", buffer.getvalue().encode("utf-8"))
+    name, organisation, contact = NO_SHOW
+    registrations.add(store, admin, DEMO_YEAR, registrations.Registration(
+        name, organisation, contact, email_for(contact), note="Anmälde sig per telefon."))
+    return {r["unit_name"]: r["id"] for r in registrations.registrations(store, admin, DEMO_YEAR)}
+
+
+def _examiner_workbook() -> bytes:
+    """The examiner registry as the office keeps it in Excel."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Namn", "E-post", "Förvaltning/bolag", "Arbetsplats", "Kompetenser", "År som examinator", "Ny"])
+    for name, organisation, workplace, competences, served in EXAMINERS:
+        sheet.append([name, email_for(name), organisation, workplace, competences, served,
+                      "Ja" if served == 0 else "Nej"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _send_back_and_correct(store: Store, admin, framework, contribution_ids: list[int], originals: dict) -> None:
+    """One contribution is sent back for changes and its corrected version taken in."""
+    index = next(i for i, u in enumerate(UNITS) if SEND_BACK in u.name)
+    unit, cid = UNITS[index], contribution_ids[index]
+    request_id = changes.request_changes(store, admin, cid, SEND_BACK_REASON, 2, today=dt.date(2026, 5, 11))
+    same_text = random.Random()
+    same_text.setstate(originals[unit.name])
+    data = contribution_file(framework, unit, same_text, LAYOUTS[index % len(LAYOUTS)], corrected=True)
+    intake_id = changes.upload_correction(store, admin, request_id, f"{unit.name} rättad.docx", data,
+                                          received_at=calendar.utc_from_stockholm(dt.date(2026, 5, 12), dt.time(14, 30)))
+    read = intake_store.review(store, admin, intake_id)
+    intake_store.accept(store, admin, intake_id, read.version, note=FINDINGS_NOTE if read.needs_note else "")
+
+
+def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str = "rubriker", *,
+                      corrected: bool = False) -> bytes:
+    """A demo unit's contribution as a Word file, written at the unit's quality (``corrected``:
+    with the appendix and without the ingress, as after a request for changes)."""
     fill = {"mg": unit.target_group, "vh": unit.name, "med": unit.staff}
     manager = rng.choice(["Camilla", "Jonas", "Leila", "Magnus", "Therese", "Omar"]) + " " + rng.choice(
         ["Åberg", "Bergström", "Nyberg", "Karlsson", "Rahimi", "Forsberg"])
@@ -221,6 +295,10 @@ def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str
                 answers[(question.number, labels[0])].append(
                     [["År", "2023", "2024", "2025"], ["Totalt", "78", "81", "84"],
                      ["Kvinnor", "80", "83", "86"], ["Män", "75", "78", "81"]])
+            if question.number == 13 and unit.quality == "stark":  # a diagram of the results, as units do
+                answers[(question.number, labels[1])].append(picture_maker.chart_picture((78, 81, 84), "Nöjda (%)"))
+            if question.number == 19 and unit.quality == "svag" and not corrected:  # text as a picture: sent back
+                answers[(question.number, labels[0])].append(picture_maker.text_picture())
     content = ContributionText(
         unit_name=unit.name,
         intro_fields=intro,
@@ -231,12 +309,12 @@ def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str
         answers=answers,
         glossary=["Arbetsplatsträff (APT): månatligt möte för alla medarbetare."],
         # A weak contribution forgets the required appendix and keeps the ingress.
-        appendix=[] if unit.quality == "svag" else [
+        appendix=[] if unit.quality == "svag" and not corrected else [
             "Mål 1: Alla i målgruppen upplever delaktighet. Förväntat resultat: 85 % nöjda.",
             "Mål 2: Medarbetarna har rätt kompetens. Förväntat resultat: alla har en utvecklingsplan.",
         ],
     )
-    return build_contribution(framework, content, layout=layout, keep_ingress=unit.quality == "svag")
+    return build_contribution(framework, content, layout=layout, keep_ingress=unit.quality == "svag" and not corrected)
 
 
 # Per unit: the state each team member's assessment is in (the coordinator first). "oppnad"
@@ -262,21 +340,22 @@ INTAKE_ORDER = [
 REOPEN_REASON = "Poängen i Medarbetarskap saknar iakttagelser; komplettera innan konsensus."
 
 
-def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None:
-    """Assessments in every state so every page has something to show."""
-    assignments = uow.fetchall(
+def _work_in_progress(store: Store, rng, framework, contribution_ids) -> None:
+    """Assessments in every state so every page has something to show, each written as the
+    examiner writes it on Bedömning (declaration, scores, findings, notes, submit)."""
+    assignments = store.fetchall(
         "SELECT a.contribution_id, a.team_id, t.coordinator_id FROM assignments a"
         " JOIN teams t ON t.id = a.team_id ORDER BY 1")
     base = {"stark": 70, "medel": 45, "svag": 20}
-    now = utcnow()
     # In the order of UNITS, so the random draws follow the units, not the order of intake.
     for cid, team_id, coordinator_id in sorted(assignments, key=lambda a: contribution_ids.index(a[0])):
         unit = UNITS[contribution_ids.index(cid)]
         states, quality = DEMO_STATES.get(unit.name, []), unit.quality
-        members = [r[0] for r in uow.fetchall(
-            "SELECT m.user_id FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
+        members = [auth.user_by_email(store, r[0]) for r in store.fetchall(
+            "SELECT u.email FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
             " ORDER BY (m.user_id <> ?), u.name", [team_id, coordinator_id])]
-        blocks = dict(uow.fetchall(
+        coordinator = members[0]
+        blocks = dict(store.fetchall(
             "SELECT question_number, min(block_id) FROM contribution_blocks WHERE contribution_id = ?"
             " AND role = 'svar' AND question_number IS NOT NULL GROUP BY 1", [cid]))
         # Examiners agree on which criteria are stronger (a shared "truth") and differ by a
@@ -286,47 +365,33 @@ def _work_in_progress(uow: UnitOfWork, rng, framework, contribution_ids) -> None
             if state is None:
                 continue
             leniency = 10 if position == len(members) - 1 else 0
-            status = {"oppnad": "utkast"}.get(state, state)
             complete = state != "utkast"
-            uow.execute(
-                "INSERT INTO conflict_declarations (contribution_id, user_id, has_conflict,"
-                " confidentiality_accepted) VALUES (?, ?, FALSE, TRUE)", [cid, examiner])
-            reopened = state == "oppnad"
-            aid = uow.fetchone(
-                "INSERT INTO assessments (contribution_id, examiner_id, status, submitted_at, version,"
-                " reopened_reason, reopened_by, reopened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [cid, examiner, status, now if status != "utkast" else None, 12 if complete else 4,
-                 REOPEN_REASON if reopened else None,
-                 uow.fetchone("SELECT name FROM users WHERE id = ?", [coordinator_id])[0] if reopened else None,
-                 now if reopened else None],
-            )[0]
+            conflicts.declare(store, examiner, cid, has_conflict=False, confidentiality_accepted=True)
+            version = 0
             for area in framework.areas if complete else framework.areas[:2]:
                 scores = {c.code: framework.scale.snap(base[quality] + truth[c.code] + leniency
                                                        + rng.choice((-5, 0, 0, 5)))
                           for c in area.criteria}
-                visit = [f"Hur följs arbetet i {area.title.lower()} upp i vardagen?"] if complete else []
-                uow.execute(
-                    "INSERT INTO assessment_areas (assessment_id, area_code, criterion_scores,"
-                    " area_score, site_visit_questions) VALUES (?, ?, ?, ?, ?)",
-                    [aid, area.code, json.dumps(scores), framework.area_score_for(area.code, scores),
-                     json.dumps(visit, ensure_ascii=False)],
-                )
+                for code, value in scores.items():
+                    version = assessments.set_criterion_score(store, examiner, cid, version, area.code, code, value)
                 numbers = [q.number for q in area.questions]
                 for kind in ("styrka", "utvecklingsomrade"):
-                    touched = rng.sample(numbers, k=min(len(numbers), rng.randint(1, 2)))
-                    uow.execute(
-                        "INSERT INTO findings (assessment_id, area_code, kind, text, question_numbers, anchors)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        [aid, area.code, kind, rng.choice(FINDINGS[kind]), json.dumps(sorted(touched)),
-                         json.dumps([blocks[n] for n in sorted(touched) if n in blocks])],
-                    )
-                uow.execute("INSERT INTO question_notes VALUES (?, ?, ?)",
-                            [aid, numbers[0], "Läs om svaret inför konsensus."])
-            uow.audit("skapa bedömning", "assessments", aid, None, {"status": status})
-        if any(states):
-            phases.transition(uow, phases.CONTRIBUTION, cid, phases.P.INDIVIDUELL_BEDOMNING)
-        if "last" in states:  # the team has handed in: its gate must pass like anyone's
-            phases.transition(uow, phases.CONTRIBUTION, cid, phases.P.KONSENSUS)
+                    touched = sorted(rng.sample(numbers, k=min(len(numbers), rng.randint(1, 2))))
+                    version = assessments.add_finding(
+                        store, examiner, cid, version, area_code=area.code, kind=kind, text=rng.choice(FINDINGS[kind]),
+                        questions=touched, anchors=[blocks[n] for n in touched if n in blocks])
+                version = assessments.set_note(store, examiner, cid, version, numbers[0], "Läs om svaret inför konsensus.")
+                if complete:
+                    version = assessments.set_site_visit_questions(
+                        store, examiner, cid, version, area.code,
+                        [f"Hur följs arbetet i {area.title.lower()} upp i vardagen?"])
+            if complete:
+                assessments.submit(store, examiner, cid, version)
+            if state == "oppnad":
+                aid = assessments.own_assessment(store, examiner, cid).id
+                assessments.reopen(store, coordinator, aid, REOPEN_REASON)
+        if "last" in states:  # the team has handed in and the coordinator opens consensus
+            consensus.open_consensus(store, coordinator, cid, 0)
 
 
 def _consensus_in_progress(store: Store, framework) -> None:

@@ -11,13 +11,14 @@ import io
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Cm
 
 from scoring.year.framework import Framework
 
 LAYOUTS = ("rubriker", "egna_stilar", "fetstil", "fraga_i_text", "autonumrering")
 
-# An answer is a list of paragraphs (str) and tables (list of rows).
-Answer = list[str | list[list[str]]]
+# An answer is a list of paragraphs (str), tables (list of rows) and pictures (PNG/JPEG bytes).
+Answer = list[str | list[list[str]] | bytes]
 
 
 @dataclasses.dataclass
@@ -60,9 +61,12 @@ def build_contribution(
         else:
             document.add_paragraph().add_run(text).bold = True
 
-    def body(item: str | list[list[str]]) -> None:
+    def body(item: str | list[list[str]] | bytes) -> None:
         if isinstance(item, str):
             document.add_paragraph(item)
+            return
+        if isinstance(item, bytes):
+            document.add_paragraph().add_run().add_picture(io.BytesIO(item), width=Cm(12))
             return
         table = document.add_table(rows=len(item), cols=len(item[0]))
         for r, row in enumerate(item):

@@ -36,6 +36,7 @@ class Session:
     notes: dict[int, str] = field(default_factory=dict)
     findings: dict[int, str] = field(default_factory=dict)
     versions: list[int] = field(default_factory=list)
+    unchanged: int = 0  # acknowledged saves that found the value already stored (no new version)
     latencies: list[float] = field(default_factory=list)
     stale: int = 0
     errors: list[str] = field(default_factory=list)
@@ -104,7 +105,10 @@ def _save_once(store: Store, session: Session, rng: random.Random, framework, n:
         start = time.perf_counter()
         version = change(store, user, cid, current.version, *args, **kwargs)
         session.latencies.append(time.perf_counter() - start)
-        session.versions.append(version)
+        if version == current.version:  # a save that changed nothing makes no new version
+            session.unchanged += 1
+        else:
+            session.versions.append(version)
 
     try:
         if choice < 0.35:

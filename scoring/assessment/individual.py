@@ -59,10 +59,11 @@ class Assessment:
     reopened_by: str | None = None
     areas: dict[str, AreaWork] = dataclasses.field(default_factory=dict)
     notes: dict[int, str] = dataclasses.field(default_factory=dict)
+    year_locked: bool = False  # an ended year is read-only: the screens show it so, not only the saves
 
     @property
     def editable(self) -> bool:
-        return self.status in (None, "utkast")
+        return self.status in (None, "utkast") and not self.year_locked
 
     def area(self, code: str) -> AreaWork:
         return self.areas.setdefault(code, AreaWork(code))
@@ -77,7 +78,9 @@ def _load(store: Store, contribution_id: int, examiner_id: int) -> Assessment:
         " FROM assessments WHERE contribution_id = ? AND examiner_id = ?",
         [contribution_id, examiner_id],
     )
-    result = Assessment(contribution_id, examiner_id)
+    year = store.cached(("contribution_year", contribution_id), lambda: store.fetchone(
+        "SELECT year FROM contributions WHERE id = ?", [contribution_id]))[0]
+    result = Assessment(contribution_id, examiner_id, year_locked=years.is_locked(store, year))
     if not head:
         return result
     for key, value in head[0].items():
@@ -139,8 +142,8 @@ def passages(store: Store, user: User, contribution_id: int) -> dict[str, dict]:
         counters: dict[tuple, int] = {}
         result = {}
         for block in answer_blocks(store, contribution_id):
-            if block["kind"] == "rubrik" or block["section"] not in ("fraga", "inledning"):
-                continue
+            if block["kind"] in ("rubrik", "bild") or block["section"] not in ("fraga", "inledning"):
+                continue  # a picture alone is shown in place, not quoted
             where = (block["question_number"], block["part_label"]) if block["section"] == "fraga" else ("I", None)
             counters[where] = counters.get(where, 0) + 1
             label = "Inledning" if where[0] == "I" else f"Fråga {where[0]}{where[1] or ''}"
@@ -181,6 +184,21 @@ def _modify(
     if years.is_locked(store, year):
         raise AssessmentError(f"Året {year} är avslutat och låst.")
     framework = load_framework(year)
+    try:
+        return _write(store, user, contribution_id, expected_version, action, apply, part, phase, framework)
+    except _Unchanged:
+        # Nothing to write: no version, no log entry, no assessment started. A widget that
+        # reports the value it already holds (Streamlit may replay a stale one) costs nothing.
+        return expected_version
+
+
+class _Unchanged(Exception):
+    """Raised by a change that finds the stored value already as asked; rolls back."""
+
+
+def _write(store: Store, user: User, contribution_id: int, expected_version: int, action: str,
+           apply: Callable[[UnitOfWork, int, Framework], object], part: str, phase: str,
+           framework: Framework) -> int:
     with store.write(user.email) as uow:
         row = uow.fetchone(
             "SELECT id, status, version, updated_by FROM assessments WHERE contribution_id = ?"
@@ -242,6 +260,8 @@ def set_criterion_score(store: Store, user: User, contribution_id: int, expected
                 f"{framework.scale.step}).")
         scores, _ = _area_row(uow, assessment_id, area_code)
         before = scores.get(criterion_code)
+        if before == value:
+            raise _Unchanged
         if value is None:
             scores.pop(criterion_code, None)
         else:
@@ -301,12 +321,15 @@ def update_finding(store: Store, user: User, contribution_id: int, expected_vers
                    text: str, examples: str = "", questions: list[int] | None = None,
                    anchors: list[str] | None = None) -> int:
     def apply(uow: UnitOfWork, assessment_id: int, framework: Framework) -> dict:
-        row = uow.fetchone("SELECT area_code, kind, text FROM findings WHERE id = ? AND assessment_id = ?",
-                           [finding_id, assessment_id])
+        row = uow.fetchone("SELECT area_code, kind, text, examples, question_numbers, anchors FROM findings"
+                           " WHERE id = ? AND assessment_id = ?", [finding_id, assessment_id])
         if row is None:
             raise AssessmentError("Iakttagelsen finns inte längre; den kan ha tagits bort i ett annat fönster.")
         values = _clean_finding(framework, contribution_id, uow, row[0], row[1], text, examples,
                                 questions or [], anchors or [])
+        stored = (row[2], row[3] or "", json.dumps(json.loads(row[4] or "[]")), json.dumps(json.loads(row[5] or "[]")))
+        if values[2:] == stored:
+            raise _Unchanged
         uow.execute("UPDATE findings SET text = ?, examples = ?, question_numbers = ?, anchors = ?,"
                     " version = version + 1 WHERE id = ?", [*values[2:], finding_id])
         return {"finding": finding_id, "before": row[2], "after": values[2]}
@@ -346,6 +369,8 @@ def set_note(store: Store, user: User, contribution_id: int, expected_version: i
             raise AssessmentError(f"Anteckningen har {len(text)} tecken; högst {MAX_NOTE_CHARS} går att spara.")
         before = uow.fetchone("SELECT note FROM question_notes WHERE assessment_id = ? AND question_number = ?",
                               [assessment_id, question_number])
+        if (before[0] if before else "") == text:
+            raise _Unchanged
         uow.execute("DELETE FROM question_notes WHERE assessment_id = ? AND question_number = ?",
                     [assessment_id, question_number])
         if text:
@@ -372,6 +397,8 @@ def set_site_visit_questions(store: Store, user: User, contribution_id: int, exp
         _check_area(framework, area_code)
         cleaned = clean_site_visit_questions(questions)
         _, earlier = _area_row(uow, assessment_id, area_code)
+        if earlier == cleaned:
+            raise _Unchanged
         uow.execute("UPDATE assessment_areas SET site_visit_questions = ? WHERE assessment_id = ?"
                     " AND area_code = ?", [json.dumps(cleaned, ensure_ascii=False), assessment_id, area_code])
         return {"area": area_code, "before": earlier, "questions": cleaned}

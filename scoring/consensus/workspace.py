@@ -88,6 +88,12 @@ class Workspace:
     proposal: dict | None = None
     # Areas whose disagreement the team leaves open for the jury (what the dossier lists).
     left_open: set[str] = dataclasses.field(default_factory=set)
+    year_locked: bool = False  # an ended year: everything is read-only on the screens too
+
+    @property
+    def editing(self) -> bool:
+        """Scores and findings may change now: a consensus meeting in a year not yet ended."""
+        return self.phase in phases.CONSENSUS_EDITABLE and not self.year_locked
 
     @property
     def phase_label(self) -> str:
@@ -144,7 +150,7 @@ def workspace(store: Store, user: User, contribution_id: int, *, individual: boo
         site_visit=SiteVisit(head["visit_date"], head["participants"] or "", _json(head["documents"], {}),
                              _json(head["questions"], [])),
         proposal={k: head[k] for k in ("proposal", "motivation", "submitted_by", "submitted_at")}
-        if head["proposal"] else None)
+        if head["proposal"] else None, year_locked=years.is_locked(store, head["year"]))
     work.left_open = {r[0] for r in store.fetchall(
         "SELECT area_code FROM consensus_areas WHERE contribution_id = ? AND left_open", [contribution_id])}
     for area_code, criterion, score, rationale in store.fetchall(

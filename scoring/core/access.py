@@ -182,6 +182,7 @@ PERMISSIONS: dict[str, Permission] = {
     "year.status": Permission(is_admin, OFFICE + "ser årets status och alla lags framsteg."),
     "year.agreement": Permission(is_admin, OFFICE + "ser årets samstämmighet."),
     "year.lock": Permission(is_admin | is_jury, "Bara juryn eller Kvalitetsenheten avslutar året."),
+    "year.setup": Permission(is_admin, OFFICE + "lägger upp utmärkelseår, schema och årets faser."),
     "settings.change": Permission(is_admin, OFFICE + "ändrar inställningarna."),
     "accounts.manage": Permission(is_admin, OFFICE + "hanterar konton."),
     "audit.read": Permission(is_admin, OFFICE + "ser händelseloggen."),
@@ -226,6 +227,11 @@ PERMISSIONS: dict[str, Permission] = {
     "reports.templates": Permission(is_admin, OFFICE + "byter rapportmallar."),
     "reports.final": Permission(is_admin, OFFICE + "gör rapporter slutliga och tar ut årets alla rapporter."),
     "scores.workbook": Permission(is_admin, OFFICE + "tar ut årets poäng."),
+    # after the jury
+    "feedback.manage": Permission(leads, "Bara lagets samordnare eller Kvalitetsenheten bokar återbesöket och lämnar "
+                                         "över rapporten.", ("contribution",)),
+    "feedback.override": Permission(is_admin, OFFICE + "lämnar över en rapport före utdelningen eller återbesöket."),
+    "results.make": Permission(is_admin, OFFICE + "tar fram diplom, årets resultat och mottagarna av prispengar."),
     # the jury
     "dossier.read": Permission(jury_side, "Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn "
                                           "(juryns ledamöter efter sin jävsdeklaration)."),
@@ -249,6 +255,10 @@ PERMISSIONS: dict[str, Permission] = {
 # Pages by key, in menu order. A page is a permission like any other.
 PAGES: dict[str, Predicate] = {
     "start": is_admin | is_examiner | above_the_teams,
+    "aretsgang": is_admin,
+    "ar": is_admin,
+    "skriv_anvisningar": is_admin,
+    "anmalningar": is_admin,
     "intag": is_admin,
     "granskning": is_admin,
     "behorighet": is_admin,
@@ -257,13 +267,14 @@ PAGES: dict[str, Predicate] = {
     "bedomning": is_examiner,
     "konsensus": is_admin | coordinates_a_team,
     "rapporter": is_admin | coordinates_a_team,
+    "aterbesok": is_admin | coordinates_a_team,
     "mallar": is_admin,
     "beredning": jury_side,
     "beslut": is_admin | is_jury,
+    "resultat": is_admin,
     "arkiv": is_admin | above_the_teams,
     "bidrag": is_admin | is_examiner,
     "anvisningar": is_admin | is_examiner | above_the_teams,
-    "nytt_ar": is_admin,
     "konton": is_admin,
     "logg": is_admin,
 }

@@ -26,6 +26,7 @@ def idle_minutes() -> int:
 
 
 def max_failed_logins() -> int:
+    """Failed logins for one e-mail from one source address before that source is held back."""
     return _int("WORKBENCH_MAX_FAILED_LOGINS", 5)
 
 
@@ -36,3 +37,23 @@ def lockout_minutes() -> int:
 def cookie_secure() -> bool:
     """Mark the session cookie Secure; set to 1 when served over HTTPS."""
     return os.environ.get("WORKBENCH_COOKIE_SECURE", "0") == "1"
+
+
+def max_failed_logins_any_source() -> int:
+    """Failed logins for one e-mail from all sources together before password logins lock."""
+    return _int("WORKBENCH_MAX_FAILED_LOGINS_ANY_SOURCE", 4 * max_failed_logins())
+
+
+def intake_seconds() -> int:
+    """How long reading one uploaded file may take, besides its OCR, before it is refused."""
+    return _int("WORKBENCH_INTAKE_SECONDS", 60)
+
+
+def intake_memory_mb() -> int:
+    """How much memory reading one uploaded file (OCR included) may use before it is refused."""
+    return _int("WORKBENCH_INTAKE_MEMORY_MB", 2048)
+
+
+def intake_max_paragraphs() -> int:
+    """More paragraphs than any contribution has (a long one has a few thousand)."""
+    return _int("WORKBENCH_INTAKE_MAX_PARAGRAPHS", 500_000)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -72,12 +73,30 @@ class UnitOfWork:
         )
 
 
+class StoreUnavailable(RuntimeError):
+    """The database file cannot be opened; the message is Swedish and names file and holder."""
+
+
+def _open(path: str) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(path)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        holder = re.search(r"PID (\d+)", str(exc))
+        who = f" (process {holder.group(1)})" if holder else ""
+        raise StoreUnavailable(
+            f"Databasen {path} används redan av en annan process{who}: en annan server för Examinatorsstöd "
+            "eller kommandoraden. En databas kan bara ha en server i taget. Stoppa den andra processen, "
+            "eller ange en annan databas med WORKBENCH_DB.") from None
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = duckdb.connect(self.path)
+        self._connection = _open(self.path)
         self._write_lock = threading.RLock()
         self._cursor_lock = threading.Lock()
         # Results that never change once written (a contribution's text), kept per process.

@@ -22,7 +22,8 @@ from scoring.core.errors import Refused
 from scoring.core.store import Store, set_setting, utcnow
 from scoring.intake import eligibility
 from scoring.jury import members
-from scoring.year import phases
+from scoring.jury.pseudonyms import SHOWN, Mask, year_mask
+from scoring.year import phases, progress
 from scoring.year.framework import Framework, load_framework
 from scoring.year.years import is_locked  # noqa: F401 - part of this module's interface
 
@@ -50,6 +51,14 @@ def pseudonyms(store: Store, year: int) -> dict[int, str]:
         "SELECT c.id FROM contributions c JOIN proposals p ON p.contribution_id = c.id WHERE c.year = ?"
         " AND p.proposal IN ('utmarkelse', 'hedersomnamnande') ORDER BY c.id", [year])]
     return {cid: _pseudonym(index) for index, cid in enumerate(ids)}
+
+
+def mask(store: Store, user: User, year: int) -> Mask:
+    """How this viewer sees the year's names: as they are, or replaced by pseudonyms on every
+    screen, chart, table and download until the year is ended."""
+    if not names_hidden(store, user, year):
+        return SHOWN
+    return store.cached(("name_mask", year), lambda: year_mask(store, year, pseudonyms(store, year)))
 
 
 def set_pseudonymised(store: Store, user: User, year: int, on: bool) -> None:
@@ -119,16 +128,15 @@ def shortlist(store: Store, user: User, year: int) -> list[Candidate]:
     access.require(store, user, "jury.shortlist", year=year)
     framework = load_framework(year)
     visible = set(access.visible_contribution_ids(store, user, year))
-    hidden = names_hidden(store, user, year)
-    labels = pseudonyms(store, year) if hidden else {}
+    names = mask(store, user, year)
     result = []
     for row in (r for r in _year_rows(store, year)
                 if r["id"] in visible and r["proposal"] in access.CANDIDATE_PROPOSALS):
         result.append(Candidate(
-            row["id"], labels[row["id"]] if hidden else row["unit"], "" if hidden else row["organisation"],
-            row["class_code"], framework.class_name(row["class_code"]), row["team"] or "", phases.ContributionPhase(row["phase"]).label,
-            row["profile"], row["total"], row["proposal"], row["motivation"] or "",
-            row["eligibility_status"], row["spread"], row["decision"]))
+            row["id"], names.unit(row["id"], row["unit"]), names.organisation(row["organisation"]),
+            row["class_code"], framework.class_name(row["class_code"]), names.team(row["team"]),
+            phases.ContributionPhase(row["phase"]).label, row["profile"], row["total"], row["proposal"],
+            names.text(row["motivation"] or ""), row["eligibility_status"], row["spread"], row["decision"]))
     return [c for group in candidate_groups(framework, result) for c in group.candidates]
 
 
@@ -202,19 +210,22 @@ def _calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[s
                     agreed = r["criteria"].get(area, {}).get(criterion)
                     if agreed is not None:
                         deviations.setdefault(aid, []).append(value - agreed)
-    examiners = _examiner_leniency(store, deviations)
-    labels = {c.contribution_id: c.name for c in shortlist(store, user, year)}  # pseudonyms where they apply
+    names = mask(store, user, year)
+    examiners = sorted(({**e, "examiner": names.examiner(e["examiner"])} for e in _examiner_leniency(store, deviations)),
+                       key=lambda e: e["examiner"])
+    teams = [{**t, "team": names.team(t["team"])} for t in teams]
     # Team levels use every finished consensus; the ranking shows only the candidates one may see.
-    rows = [r for r in rows if r["id"] in labels]
+    candidates = {c.contribution_id for c in shortlist(store, user, year)}
+    rows = [r for r in rows if r["id"] in candidates]
     raw = sorted(rows, key=lambda r: -r["total"])
     adjusted = sorted(rows, key=lambda r: -(r["total"] - leniency[r["team"] or "–"]))
     raw_rank = {r["id"]: i + 1 for i, r in enumerate(raw)}
     adjusted_rank = {r["id"]: i + 1 for i, r in enumerate(adjusted)}
-    ranking = [{"contribution_id": r["id"], "unit": labels.get(r["id"], r["unit"]), "team": r["team"], "raw": r["total"],
+    ranking = [{"contribution_id": r["id"], "unit": names.unit(r["id"], r["unit"]), "team": names.team(r["team"]), "raw": r["total"],
                 "adjusted": round(r["total"] - leniency[r["team"] or "–"], 1),
                 "raw_rank": raw_rank[r["id"]], "adjusted_rank": adjusted_rank[r["id"]]} for r in raw]
     scenarios = [adjusted_rank] + [_ranks(framework, rows, w) for w in (weightings or default_weightings(framework)).values()]
-    stability = [{"contribution_id": r["id"], "unit": labels.get(r["id"], r["unit"]), "raw_rank": raw_rank[r["id"]],
+    stability = [{"contribution_id": r["id"], "unit": names.unit(r["id"], r["unit"]), "raw_rank": raw_rank[r["id"]],
                   "best": min(s[r["id"]] for s in scenarios + [raw_rank]),
                   "worst": max(s[r["id"]] for s in scenarios + [raw_rank])} for r in raw]
     return Calibration(year_mean, teams, examiners, ranking, stability)
@@ -349,6 +360,10 @@ def lock_year(store: Store, user: User, year: int) -> None:
                               action="året avslutat")
         except phases.TransitionRefused as refused:
             raise JuryError(" ".join(refused.problems) or str(refused)) from None
+        # The jury's decisions are final: every proposal is decided (no proposal for the jury
+        # counts as no award), and the feedback visits can be booked.
+        for (cid,) in uow.fetchall("SELECT id FROM contributions WHERE year = ? AND phase = 'forslag_lamnat'", [year]):
+            phases.transition(uow, phases.CONTRIBUTION, cid, phases.P.BESLUTAD, action="beslutad")
 
 
 @phases.gate(phases.YEAR, "all_decided")
@@ -357,7 +372,7 @@ def _all_decided(uow, year: int, context: object) -> list[str]:
         "SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
         " LEFT JOIN decisions d ON d.contribution_id = p.contribution_id WHERE c.year = ? AND d.decision IS NULL"
         " AND p.proposal IN ('utmarkelse', 'hedersomnamnande')", [year])[0]
-    return [f"{left} kandidater saknar beslut."] if left else []
+    return ([f"{left} kandidater saknar beslut."] if left else []) + progress.year_end_problems(uow, year)
 
 
 def archive(store: Store, user: User) -> list[dict]:
@@ -381,10 +396,11 @@ def compare(store: Store, user: User, year: int, contribution_ids: list[int]) ->
         raise access.AccessDenied("Du har inte behörighet till alla valda bidrag.")
     placeholders = ",".join("?" * len(contribution_ids))
     findings: dict[int, list[tuple]] = {}
+    names = mask(store, user, year)
     for cid, area, kind, text in store.fetchall(
             f"SELECT contribution_id, area_code, kind, text FROM consensus_findings WHERE contribution_id IN"
             f" ({placeholders}) ORDER BY id", contribution_ids):
-        findings.setdefault(cid, []).append((area, kind, text))
+        findings.setdefault(cid, []).append((area, kind, names.text(text)))
     result = []
     for cid in contribution_ids:
         own = findings.get(cid, [])

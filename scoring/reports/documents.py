@@ -35,7 +35,7 @@ from scoring.core.store import Store, set_setting, utcnow
 from scoring.core.text import append_literal, swedish_date
 from scoring.jury import motivations
 from scoring.jury import shortlist as jury
-from scoring.reports.templates import DOSSIER, FEEDBACK, TEMPLATE_DIR
+from scoring.reports.templates import DIPLOMA, DOSSIER, FEEDBACK, TEMPLATE_DIR
 from scoring.year import phases
 from scoring.year.framework import load_framework
 
@@ -60,7 +60,12 @@ FIELDS = {
         "klasser": "samma som grupper (för mallar skrivna före grupperna)",
     },
 }
-REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"grupper"}}
+FIELDS[DIPLOMA] = {
+    "enhet": "verksamhetens namn", "forvaltning": "förvaltning eller bolag", "ar": "utmärkelseåret",
+    "resultat": "deltagit, hedersomnämnande eller utmärkelse", "text": "meningen om vad verksamheten fått",
+    "motivering": "juryns publicerade motivering (tom för deltagare)", "datum": "utdelningens datum",
+}
+REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"grupper"}, DIPLOMA: {"enhet", "ar"}}
 
 
 class ReportError(Refused):
@@ -171,6 +176,10 @@ def reset_template(store: Store, user: User, name: str) -> None:
 def sample_context(name: str) -> dict:
     area = {"titel": "Målgrupp", "poang": 55, "styrkor": ["Verksamheten tar systematiskt reda på behov."],
             "utvecklingsomraden": ["Det framgår inte hur resultaten används."]}
+    if name == DIPLOMA:
+        return {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "ar": 2026,
+                "resultat": "utmärkelse", "text": "tilldelas Stockholms stads kvalitetsutmärkelse 2026",
+                "motivering": "För ett lärande kvalitetsarbete.", "datum": "24 november 2026"}
     if name == FEEDBACK:
         return {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "ar": 2026, "klass": "Förskola",
                 "datum": "1 november 2026", "antal_examinatorer": 4, "platsbesok_datum": "22 september 2026",
@@ -308,9 +317,11 @@ def dossier_context(store: Store, user: User, year: int) -> dict:
     """The jury dossier's content, as this viewer may see it: exactly the candidates the
     jury decides, grouped by class (or by proposal where the year has no classes), each
     group's ranking first. With the pseudonym setting on, the preparatory group and the
-    jury read "Kandidat A" and no organisation, exactly as on their screens."""
+    jury read "Kandidat A", no organisation, and the teams' texts with the names the
+    workbench knows replaced, exactly as on their screens."""
     access.require(store, user, "dossier.read", year=year)
     framework = load_framework(year)
+    names = jury.mask(store, user, year)
     groups = []
     for group in jury.candidate_groups(framework, jury.shortlist(store, user, year)):
         ranking, candidates = [], []
@@ -319,34 +330,35 @@ def dossier_context(store: Store, user: User, year: int) -> dict:
                             "forslag": phases.Proposal(candidate.proposal).label,
                             "totalt": candidate.total if candidate.total is not None else "–",
                             "behorighet": candidate.eligibility})
-            candidates.append(_dossier_candidate(store, user, framework, candidate))
+            candidates.append(_dossier_candidate(store, user, framework, candidate, names))
         groups.append({"namn": group.name, "rangordning": ranking, "kandidater": candidates})
     return {"ar": year, "datum": swedish_date(dt.date.today()), "har_klasser": framework.has_classes,
             "grupper": groups, "klasser": groups}
 
 
-def _dossier_candidate(store: Store, user: User, framework, candidate) -> dict:
+def _dossier_candidate(store: Store, user: User, framework, candidate, names: jury.Mask) -> dict:
     # The results only: those above the teams never read an examiner's own work.
     work = consensus.workspace(store, user, candidate.contribution_id, individual=False)
     profile = [{"omrade": a.title, "poang": framework.area_score_for(a.code, work.scores.get(a.code, {})) or "–"}
                for a in framework.areas]
     rationales = dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
                                      " AND left_open", [candidate.contribution_id]))
-    open_issues = [clean(f"{framework.area(code).title}: {rationales.get(code) or 'laget lämnade ingen motivering.'}")
+    open_issues = [clean(f"{framework.area(code).title}: "
+                         f"{names.text(rationales.get(code) or '') or 'laget lämnade ingen motivering.'}")
                    for code in (a.code for a in framework.areas) if code in work.left_open]
-    summary, questions = site_visit_summary(work)
+    summary, questions = site_visit_summary(work, names)
     return {
         "enhet": clean(candidate.name), "forvaltning": clean(candidate.organisation), "klass": candidate.class_name,
         "forslag": phases.Proposal(candidate.proposal).label, "motivering": clean(candidate.motivation),
         "behorighet": candidate.eligibility, "totalt": candidate.total if candidate.total is not None else "–",
-        "profil": profile, "styrkor": [clean(f.text) for f in work.area_findings(None, "styrka")],
-        "utvecklingsomraden": [clean(f.text) for f in work.area_findings(None, "utvecklingsomrade")],
+        "profil": profile, "styrkor": [clean(names.text(f.text)) for f in work.area_findings(None, "styrka")],
+        "utvecklingsomraden": [clean(names.text(f.text)) for f in work.area_findings(None, "utvecklingsomrade")],
         "platsbesok": summary, "platsbesok_fragor": questions, "oenigheter": open_issues,
-        "utkast_motivering": clean(motivations.draft(store, user, candidate.contribution_id)[0]),
+        "utkast_motivering": clean(names.text(motivations.draft(store, user, candidate.contribution_id)[0])),
     }
 
 
-def site_visit_summary(work: consensus.Workspace) -> tuple[str, list[str]]:
+def site_visit_summary(work: consensus.Workspace, names: jury.Mask = jury.SHOWN) -> tuple[str, list[str]]:
     """The site visit in a few lines: when, who, the documents, how the questions came out;
     and the questions that were not confirmed or brought new information, with the notes."""
     visit = work.site_visit
@@ -356,14 +368,14 @@ def site_visit_summary(work: consensus.Workspace) -> tuple[str, list[str]]:
     missing = [d for d, state in visit.documents.items() if state == "saknas"]
     parts = [f"Platsbesök {swedish_date(visit.date)}." if visit.date else "Platsbesöket saknar datum."]
     if visit.participants:
-        parts.append(f"Deltagare: {visit.participants}.")
+        parts.append(f"Deltagare: {names.text(visit.participants)}.")
     parts.append(f"Dokument: {sum(s == 'sedd' for s in visit.documents.values())} sedda"
                  + (f", saknades: {', '.join(missing)}." if missing else "."))
     parts.append(f"Frågor: {outcomes['bekraftad']} bekräftade, {outcomes['ej_bekraftad']} inte bekräftade, "
                  f"{outcomes['ny_information']} med ny information.")
     notable = [f"{consensus.OUTCOMES[q['outcome']]}: {q['text']}" + (f" – {q['notes']}" if q.get("notes") else "")
                for q in visit.questions if q.get("outcome") in ("ej_bekraftad", "ny_information")]
-    return clean(" ".join(parts)), [clean(n) for n in notable]
+    return clean(" ".join(parts)), [clean(names.text(n)) for n in notable]
 
 
 def jury_minutes(store: Store, user: User, year: int) -> tuple[str, bytes]:

@@ -1,4 +1,4 @@
-"""The default Word templates for the feedback report and the jury dossier.
+"""The default Word templates for the feedback report, the jury dossier and the diploma.
 
 The office edits the templates in Word and uploads them (see ``reports.check_template``);
 these functions only write the versions shipped in ``report_templates/``:
@@ -20,6 +20,7 @@ from docx.shared import Cm, Pt, RGBColor
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 FEEDBACK = "aterkopplingsrapport"
 DOSSIER = "juryunderlag"
+DIPLOMA = "diplom"
 CITY_BLUE = RGBColor(0x00, 0x58, 0xA1)
 
 
@@ -175,6 +176,39 @@ def dossier_template() -> bytes:
     return _save(d)
 
 
+def diploma_template() -> bytes:
+    """One page, landscape, centred: the unit, the year and what it received."""
+    d = Document()
+    section = d.sections[0]
+    section.orientation = 1  # landscape
+    section.page_height, section.page_width = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(3)
+    section.top_margin, section.bottom_margin = Cm(3), Cm(2.5)
+    styles = d.styles
+    styles["Normal"].font.name = "Calibri"
+    styles["Normal"].font.size = Pt(14)
+    styles["Title"].font.size = Pt(40)
+    styles["Title"].font.color.rgb = CITY_BLUE
+    for text, style, size in (("Diplom", "Title", None), ("Stockholms stads kvalitetsutmärkelse {{ ar }}", None, 18),
+                              ("{{ enhet }}", None, 28), ("{{ forvaltning }}", None, 14), ("{{ text }}", None, 16)):
+        paragraph = d.add_paragraph(style=style) if style else d.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(text)
+        if size:
+            run.font.size = Pt(size)
+        if text == "{{ enhet }}":
+            run.bold = True
+            run.font.color.rgb = CITY_BLUE
+    _tag(d, "{%p if motivering %}")
+    paragraph = d.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("{{ motivering }}").italic = True
+    _tag(d, "{%p endif %}")
+    paragraph = d.add_paragraph("Stockholm {{ datum }}")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return _save(d)
+
+
 def _save(document: Document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
@@ -184,7 +218,7 @@ def _save(document: Document) -> bytes:
 def write_defaults(directory: Path = TEMPLATE_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, build in ((FEEDBACK, feedback_template), (DOSSIER, dossier_template)):
+    for name, build in ((FEEDBACK, feedback_template), (DOSSIER, dossier_template), (DIPLOMA, diploma_template)):
         path = directory / f"{name}.docx"
         path.write_bytes(build())
         written.append(path)

@@ -44,6 +44,8 @@ class Proposal:
     conflicts_avoided: list[str]
     unplaced_examiners: list[Examiner]
     summary: list[str]
+    # False when teams have started work: the proposal only adds teams for what is left.
+    replaces_all: bool = True
 
 
 def _team_count(examiners: int, contributions: int) -> int:
@@ -57,7 +59,7 @@ def _team_count(examiners: int, contributions: int) -> int:
     return max(fewest, min(contributions, examiners // MIN_SIZE, math.ceil(examiners / MAX_SIZE)))
 
 
-def propose(examiners: list[Examiner], units: list[Unit]) -> Proposal:
+def propose(examiners: list[Examiner], units: list[Unit], taken_names: frozenset[str] = frozenset()) -> Proposal:
     """A conflict-free team proposal, with the reasons it looks as it does."""
     if not units:
         raise TeamError("Det finns inga bidrag att fördela.")
@@ -87,6 +89,7 @@ def propose(examiners: list[Examiner], units: list[Unit]) -> Proposal:
             continue
         members[min(open_teams, key=lambda t: _cost(examiner, members[t]))].append(examiner)
     _fill_small_teams(members, blocked, count)
+    names = (f"Lag {n}" for n in TEAM_NAMES * (2 + count // len(TEAM_NAMES)) if f"Lag {n}" not in taken_names)
     teams = []
     for t in range(count):
         if not members[t]:
@@ -101,8 +104,7 @@ def propose(examiners: list[Examiner], units: list[Unit]) -> Proposal:
         ]
         if len(members[t]) < MIN_SIZE:
             notes.append(f"För litet lag: minst {MIN_SIZE} behövs – komplettera för hand.")
-        teams.append(ProposedTeam(f"Lag {TEAM_NAMES[t % len(TEAM_NAMES)]}", members[t], coordinator,
-                                  buckets[t], notes))
+        teams.append(ProposedTeam(next(names), members[t], coordinator, buckets[t], notes))
     summary = [
         f"{len(units)} bidrag fördelade på {len(teams)} lag ({MIN_LOAD}–{MAX_LOAD} bidrag per lag).",
         f"{len(examiners) - len(unplaced)} av {len(examiners)} examinatorer placerade, "
@@ -138,26 +140,55 @@ def _fill_small_teams(members: list[list[Examiner]], blocked: dict, count: int) 
 # --- the store ----------------------------------------------------------------------------
 
 
+def work_started(store: Store, year: int) -> bool:
+    """Whether anyone has begun an individual assessment this year."""
+    return bool(store.fetchone(
+        "SELECT count(*) FROM assessments a JOIN contributions c ON c.id = a.contribution_id WHERE c.year = ?",
+        [year])[0])
+
+
 def propose_for_year(store: Store, user: User, year: int) -> Proposal:
+    """Before work starts: teams for everything. After: new teams only for the contributions
+    without a team, from the examiners without one, never touching teams at work."""
     access.require(store, user, "teams.manage")
-    return propose(load_examiners(store), load_units(store, year))
+    if not work_started(store, year):
+        return propose(load_examiners(store), load_units(store, year))
+    placed = {r[0] for r in store.fetchall(
+        "SELECT m.user_id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.year = ?", [year])}
+    assigned = {r[0] for r in store.fetchall(
+        "SELECT s.contribution_id FROM assignments s JOIN contributions c ON c.id = s.contribution_id"
+        " WHERE c.year = ?", [year])}
+    units = [u for u in load_units(store, year) if u.contribution_id not in assigned]
+    if not units:
+        raise TeamError("Alla bidrag har redan ett lag. Lagen som har börjat arbeta ändras bara för hand.")
+    names = frozenset(r[0] for r in store.fetchall("SELECT name FROM teams WHERE year = ?", [year]))
+    proposal = propose([e for e in load_examiners(store) if e.id not in placed], units, names)
+    proposal.replaces_all = False
+    proposal.summary.insert(0, "Bedömningarna har börjat: förslaget gäller bara bidragen utan lag och examinatorerna "
+                               "utan lag; lagen som arbetar ändras inte.")
+    return proposal
 
 
 def apply(store: Store, user: User, year: int, proposal: Proposal, reason: str = "Förslag från verktyget") -> None:
-    """Replace the year's teams and assignments with a proposal, unless work has started."""
+    """Use a proposal: before work starts it replaces the year's teams; after, it adds its teams."""
     access.require(store, user, "teams.manage")
-    started = store.fetchone(
-        "SELECT count(*) FROM assessments a JOIN contributions c ON c.id = a.contribution_id WHERE c.year = ?",
-        [year])[0]
-    if started:
-        raise TeamError("Bedömningar har redan påbörjats; ändra lagen för hand i stället för att ersätta dem.")
+    if proposal.replaces_all and work_started(store, year):
+        raise TeamError("Bedömningar har redan påbörjats; ta fram ett nytt förslag, som bara gäller bidragen "
+                        "utan lag, eller ändra lagen för hand.")
     with store.write(user.email) as uow:
-        old = uow.fetchall("SELECT id FROM teams WHERE year = ?", [year])
-        for (team_id,) in old:
-            uow.execute("DELETE FROM team_members WHERE team_id = ?", [team_id])
-        uow.execute("DELETE FROM assignments WHERE contribution_id IN (SELECT id FROM contributions WHERE year = ?)",
-                    [year])
-        uow.execute("DELETE FROM teams WHERE year = ?", [year])
+        if proposal.replaces_all:
+            old = uow.fetchall("SELECT id FROM teams WHERE year = ?", [year])
+            for (team_id,) in old:
+                uow.execute("DELETE FROM team_members WHERE team_id = ?", [team_id])
+            uow.execute("DELETE FROM assignments WHERE contribution_id IN (SELECT id FROM contributions"
+                        " WHERE year = ?)", [year])
+            uow.execute("DELETE FROM teams WHERE year = ?", [year])
+        else:
+            proposed = [u.contribution_id for t in proposal.teams for u in t.units]
+            placeholders = ", ".join("?" * len(proposed)) or "NULL"
+            if uow.fetchone(f"SELECT count(*) FROM assignments WHERE contribution_id IN ({placeholders})",
+                            proposed)[0]:
+                raise TeamError("Någon har gett bidragen lag sedan förslaget togs fram; ta fram ett nytt förslag.")
         for team in proposal.teams:
             team_id = uow.fetchone("INSERT INTO teams (year, name, coordinator_id) VALUES (?, ?, ?) RETURNING id",
                                    [year, team.name, team.coordinator.id])[0]
@@ -224,15 +255,18 @@ def set_coordinator(store: Store, user: User, team_id: int, examiner_id: int, re
         uow.audit("byt lagsamordnare", "teams", team_id, before, {"coordinator": examiner_id, "reason": reason})
 
 
-def assign(store: Store, user: User, contribution_id: int, team_id: int, reason: str) -> None:
-    """Give a contribution to a team: no member may have a conflict, and at most two per team."""
+def assign(store: Store, user: User, contribution_id: int, team_id: int, reason: str, *,
+           over_load: bool = False) -> None:
+    """Give a contribution to a team: no member may have a conflict, and at most two per team
+    unless the office knowingly gives it more (a late contribution), with its reason."""
     access.require(store, user, "teams.manage")
     if not reason.strip():
         raise TeamError("Ange varför ändringen görs.")
     load = store.fetchone("SELECT count(*) FROM assignments WHERE team_id = ? AND contribution_id <> ?",
                           [team_id, contribution_id])[0]
-    if load >= MAX_LOAD:
-        raise TeamError(f"Laget har redan {MAX_LOAD} bidrag.")
+    if load >= MAX_LOAD and not over_load:
+        raise TeamError(f"Laget har redan {MAX_LOAD} bidrag. Välj ”över den vanliga belastningen” och motivera "
+                        "om laget ändå ska ta det.")
     for (member,) in store.fetchall("SELECT user_id FROM team_members WHERE team_id = ?", [team_id]):
         _check_no_conflict(store, member, team_id, extra_contribution=contribution_id)
     with store.write(user.email) as uow:
@@ -244,7 +278,7 @@ def assign(store: Store, user: User, contribution_id: int, team_id: int, reason:
         phases.transition(uow, phases.CONTRIBUTION, contribution_id, phases.P.TILLDELAD,
                           only_from=(phases.P.INKOMMET,), action="tilldelad lag")
         uow.audit("tilldela bidrag", "assignments", contribution_id, before and before[0],
-                  {"team": team_id, "reason": reason})
+                  {"team": team_id, "reason": reason, **({"over_load": load + 1} if load >= MAX_LOAD else {})})
 
 
 def teams_of_year(store: Store, user: User, year: int) -> list[dict]:
@@ -261,3 +295,55 @@ def teams_of_year(store: Store, user: User, year: int) -> list[dict]:
             "SELECT c.id, u.name AS unit, a.reason FROM assignments a JOIN contributions c ON c.id = a.contribution_id"
             " JOIN units u ON u.id = c.unit_id WHERE a.team_id = ? ORDER BY u.name", [team["id"]])
     return teams
+
+
+def create_team(store: Store, user: User, year: int, name: str, member_ids: list[int], coordinator_id: int,
+                reason: str) -> int:
+    """A new team mid-year (a late contribution, examiners who joined later); returns its id."""
+    access.require(store, user, "teams.manage")
+    name = " ".join((name or "").split())
+    if not name:
+        raise TeamError("Ge laget ett namn.")
+    if not reason.strip():
+        raise TeamError("Ange varför laget bildas.")
+    members = list(dict.fromkeys(member_ids))
+    if not members:
+        raise TeamError("Välj lagets examinatorer.")
+    if len(members) > MAX_SIZE:
+        raise TeamError(f"Ett lag har högst {MAX_SIZE} examinatorer.")
+    if coordinator_id not in members:
+        raise TeamError("Lagsamordnaren måste vara med i laget.")
+    known = {e.id: e for e in load_examiners(store)}
+    unknown = [m for m in members if m not in known]
+    if unknown:
+        raise TeamError("Någon av de valda finns inte i examinatorsregistret.")
+    with store.write(user.email) as uow:
+        if uow.fetchone("SELECT 1 FROM teams WHERE year = ? AND lower(name) = lower(?)", [year, name]):
+            raise TeamError(f"Det finns redan ett lag som heter {name}.")
+        busy = uow.fetchall("SELECT u.name, t.name FROM team_members m JOIN teams t ON t.id = m.team_id"
+                            " JOIN users u ON u.id = m.user_id WHERE t.year = ? AND m.user_id IN"
+                            f" ({', '.join('?' * len(members))})", [year, *members])
+        if busy:
+            raise TeamError("Redan med i ett lag: " + ", ".join(f"{p} ({t})" for p, t in busy)
+                            + ". Flytta dem i stället.")
+        team_id = uow.fetchone("INSERT INTO teams (year, name, coordinator_id) VALUES (?, ?, ?) RETURNING id",
+                               [year, name, coordinator_id])[0]
+        for member in members:
+            uow.execute("INSERT INTO team_members VALUES (?, ?)", [team_id, member])
+        uow.audit("bilda lag", "teams", team_id, None,
+                  {"name": name, "members": members, "coordinator": coordinator_id, "reason": reason})
+    return team_id
+
+
+def without_team(store: Store, user: User, year: int) -> dict[str, list[dict]]:
+    """Contributions with no team and registered examiners in no team, by name."""
+    access.require(store, user, "teams.manage")
+    contributions = store.records(
+        "SELECT c.id, u.name AS unit, c.late FROM contributions c JOIN units u ON u.id = c.unit_id"
+        " WHERE c.year = ? AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.contribution_id = c.id)"
+        " ORDER BY lower(u.name)", [year])
+    examiners = store.records(
+        "SELECT u.id, u.name, e.organisation FROM examiners e JOIN users u ON u.id = e.user_id WHERE u.active"
+        " AND NOT EXISTS (SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id"
+        "   WHERE t.year = ? AND m.user_id = u.id) ORDER BY lower(u.name)", [year])
+    return {"contributions": contributions, "examiners": examiners}

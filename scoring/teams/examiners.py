@@ -1,25 +1,16 @@
-"""The examiner registry: import from CSV or Excel, edit, and the organisations list."""
+"""The examiner registry: import from CSV or Excel, and edit."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-import zipfile
-from functools import lru_cache
 
-import openpyxl
-import yaml
-from rapidfuzz import fuzz, process
-
-from scoring.core import access, auth
+from scoring.core import access, auth, tables
 from scoring.core.auth import User
 from scoring.core.errors import Refused
+from scoring.core.organisations import match_organisation, unknown_organisation
 from scoring.core.store import Store
-from scoring.year.framework import DATA_DIR
+from scoring.core.tables import read_table
 
-MAX_IMPORT_BYTES = 5_000_000
-MAX_IMPORT_ROWS = 5_000
 # Column headings people use, mapped to the registry's fields.
 HEADINGS = {
     "namn": "name", "name": "name",
@@ -40,26 +31,6 @@ FIELD_LABELS = {
     "former_workplaces": "Tidigare arbetsplatser", "manager_email": "Chefens e-post",
     "competences": "Kompetenser", "years_as_examiner": "År som examinator", "is_new": "Ny examinator",
 }
-
-
-class ImportError_(Refused):
-    """The whole file cannot be read; the message is Swedish and names the file."""
-
-
-@lru_cache(maxsize=1)
-def organisations() -> tuple[str, ...]:
-    data = yaml.safe_load((DATA_DIR / "organisations.yaml").read_text(encoding="utf-8"))
-    return tuple(data["forvaltningar"] + data["bolag"])
-
-
-def match_organisation(name: str) -> tuple[str | None, str | None]:
-    """The known organisation a name means, or (None, a suggestion)."""
-    cleaned = " ".join(name.split())
-    for known in organisations():
-        if known.lower() == cleaned.lower():
-            return known, None
-    hit = process.extractOne(cleaned, organisations(), scorer=fuzz.WRatio, score_cutoff=80)
-    return None, hit[0] if hit else None
 
 
 @dataclasses.dataclass
@@ -83,64 +54,11 @@ class ImportResult:
     note: str | None = None
 
 
-def _decode(data: bytes, filename: str) -> tuple[str, str | None]:
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        # Excel on Swedish Windows saves CSV as Windows-1252.
-        return data.decode("cp1252", errors="replace"), f"{filename} var inte sparad som UTF-8 och lästes som Windows-1252."
-
-
-def read_table(filename: str, data: bytes) -> tuple[list[list[str]], str | None]:
-    """Rows of cell texts from a CSV or an Excel file, the heading row first."""
-    if not data:
-        raise ImportError_(f"{filename}: filen är tom.")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportError_(f"{filename}: filen är större än {MAX_IMPORT_BYTES // 1_000_000} MB.")
-    if data.startswith(b"PK"):
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise ImportError_(f"{filename}: Excel-filen går inte att läsa.") from None
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else str(v).strip() for v in row])
-            if len(rows) > MAX_IMPORT_ROWS + 1:
-                break
-        book.close()
-        return rows, None
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportError_(f"{filename}: gamla Excel-formatet (.xls) stöds inte; spara som .xlsx eller CSV.")
-    text, note = _decode(data, filename)
-    if "\x00" in text:
-        raise ImportError_(f"{filename}: filen är varken CSV eller Excel.")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-    return rows[: MAX_IMPORT_ROWS + 1], note
-
-
 def parse_rows(filename: str, rows: list[list[str]]) -> tuple[list[ExaminerRow], list[str]]:
     """Good rows and one Swedish message per bad row (row numbers as in the file)."""
     rows = [r for r in rows if any(c for c in r)]
-    if not rows:
-        raise ImportError_(f"{filename}: filen innehåller inga rader.")
-    columns = {}
-    for index, heading in enumerate(rows[0]):
-        field = HEADINGS.get(heading.strip().lower().rstrip(":"))
-        if field and field not in columns:
-            columns[field] = index
-    missing = [FIELD_LABELS[f] for f in REQUIRED if f not in columns]
-    if missing:
-        raise ImportError_(
-            f"{filename}: kolumn saknas: {', '.join(missing)}. Första raden ska vara rubriker, "
-            "till exempel Namn; E-post; Förvaltning/bolag; Arbetsplats; Kompetenser; År som examinator; Ny."
-        )
-    if len(rows) > MAX_IMPORT_ROWS + 1:
-        raise ImportError_(f"{filename}: högst {MAX_IMPORT_ROWS} examinatorer per fil.")
+    columns = tables.columns(filename, rows, HEADINGS, {f: FIELD_LABELS[f] for f in REQUIRED},
+                             "Namn; E-post; Förvaltning/bolag; Arbetsplats; Kompetenser; År som examinator; Ny")
     good: list[ExaminerRow] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
@@ -161,13 +79,9 @@ def parse_rows(filename: str, rows: list[list[str]]) -> tuple[list[ExaminerRow],
         if email in seen:
             problems.append(f"Rad {number} ({cell['name']}): e-postadressen {email} finns redan på rad {seen[email]}.")
             continue
-        organisation, suggestion = match_organisation(cell.get("organisation", ""))
+        organisation, _ = match_organisation(cell.get("organisation", ""))
         if organisation is None:
-            hint = f" Menade du {suggestion}?" if suggestion else ""
-            problems.append(
-                f"Rad {number} ({cell['name']}): okänd förvaltning eller bolag "
-                f"{cell.get('organisation', '')!r}.{hint}"
-            )
+            problems.append(f"Rad {number} ({cell['name']}): {unknown_organisation(cell.get('organisation', ''))}")
             continue
         years_text = cell.get("years_as_examiner", "") or "0"
         try:
@@ -243,10 +157,10 @@ def update_examiner(store: Store, user: User, examiner_id: int, changes: dict) -
     if unknown:
         raise Refused(f"Fälten {', '.join(sorted(unknown))} kan inte ändras här.")
     if "organisation" in changes:
-        organisation, suggestion = match_organisation(str(changes["organisation"]))
+        organisation, _ = match_organisation(str(changes["organisation"]))
         if organisation is None:
-            hint = f" Menade du {suggestion}?" if suggestion else ""
-            raise Refused(f"Okänd förvaltning eller bolag {changes['organisation']!r}.{hint}")
+            message = unknown_organisation(str(changes["organisation"]))
+            raise Refused(message[0].upper() + message[1:])
         changes["organisation"] = organisation
     with store.write(user.email) as uow:
         before = uow.fetchone(

@@ -7,6 +7,7 @@ import json
 from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.store import Store
+from scoring.intake import pictures
 from scoring.year import phases
 from scoring.year.framework import load_framework
 
@@ -48,14 +49,37 @@ def answer_blocks(store: Store, contribution_id: int) -> list[dict]:
     """
     key = ("answer_blocks", contribution_id)
     if key not in store.memo:
-        store.memo[key] = store.records(
-            "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images, appendix_code"
-            " FROM contribution_blocks WHERE contribution_id = ?"
+        rows = store.records(
+            "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images,"
+            " notes, pictures, frame, appendix_code FROM contribution_blocks WHERE contribution_id = ?"
             # The city's ingress and the admin fields are not the unit's answer; the fields are
             # shown from the parsed intro instead.
             " AND coalesce(role, 'svar') = 'svar' ORDER BY ordinal",
             [contribution_id],
         )
+        for row in rows:
+            row["notes"] = json.loads(row["notes"]) if row["notes"] else []
+            row["pictures"] = json.loads(row["pictures"]) if row["pictures"] else []
+        store.memo[key] = rows
+    return store.memo[key]
+
+
+def picture_files(store: Store, user: User, contribution_id: int) -> dict[str, bytes]:
+    """The contribution's pictures by their member in the file, for showing them in place.
+
+    Read from the original file once per process, like the text: it never changes.
+    """
+    access.require_readable(store, user, contribution_id)
+    return _picture_files(store, contribution_id)
+
+
+def _picture_files(store: Store, contribution_id: int) -> dict[str, bytes]:
+    key = ("picture_files", contribution_id)
+    if key not in store.memo:
+        parts = {p["part"] for b in answer_blocks(store, contribution_id) for p in b["pictures"]}
+        data = store.fetchone("SELECT original_file FROM contributions WHERE id = ?",
+                              [contribution_id])[0] if parts else None
+        store.memo[key] = pictures.picture_files(bytes(data), parts) if data is not None else {}
     return store.memo[key]
 
 
@@ -83,6 +107,7 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
     head["intro_blocks"] = intro_blocks
     head["appendix_blocks"] = appendix_blocks
     head["appendix_files"] = appendix_files(store, contribution_id)
+    head["picture_files"] = _picture_files(store, contribution_id)  # access checked above
     return head
 
 

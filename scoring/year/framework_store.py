@@ -1,7 +1,7 @@
 """Award years the office writes on the screen, stored in the database with their history.
 
 A new year starts as a copy of an earlier year's framework (a shipped file or another
-stored year) and is edited on *Nytt utmärkelseår*. Every save is validated by the same
+stored year) and is edited on *Skriv anvisningar*. Every save is validated by the same
 model as the shipped files (``Framework``); an invalid one is refused with each error
 named by its field and nothing is stored. Each version is kept. Once the year's first
 contribution is accepted the framework is frozen: a change after that needs a reason,
@@ -71,6 +71,11 @@ class FrameworkChoice:
 def stored_years(store: Store) -> list[int]:
     return [r[0] for r in store.cached(("stored_framework_years",), lambda: store.fetchall(
         "SELECT year FROM frameworks ORDER BY year"))]
+
+
+def has_framework(store: Store, year: int) -> bool:
+    """Whether the year has instructions: a shipped file or the office's own."""
+    return is_shipped(year) or store.fetchone("SELECT 1 FROM frameworks WHERE year = ?", [year]) is not None
 
 
 def stored_framework(year: int, store: Store | None = None) -> Framework | None:
@@ -334,7 +339,7 @@ def save_framework(store: Store, user: User, year: int, data: dict, expected_ver
 def as_yaml(store: Store, user: User, year: int) -> str:
     data, version = stored_data(store, user, year)
     header = (f"# Kvalitetsutmärkelsen {year}: anvisningarna som Kvalitetsenheten skrivit (version {version}).\n"
-              "# Ändra och ladda upp igen på sidan Nytt utmärkelseår; filen kontrolleras fält för fält.\n")
+              "# Ändra och ladda upp igen på sidan Skriv anvisningar; filen kontrolleras fält för fält.\n")
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 

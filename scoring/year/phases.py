@@ -1,5 +1,6 @@
 """The year's state machines: a contribution's phases, an assessment's statuses, the year's
-phases and an intake file's review, each an ordered enumeration with its Swedish labels.
+phases, an intake file's review and a request for changes, each an ordered enumeration
+with its Swedish labels.
 
 Every change of phase or status goes through ``transition``: it checks that the step is
 one the machine allows, runs the step's gate (the rules that must hold first), writes the
@@ -60,6 +61,10 @@ class ContributionPhase(Stage):
     SLUTLIG_KONSENSUS = "slutlig_konsensus", "Slutlig konsensus"
     ATERKOPPLING_KLAR = "aterkoppling_klar", "Återkoppling klar"
     FORSLAG_LAMNAT = "forslag_lamnat", "Förslag lämnat"
+    BESLUTAD = "beslutad", "Beslutad"
+    ATERBESOK_BOKAT = "aterbesok_bokat", "Återbesök bokat"
+    ATERBESOK_GENOMFORT = "aterbesok_genomfort", "Återbesök genomfört"
+    RAPPORT_OVERLAMNAD = "rapport_overlamnad", "Rapport överlämnad"
 
 
 class AssessmentStatus(Stage):
@@ -81,6 +86,13 @@ class IntakeStatus(Stage):
     GRANSKAS = "granskas", "Granskas"
     GODKAND = "godkand", "Godkänd"
     AVVISAD = "avvisad", "Avvisad"
+
+
+class ChangeRequestStatus(Stage):
+    """The office's request that a unit send a corrected version (ändringsbegäran)."""
+    SKICKAD = "skickad", "Skickad till verksamheten"
+    BESVARAD = "besvarad", "Rättad version inkommen"
+    ATERKALLAD = "aterkallad", "Återkallad"
 
 
 class Proposal(Stage):
@@ -114,6 +126,10 @@ CONSENSUS_OPENED = P.from_on(P.KONSENSUS)
 CONSENSUS_EDITABLE = frozenset({P.KONSENSUS, P.SLUTLIG_KONSENSUS})
 # Final consensus reached: the feedback report may be written and made final.
 FINAL_CONSENSUS = P.from_on(P.SLUTLIG_KONSENSUS)
+# The team has done its part: the proposal is in (and what follows the jury).
+PROPOSED = P.from_on(P.FORSLAG_LAMNAT)
+# After the jury: the feedback visit and the report handed over.
+AFTER_THE_JURY = P.from_on(P.BESLUTAD)
 SUBMITTED = frozenset({AssessmentStatus.INLAMNAD, AssessmentStatus.LAST})
 NOT_STARTED = "Ej påbörjad"
 
@@ -145,6 +161,16 @@ CONTRIBUTION = Machine("contributions", "id", "phase", ContributionPhase, "Bidra
     (P.PLATSBESOK, P.SLUTLIG_KONSENSUS): "visit_done",
     (P.SLUTLIG_KONSENSUS, P.ATERKOPPLING_KLAR): "feedback_ready",
     (P.ATERKOPPLING_KLAR, P.FORSLAG_LAMNAT): None,
+    # After the jury: every proposal is decided when the jury ends the year (one with no
+    # proposal for the jury then counts as "ingen utmärkelse"); the feedback is given orally
+    # at the feedback visit, then the written report is handed over.
+    (P.FORSLAG_LAMNAT, P.BESLUTAD): None,
+    (P.BESLUTAD, P.ATERBESOK_BOKAT): None,
+    (P.ATERBESOK_BOKAT, P.ATERBESOK_GENOMFORT): "visit_held",
+    (P.ATERBESOK_GENOMFORT, P.RAPPORT_OVERLAMNAD): "handover_allowed",
+    # The office may hand the report over earlier, with its reason (the gate reads it).
+    (P.BESLUTAD, P.RAPPORT_OVERLAMNAD): "handover_allowed",
+    (P.ATERBESOK_BOKAT, P.RAPPORT_OVERLAMNAD): "handover_allowed",
 })
 
 A = AssessmentStatus
@@ -155,8 +181,13 @@ ASSESSMENT = Machine("assessments", "id", "status", AssessmentStatus, "Bedömnin
 })
 
 Y = YearPhase
+# The office moves the year one phase at a time once the work of the phase is done; the
+# jury ends it (from whichever phase) once every proposal is decided.
 YEAR = Machine("award_years", "year", "phase", YearPhase, "Året", {
-    **{(a, b): None for a in Y for b in Y if a.order < b.order < Y.AVSLUTAT.order},
+    (Y.INTAG, Y.BEDOMNING): "intake_done",
+    (Y.BEDOMNING, Y.KONSENSUS): "individual_done",
+    (Y.KONSENSUS, Y.BEREDNING): "proposals_done",
+    (Y.BEREDNING, Y.BESLUT): None,
     **{(a, Y.AVSLUTAT): "all_decided" for a in Y if a is not Y.AVSLUTAT},
 })
 
@@ -166,7 +197,13 @@ INTAKE = Machine("intake_files", "id", "status", IntakeStatus, "Filen", {
     (I.GRANSKAS, I.AVVISAD): None,
 })
 
-MACHINES = (CONTRIBUTION, ASSESSMENT, YEAR, INTAKE)
+R = ChangeRequestStatus
+CHANGE_REQUEST = Machine("change_requests", "id", "status", ChangeRequestStatus, "Ändringsbegäran", {
+    (R.SKICKAD, R.BESVARAD): None,      # the corrected version was accepted
+    (R.SKICKAD, R.ATERKALLAD): None,    # the office withdrew it, with a reason
+})
+
+MACHINES = (CONTRIBUTION, ASSESSMENT, YEAR, INTAKE, CHANGE_REQUEST)
 COLUMN_WORDS = {"phase": "ny fas", "status": "ny status"}  # the log's default wording
 
 
@@ -192,6 +229,20 @@ def gate(machine: Machine, name: str) -> Callable[[Gate], Gate]:
     def register(check: Gate) -> Gate:
         GATES[(machine.table, name)] = check
         return check
+
+    return register
+
+
+# What follows a step of a machine, in the same unit of work (the year moving on with the
+# work of its contributions): (uow, key, to) -> None.
+Follower = Callable[["UnitOfWork", Any, Stage], None]
+FOLLOWERS: dict[str, list[Follower]] = {}
+
+
+def follows(machine: Machine) -> Callable[[Follower], Follower]:
+    def register(follower: Follower) -> Follower:
+        FOLLOWERS.setdefault(machine.table, []).append(follower)
+        return follower
 
     return register
 
@@ -238,6 +289,8 @@ def transition(uow: UnitOfWork, machine: Machine, key: object, to: str, *, conte
              **(detail or {})}
     uow.audit(action or f"{COLUMN_WORDS[machine.column]}: {target.label.lower()}", machine.table, key,
               {machine.column: before.value}, after)
+    for follower in FOLLOWERS.get(machine.table, ()):
+        follower(uow, key, target)
     return before
 
 
