@@ -40,7 +40,7 @@ def members_section(store, user, year: int, locked: bool) -> None:
                 try:
                     members.add_member(store, user, year, email, organisation, chair)
                 except members.JuryMemberError as exc:
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
                     st.rerun()
         names = {p["user_id"]: p["name"] for p in people}
@@ -68,7 +68,7 @@ def declaration_form(store, user, year: int) -> None:
         choices = {}
         for item in pending:
             choices[item["contribution_id"]] = st.radio(
-                f"{item['unit']} ({item['organisation']})", [NO_CONFLICT, CONFLICT], horizontal=True,
+                f"{escape_markdown(item['unit'])} ({escape_markdown(item['organisation'])})", [NO_CONFLICT, CONFLICT], horizontal=True,
                 index=1 if item["suggested_conflict"] else None, key=f"jury_conflict_{item['contribution_id']}")
         note = st.text_area("Anteckning (frivillig)", height=70)
         if st.form_submit_button("Skicka deklarationen", type="primary"):
@@ -77,7 +77,7 @@ def declaration_form(store, user, year: int) -> None:
                     raise members.JuryMemberError("Ta ställning till jäv för varje kandidat i listan.")
                 members.declare(store, user, year, {cid: v == CONFLICT for cid, v in choices.items()}, note)
             except members.JuryMemberError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()
 

@@ -56,7 +56,7 @@ if rules.honourable_mention_earliest_return_years is None:
                 try:
                     eligibility.set_honourable_mention_return(store, user, year, int(chosen))
                 except eligibility.EligibilityError as exc:
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
                     st.rerun()
 
@@ -104,7 +104,7 @@ with form_col, st.form(f"facts_{cid}"):
                 basic_control=eligibility.BasicControl(answered_on, {q: a for q, a in answers.items() if a.strip()},
                                                        note)))
         except eligibility.EligibilityError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.toast("Sparat")
 with result_col:

@@ -39,7 +39,7 @@ with st.expander("Börja från ett tidigare år", expanded=not frameworks.stored
         try:
             frameworks.copy_framework(store, user, source, int(new_year))
         except frameworks.FrameworkEditError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.session_state["framework_year"] = int(new_year)
             st.rerun()
@@ -110,11 +110,11 @@ with tabs[6]:
             try:
                 frameworks.upload_yaml(store, user, year, upload.getvalue(), held["version"], reason)
             except frameworks.FrameworkEditError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
                 for error in exc.errors:
                     st.markdown(f"- {escape_markdown(str(error))}")
             except StaleWrite as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 let_go()
                 st.rerun()
@@ -135,11 +135,11 @@ with actions:
         try:
             frameworks.save_framework(store, user, year, frameworks.renumbered(draft), held["version"], reason)
         except frameworks.FrameworkEditError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
             for error in exc.errors:
                 st.markdown(f"- {escape_markdown(str(error))}")
         except StaleWrite as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             let_go()
             st.toast("Anvisningarna är sparade.")

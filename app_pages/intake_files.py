@@ -47,6 +47,6 @@ def files_editor(review, framework) -> None:
                     intake_store.attach(store, user, review.id, kind=what, filename=upload.name,
                                         data=upload.getvalue(), appendix_code=code or None)
                 except intake_store.IntakeError as exc:
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
                     st.rerun()

@@ -95,7 +95,7 @@ if not following:
     st.info(f"Året efter {shown} är redan upplagt.")
 else:
     with st.form("next_year"):
-        new = st.selectbox("Nästa år", list(following), format_func=following.get)
+        new = st.selectbox("Nästa år", list(following), format_func=following.get, key="next_year_choice")
         st.caption(f"Examinatorsregistret följer med (de som var med {shown} får ett år till som examinator), "
                    "liksom årets inställningar och Kvalitetsenhetens mallar. "
                    f"{shown} finns kvar i arkivet, skrivskyddat. Schemat fyller du i under Utmärkelseår.")

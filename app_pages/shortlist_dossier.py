@@ -41,8 +41,8 @@ def dossier_tab(store, user, year: int, framework, candidates) -> None:
         try:
             motivations.save_draft(store, user, cid, edited, version)
         except StaleWrite as exc:
-            st.error(f"{exc} Sparat under tiden: " + escape_markdown("; ".join(exc.changes)))
+            st.error(f"{escape_markdown(str(exc))} Sparat under tiden: " + escape_markdown("; ".join(exc.changes)))
         except motivations.MotivationError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.rerun()

@@ -236,8 +236,8 @@ def test_pictures_in_the_text_and_the_send_back_within_one_to_two_working_days(f
     rule = framework.images_in_text
     assert rule.change_request_working_days == (1, 2) and not rule.text_in_images_allowed
     # The intake's finding for a picture that holds a text passage quotes the year's rule.
-    from scoring.intake.docx_reader import Facts
     from scoring.intake.document import _picture_findings
+    from scoring.intake.docx_reader import Facts
 
     passage = {"number": 1, "where": "under fråga 3", "passage": True, "passage_chars": 240, "chars": 260,
                "status": "läst"}

@@ -163,8 +163,9 @@ def build_demo(store: Store) -> None:
         originals[unit.name] = rng.getstate()
         files[unit.name] = contribution_file(framework, unit, rng, LAYOUTS[index % len(LAYOUTS)])
     ids_by_name = {}
-    for name in INTAKE_ORDER:
-        index, unit = next((i, u) for i, u in enumerate(UNITS) if u.name == name)
+    for index in INTAKE_ORDER:
+        unit = UNITS[index]
+        name = unit.name
         received = calendar.utc_from_stockholm(*ARRIVALS.get(unit.name, DEFAULT_ARRIVAL(index)))
         intake_id = intake_store.upload(store, admin, DEMO_YEAR, f"{unit.name}.docx", files[name], received_at=received)
         read = intake_store.review(store, admin, intake_id)
@@ -195,9 +196,9 @@ def build_demo(store: Store) -> None:
     _archived_year(store, contribution_ids)
     # Of the fully submitted ones, the first stays ready for consensus; the others are done.
     proposal_by_quality = {"stark": "utmarkelse", "medel": "hedersomnamnande", "svag": "inget"}
-    for n, name in enumerate(COMPLETED):
-        quality = next(u.quality for u in UNITS if u.name == name)
-        _complete_consensus(store, framework, ids_by_name[name], proposal_by_quality[quality], final_report=n == 0)
+    for n, index in enumerate(COMPLETED):
+        _complete_consensus(store, framework, contribution_ids[index], proposal_by_quality[UNITS[index].quality],
+                            final_report=n == 0)
     # The jury committee: the office lists its members; the chair has declared on the candidates.
     for email, organisation, chair in JURY:
         jury_members.add_member(store, admin, DEMO_YEAR, email, organisation, chair)
@@ -317,26 +318,22 @@ def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str
     return build_contribution(framework, content, layout=layout, keep_ingress=unit.quality == "svag" and not corrected)
 
 
-# Per unit: the state each team member's assessment is in (the coordinator first). "oppnad"
-# is a draft the coordinator reopened with a reason; None is not started. Units not listed
-# are not started at all.
+# Per unit, by its place in UNITS (a test gives the units other names): the state each team
+# member's assessment is in (the coordinator first). "oppnad" is a draft the coordinator
+# reopened with a reason; None is not started. Units not listed are not started at all.
 DEMO_STATES = {
-    "Förskolan Solrosen": ["inlamnad"] * 4,                          # ready for consensus
-    "Förskolan Ekorren": ["last"] * 4,                               # consensus opened
-    "Hjulstaskolan": ["inlamnad", "utkast", "oppnad", None],         # mixed
-    "Kungsholmens gymnasium, språkintroduktion": ["utkast", "utkast", None, None],
-    "Vård- och omsorgsboendet Sjöviken": [None, "utkast", None, None],
-    "Hemtjänsten Farsta": ["inlamnad"] * 4,                          # consensus done: proposed, report final
-    "Bostad med särskild service Lärkan": ["inlamnad"] * 4,          # consensus done: proposed
+    0: ["inlamnad"] * 4,                          # Förskolan Solrosen: ready for consensus
+    1: ["last"] * 4,                              # Förskolan Ekorren: consensus opened
+    2: ["inlamnad", "utkast", "oppnad", None],    # Hjulstaskolan: mixed
+    3: ["utkast", "utkast", None, None],          # Kungsholmens gymnasium
+    4: [None, "utkast", None, None],              # Sjöviken
+    5: ["inlamnad"] * 4,                          # Hemtjänsten Farsta: consensus done, proposed, report final
+    6: ["inlamnad"] * 4,                          # Lärkan: consensus done, proposed
 }
-COMPLETED = ["Hemtjänsten Farsta", "Bostad med särskild service Lärkan"]
-# The order the files are taken in. The team proposal deals contributions round robin in
-# this order, which spreads the kinds of unit over the teams.
-INTAKE_ORDER = [
-    "Vård- och omsorgsboendet Sjöviken", "Hemtjänsten Farsta", "Kundservice, Stockholm Vatten och Avfall",
-    "Förskolan Solrosen", "Förskolan Ekorren", "Hjulstaskolan", "Kungsholmens gymnasium, språkintroduktion",
-    "Bostad med särskild service Lärkan", "Mottagningsenheten för ekonomiskt bistånd",
-]
+COMPLETED = [5, 6]
+# The order the files are taken in (places in UNITS). The team proposal deals contributions
+# round robin in this order, which spreads the kinds of unit over the teams.
+INTAKE_ORDER = [4, 5, 8, 0, 1, 2, 3, 6, 7]
 REOPEN_REASON = "Poängen i Medarbetarskap saknar iakttagelser; komplettera innan konsensus."
 
 
@@ -349,8 +346,8 @@ def _work_in_progress(store: Store, rng, framework, contribution_ids) -> None:
     base = {"stark": 70, "medel": 45, "svag": 20}
     # In the order of UNITS, so the random draws follow the units, not the order of intake.
     for cid, team_id, coordinator_id in sorted(assignments, key=lambda a: contribution_ids.index(a[0])):
-        unit = UNITS[contribution_ids.index(cid)]
-        states, quality = DEMO_STATES.get(unit.name, []), unit.quality
+        index = contribution_ids.index(cid)
+        states, quality = DEMO_STATES.get(index, []), UNITS[index].quality
         members = [auth.user_by_email(store, r[0]) for r in store.fetchall(
             "SELECT u.email FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
             " ORDER BY (m.user_id <> ?), u.name", [team_id, coordinator_id])]
