@@ -57,10 +57,11 @@ for group in jury.candidate_groups(framework, proposed):
                 st.markdown(f"Beslut: **{phases.Decision.labels()[candidate.decision]}**")
             if judge:
                 parts.decision_form(store, user, candidate)
-left = jury.undecided(store, user, year)
 may_end = access.can(store, user, "year.lock") and not locked
-if may_end and st.button("Avsluta året", type="primary", disabled=bool(left),
-                         help=f"{len(left)} kandidater saknar beslut." if left else None):
+blockers = jury.year_end_blockers(store, user, year) if may_end else []
+if blockers:
+    st.warning("Året kan inte avslutas ännu. " + escape_markdown(" ".join(blockers)), icon=":material/block:")
+if may_end and st.button("Avsluta året", type="primary", disabled=bool(blockers)):
     try:
         jury.lock_year(store, user, year)
     except jury.JuryError as exc:

@@ -81,7 +81,7 @@ with st.container(border=True):
     else:
         left.caption("Domarkommittén avslutar året när alla förslag har fått sitt beslut.")
     right.page_link("app_pages/years.py", label="Ändra schemat", icon=":material/edit_calendar:")
-    if status.current in progress.ENDING and (left_behind := progress.unfinished(store, year)):
+    if progress.near_the_end(store, year) and (left_behind := progress.unfinished(store, year)):
         excuse_form(left_behind)
 
 for stage in progress.overview(store, user, year):

@@ -68,17 +68,24 @@ def _lead(store, cid: int) -> auth.User:
 
 def test_the_year_ends_only_when_every_contribution_is_finished_or_excused(year):
     store, admin, judge = year
+    assert progress.near_the_end(store, 2026)  # proposals are in: the stragglers are shown
     _decide_all(store, judge)
     stuck = store.fetchone("SELECT min(id) FROM contributions")[0]
     with store.write("test") as uow:  # one team never got further than consensus
         uow.execute("UPDATE contributions SET phase = 'konsensus' WHERE id = ?", [stuck])
     with pytest.raises(jury.JuryError, match="inte klara och saknar Kvalitetsenhetens förklaring"):
         jury.lock_year(store, judge, 2026)
+    unit = store.fetchone("SELECT u.name FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",
+                          [stuck])[0]
+    assert unit in " ".join(jury.year_end_blockers(store, admin, 2026))  # the office sees which
+    assert jury.year_end_blockers(store, judge, 2026) == [
+        "1 bidrag är inte klara och saknar Kvalitetsenhetens förklaring på Årets gång."]  # the jury how many
     with pytest.raises(access.AccessDenied):
         progress.excuse(store, judge, stuck, "Drog tillbaka")
     with pytest.raises(phases.TransitionRefused, match="Skriv varför"):
         progress.excuse(store, admin, stuck, "  ")
     progress.excuse(store, admin, stuck, "Verksamheten drog tillbaka sitt bidrag.")
+    assert jury.year_end_blockers(store, judge, 2026) == []
     jury.lock_year(store, judge, 2026)
     phases_now = dict(store.fetchall("SELECT id, phase FROM contributions"))
     assert phases_now.pop(stuck) == "konsensus"
@@ -315,9 +322,8 @@ def test_the_feedback_visit_page_books_records_and_hands_over(year, monkeypatch)
     for label, value in (("Plats", "Skolans aula"), ("Från laget", "Hela laget"), ("Från verksamheten", "Rektor")):
         next(t for t in at.text_input if t.label == label).input(value)
     next(b for b in at.button if b.label == "Spara bokningen").click().run()
-    # The unit's name reaches the screen as text (escaped markdown), never as markup.
     assert not at.exception and at.success[0].value.startswith(
-        f"Återbesöket hos {escape_markdown(HOSTILE)} är bokat 30 november 2026")
+        escape_markdown(f"Återbesöket hos {HOSTILE} är bokat 30 november 2026"))
     assert [b.label for b in at.get("download_button")] == ["Kalenderinbjudan (.ics) till laget och verksamheten"]
     next(d for d in at.date_input if d.label == "Överlämnad").set_value(dt.date(2026, 12, 1))
     at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("FormSubmitter:handover_"))).click().run()

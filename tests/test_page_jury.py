@@ -7,6 +7,7 @@ from seeds import Y2012, says
 
 from scoring.core import auth
 from scoring.jury import shortlist as jury
+from scoring.year import progress
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_YEAR
 from workbench_tools.synthetic import build_year
@@ -71,6 +72,20 @@ def test_the_jury_decides_and_ends_the_year(demo_store):
         at.button(key=f"FormSubmitter:{form}-Spara beslutet").click().run()
         assert not at.exception
     assert jury.undecided(demo_store, judge, DEMO_YEAR) == []
+    # The demo year still has contributions without a proposal: the jury is told how many
+    # (not which: the names may be pseudonymised), and cannot end the year before the office
+    # has said why they may stay unfinished.
+    unfinished = progress.unfinished(demo_store, DEMO_YEAR)
+    assert unfinished
+    at.run()
+    assert f"{len(unfinished)} bidrag är inte klara" in at.warning[0].value
+    assert unfinished[0][1] not in at.warning[0].value
+    assert next(b for b in at.button if b.label == "Avsluta året").disabled
+    office = auth.user_by_email(demo_store, ADMIN)
+    for cid, _, _ in unfinished:
+        progress.excuse(demo_store, office, cid, "Enheten drog tillbaka sitt bidrag.")
+    at.run()
+    assert not at.warning
     next(b for b in at.button if b.label == "Avsluta året").click().run()
     assert jury.is_locked(demo_store, DEMO_YEAR)
     assert "är avslutad" in texts(at)

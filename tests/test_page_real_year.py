@@ -10,6 +10,7 @@ from corpus import build
 from helpers import ADMIN, login, texts
 
 from scoring.core import auth
+from scoring.core.text import escape_markdown
 from scoring.intake import changes
 from scoring.intake import review as intake
 from scoring.year import years
@@ -37,11 +38,11 @@ def test_an_empty_database_leads_the_first_admin_to_set_up_the_year(first_admin)
     at.date_input(key=f"{prefix}_individuell_bedomning").set_value(dt.date(2026, 9, 30))
     at.date_input(key=f"{prefix}_konsensus").set_value(dt.date(2026, 9, 1))
     at.button(key="FormSubmitter:create_2026-Lägg upp året").click().run()
-    assert "Konsensus klar (1 september 2026) ligger före" in at.error[0].value
+    assert escape_markdown("Konsensus klar (1 september 2026) ligger före") in at.error[0].value
     assert years.all_years(first_admin) == []
     at.date_input(key=f"{prefix}_konsensus").set_value(dt.date(2026, 10, 9))
     at.button(key="FormSubmitter:create_2026-Lägg upp året").click().run()
-    assert not at.exception and at.success[0].value == "Kvalitetsutmärkelsen 2026 är upplagt."
+    assert not at.exception and at.success[0].value == escape_markdown("Kvalitetsutmärkelsen 2026 är upplagt.")
     assert years.current_year(first_admin) == 2026
     assert years.schedule(first_admin, 2026)[0]["konsensus"] == dt.date(2026, 10, 9)
     # The schedule is edited with the version read; a save made meanwhile is refused.
@@ -131,7 +132,7 @@ def test_review_page_asks_for_a_note_for_a_late_file(demo_path, demo_store):
     at.selectbox(key=f"accept_organisation_{intake_id}").set_value("Utbildningsförvaltningen")
     at.selectbox(key=f"accept_class_{intake_id}").set_value("skola")
     at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
-    assert "kom in efter sista dag (7 maj 2026): skriv en anteckning" in at.error[0].value
+    assert escape_markdown("kom in efter sista dag (7 maj 2026): skriv en anteckning") in at.error[0].value
     next(t for t in at.text_area if t.label.startswith("Anteckning")).input("Förseningen var anmäld.")
     at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
     assert not at.exception and at.title[0].value == "Intag av bidrag"
@@ -156,5 +157,5 @@ def test_teams_page_lists_what_has_no_team_and_forms_a_new_team(demo_path, demo_
     next(s for s in at.selectbox if s.label == "Lagsamordnare").set_value(ids["Ada Ny"])
     at.text_input(key="new_team_reason").input("Sent bidrag")
     at.button(key="FormSubmitter:new_team-Bilda laget").click().run()
-    assert not at.exception and at.success[0].value == "Lag Sent är bildat med 3 examinatorer."
+    assert not at.exception and at.success[0].value == escape_markdown("Lag Sent är bildat med 3 examinatorer.")
     assert "Examinatorer utan lag (0)" in texts(at)

@@ -364,4 +364,4 @@ def test_the_years_progress_shows_each_stage_with_its_late_ones(demo_store):
     assert individual.state == "försenad" and individual.done < individual.total
     assert "Inte inlämnade efter sista dag" in individual.notes[0] and len(individual.per_team) > 1
     assert stages["lag"].done == stages["lag"].total == 9 and not stages["lag"].blockers
-    assert [s.key for s in stages.values()][-3:] == ["beslut", "utdelning", "aterbesok"]
+    assert [s.key for s in stages.values()][-4:] == ["beslut", "utdelning", "aterbesok", "overlamnad"]

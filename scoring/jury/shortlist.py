@@ -351,6 +351,20 @@ def undecided(store: Store, user: User, year: int) -> list[int]:
     return [c.contribution_id for c in shortlist(store, user, year) if c.decision is None]
 
 
+def year_end_blockers(store: Store, user: User, year: int) -> list[str]:
+    """Why the year cannot end yet, in words for the one who asks: the office sees which units
+    are unfinished, the jury only how many (the names may be pseudonymised for it)."""
+    access.require(store, user, "jury.shortlist", year=year)
+    left = len(undecided(store, user, year))
+    problems = [f"{left} kandidater saknar beslut."] if left else []
+    if access.can(store, user, "year.setup"):
+        return problems + progress.year_end_problems(store, year)
+    unfinished = len(progress.unfinished(store, year))
+    if unfinished:
+        problems.append(f"{unfinished} bidrag är inte klara och saknar Kvalitetsenhetens förklaring på Årets gång.")
+    return problems
+
+
 def lock_year(store: Store, user: User, year: int) -> None:
     """End the year: every proposed contribution decided; from now on the year is read-only."""
     access.require(store, user, "year.lock")

@@ -147,6 +147,17 @@ def unfinished(db: Reader, year: int) -> list[tuple[int, str, str]]:
         [year]) if phases.ContributionPhase(phase) not in phases.PROPOSED]
 
 
+def near_the_end(db: Reader, year: int) -> bool:
+    """The year is in the jury's phases, or the jury already has proposals to decide on (a
+    year whose last teams are stuck never reaches Beredning by itself): what it cannot end
+    without is then worth showing."""
+    phase = db.fetchone("SELECT phase FROM award_years WHERE year = ?", [year])
+    if phase and phases.YearPhase(phase[0]) in ENDING:
+        return True
+    return db.fetchone("SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+                       " WHERE c.year = ?", [year])[0] > 0
+
+
 def year_end_problems(db: Reader, year: int) -> list[str]:
     left = unfinished(db, year)
     if not left:
