@@ -21,9 +21,10 @@ def members_section(store, user, year: int, locked: bool) -> None:
     if not (manage or access.can(store, user, "jury.declare", year=year)):
         return
     people = members.members(store, user, year)
+    names = jury.mask(store, user, year)  # with pseudonyms on, no förvaltning that could name a candidate
     with st.expander(f"Domarkommitténs ledamöter ({len(people)})", expanded=manage and not people):
         if people:
-            st.dataframe([{"Ledamot": p["name"], "Förvaltning/organisation": p["organisation"] or "–",
+            st.dataframe([{"Ledamot": p["name"], "Förvaltning/organisation": names.organisation(p["organisation"] or "") or "–",
                            "Ordförande": "ja" if p["is_chair"] else "", "Jävsdeklaration": "lämnad" if p["declared"]
                            else "inte lämnad", "Jäv mot": p["conflicts"] or ""} for p in people],
                          hide_index=True, width="stretch")
