@@ -289,7 +289,7 @@ def coordinator_reaches_consensus(y, page, cid_key: str) -> None:
     form_with(page, prefix + "value").get_by_role("button", name="Spara").click()
     wait_for_app(page)
     page.get_by_role("tab", name="Ändringar").click()
-    expect(page.locator("td[data-testid^=glide-cell]", has_text="Platsbesöket visade uppföljning")).to_have_count(1)
+    expect(page.locator("td[data-testid^=glide-cell]", has_text="Platsbesöket visade uppföljning")).to_have_count(1, timeout=30_000)
 
     page.get_by_role("tab", name="Nyckelteman").click()
     form = form_with(page, f"{cid_key}_theme_text")
@@ -421,6 +421,12 @@ def office_excuses_the_unfinished(y) -> None:
         form.get_by_label("Varför avslutas året utan att bidraget är klart?").fill("Laget hann inte klart i år.")
         form.get_by_role("button", name="Spara förklaringen").click()
         expect(page.get_by_text(f"{unit}: förklaringen är sparad.")).to_be_visible(timeout=30_000)
+        # The rerun that saved it draws the form again for the next unit (or not at all): wait
+        # for that state, not for the old form still on the page.
+        # The rerun that saved it moves the form on to the next unit (or removes it): wait for
+        # that state before filling again, not for the old form still on the page.
+        expect(form.locator(f'input[role=combobox][value="{unit}"]')).to_have_count(0, timeout=30_000)
+        wait_for_app(page)
     expect(form).to_have_count(0)
     step(page, 16, "forklaringar")
     page.context.close()
@@ -433,7 +439,7 @@ def coordinator_gives_the_feedback(y) -> None:
     page.goto(f"{y['url']}/aterbesok")
     wait_for_app(page)
     pick(page, by_key(page, "visit_contribution"), UNIT)
-    expect(by_key(page, "visit_contribution")).to_contain_text(UNIT)
+    expect(by_key(page, "visit_contribution").get_by_role("combobox")).to_have_value(UNIT, timeout=30_000)
     wait_for_app(page)
     booking = page.get_by_test_id("stForm").filter(has_text="Boka återbesöket")
     booking.get_by_label("Plats").fill("Skolan i Testby, personalrummet")
