@@ -22,6 +22,7 @@ PAGES = {
     "start": ("app_pages/start.py", "Start", ":material/home:"),
     "aretsgang": ("app_pages/year_progress.py", "Årets gång", ":material/timeline:"),
     "ar": ("app_pages/years.py", "Utmärkelseår", ":material/calendar_month:"),
+    "skriv_anvisningar": ("app_pages/framework_editor.py", "Skriv anvisningar", ":material/edit_calendar:"),
     "anmalningar": ("app_pages/registrations.py", "Intresseanmälningar", ":material/how_to_reg:"),
     "intag": ("app_pages/intake.py", "Intag", ":material/upload_file:"),
     "granskning": ("app_pages/intake_review.py", "Granska fil", ":material/fact_check:"),
@@ -46,7 +47,8 @@ PAGES = {
 }
 # The menu's sections, in the order of the year's work.
 SECTIONS = {
-    "Året": ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag"],
+    "Året": ["start", "aretsgang", "ar", "skriv_anvisningar", "anmalningar", "intag", "granskning", "behorighet",
+             "examinatorer", "lag"],
     "Bedömning och återkoppling": ["bedomning", "konsensus", "rapporter", "aterbesok", "mallar", "bidrag"],
     "Juryn": ["beredning", "beslut", "resultat", "arkiv"],
     "Stöd": ["anvisningar", "meddelanden", "konton", "utskick", "logg"],

@@ -5,7 +5,7 @@ import streamlit as st
 from scoring.core.store import get_store
 from scoring.jury import shortlist as jury
 from scoring.year import phases
-from scoring.year.framework import available_years, load_framework
+from scoring.year.framework import FrameworkError, load_framework
 
 store = get_store()
 user = st.session_state["current_user"]
@@ -15,11 +15,15 @@ rows = jury.archive(store, user)
 if not rows:
     st.info("Inga avslutade år ännu. Ett år hamnar här när juryn har fattat alla beslut.")
     st.stop()
-known = set(available_years())
 years = sorted({r["year"] for r in rows}, reverse=True)
 year = st.selectbox("År", years, key="arkiv_ar")
-classes = load_framework(year).class_name if year in known else (lambda code: code)
-st.dataframe([{"Verksamhet": r["unit"], "Förvaltning/bolag": r["organisation"], "Tävlingsklass": classes(r["class_code"]),
+try:
+    framework = load_framework(year)
+except FrameworkError:  # an archived year whose instructions are no longer here
+    framework = None
+with_classes = framework is not None and framework.has_classes
+st.dataframe([{"Verksamhet": r["unit"], "Förvaltning/bolag": r["organisation"],
+               **({"Tävlingsklass": framework.class_name(r["class_code"])} if with_classes else {}),
                "Lagets förslag": phases.Proposal.labels().get(r["proposal"], "–"), "Beslut": phases.Decision.labels().get(r["decision"], "–"),
                "Motivering": r["motivation"] or ""} for r in rows if r["year"] == year], hide_index=True, width="stretch")
 st.caption("Arkivet används i den grundläggande kontrollen: en verksamhet som fått utmärkelsen står över två år, "

@@ -3,11 +3,19 @@
 import streamlit as st
 
 from app_pages import assessment_parts as parts
-from app_pages.common import declaration_form, show_answer, show_block, show_notes
+from app_pages.common import (
+    declaration_form,
+    show_answer,
+    show_appendices,
+    show_block,
+    show_concepts_and_checklist,
+    show_notes,
+)
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
 from scoring.core.store import get_store
 from scoring.core.text import count, escape_markdown
+from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
 from scoring.teams import conflicts
 from scoring.year import contributions, phases
@@ -32,7 +40,7 @@ top = st.columns([2, 3])
 cid = top[0].selectbox("Bidrag", list(names), format_func=names.get, key="bidrag", bind="query-params")
 area_titles = {a.code: a.title for a in framework.areas}
 area_code = top[1].segmented_control("Frågeområde", list(area_titles), format_func=area_titles.get,
-                                     key="omrade", bind="query-params", required=True,
+                                     key=parts.AREA_KEY, bind="query-params", required=True,
                                      default=framework.areas[0].code) or framework.areas[0].code
 if conflicts.needs_declaration(store, user, cid):
     declaration_form(store, user, cid, names[cid])
@@ -88,6 +96,11 @@ with read:
         for block in content["intro_blocks"]:
             show_block(block, labels.get(block["block_id"]), content["picture_files"])
         show_notes(content["intro_blocks"])
+    # The plan (question 18 refers to it) and any other appendix, in the file or sent beside it.
+    show_appendices(framework, content, lambda attachment_id: intake_store.attachment_file(store, user, attachment_id))
+    if framework.concepts or framework.goal_chain_checklist:
+        with st.expander("Anvisningarnas begrepp" + (" och checklista" if framework.goal_chain_checklist else "")):
+            show_concepts_and_checklist(framework, compact=True)
     st.subheader(area.title)
     if area.ingress:
         with st.expander("Anvisningarnas ingress till området"):
@@ -122,15 +135,15 @@ with assess:
     svq_key = f"{parts.widget_prefix(cid)}svq_{area_code}"
     st.session_state.setdefault(svq_key, "\n".join(area_work.site_visit_questions))
     st.text_area("Vad vill du kontrollera eller få förtydligat? En fråga per rad.", key=svq_key,
-                 disabled=not editable, on_change=lambda: parts.save(
-                     cid, assessments.set_site_visit_questions, area_code, st.session_state[svq_key].splitlines()))
+                 disabled=not editable, on_change=lambda a=area_code, k=svq_key: parts.on_screen(a) and parts.save(
+                     cid, assessments.set_site_visit_questions, a, st.session_state[k].splitlines()))
     with st.expander("Mina anteckningar per fråga (syns bara för dig)"):
         for question in area.questions:
             note_key = f"{parts.widget_prefix(cid)}note_{question.number}"
             st.session_state.setdefault(note_key, work.notes.get(question.number, ""))
             st.text_area(f"Fråga {question.number}", key=note_key, height=68, disabled=not editable,
-                         on_change=lambda n=question.number, k=note_key: parts.save(
-                             cid, assessments.set_note, n, st.session_state[k]))
+                         on_change=lambda n=question.number, k=note_key, a=area_code: parts.on_screen(a)
+                         and parts.save(cid, assessments.set_note, n, st.session_state[k]))
 
 # --- the whole assessment ---------------------------------------------------------
 st.divider()

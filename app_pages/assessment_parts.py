@@ -19,6 +19,15 @@ from scoring.year import phases
 from scoring.year.framework import Area, Framework
 
 SAVES = common.VersionedSaves("bedomning", "Bedömningen har sparats i ett annat fönster sedan du öppnade den.")
+AREA_KEY = "omrade"  # the question area on the screen
+
+
+def on_screen(area_code: str) -> bool:
+    """Whether a change comes from the area on the screen. When a person switches areas while
+    the page is still drawing, Streamlit can replay the callbacks of the previous area's widgets
+    (their copies still on the page) with reset values, which would clear saved scores; only the
+    area shown saves."""
+    return st.session_state.get(AREA_KEY, area_code) == area_code
 
 
 def widget_prefix(cid: int) -> str:
@@ -62,6 +71,8 @@ def criteria(framework: Framework, area: Area, work: AreaWork, cid: int, editabl
 
 
 def _band_changed(cid: int, area_code: str, criterion_code: str, scale, band_key: str, value_key: str) -> None:
+    if not on_screen(area_code):
+        return
     # A value outside the new band goes; the examiner picks one inside it. A value that
     # fits stays: Streamlit can report a band "changed" that the examiner never touched
     # (a stale widget state arriving after a rerun), and that must not clear a score.
@@ -73,6 +84,8 @@ def _band_changed(cid: int, area_code: str, criterion_code: str, scale, band_key
 
 
 def _value_changed(cid: int, area_code: str, criterion_code: str, value_key: str) -> None:
+    if not on_screen(area_code):
+        return
     save(cid, assessments.set_criterion_score, area_code, criterion_code, st.session_state[value_key])
 
 
@@ -91,14 +104,14 @@ def finding_editor(area: Area, finding: assessments.Finding, passages: dict, cid
     title = escape_markdown(finding.text if len(finding.text) < 90 else finding.text[:88] + "…")
     with st.expander(("⚠ " if warnings else "") + title):
         st.text_area("Iakttagelse", key=p + "text", disabled=not editable, on_change=_finding_changed,
-                     args=(cid, finding.id, p))
+                     args=(cid, finding.id, p, area.code))
         show_warnings(warnings)
         st.text_area("Exempel (valfritt)", key=p + "examples", height=68, disabled=not editable,
-                     on_change=_finding_changed, args=(cid, finding.id, p))
+                     on_change=_finding_changed, args=(cid, finding.id, p, area.code))
         st.multiselect("Gäller fråga", [q.number for q in area.questions], key=p + "questions",
-                       placeholder="Välj fråga", disabled=not editable, on_change=_finding_changed, args=(cid, finding.id, p))
+                       placeholder="Välj fråga", disabled=not editable, on_change=_finding_changed, args=(cid, finding.id, p, area.code))
         st.multiselect("Stöds av avsnitt", list(passages), key=p + "anchors", format_func=lambda b: passages[b]["label"],
-                       placeholder="Välj avsnitt i svaret", disabled=not editable, on_change=_finding_changed, args=(cid, finding.id, p))
+                       placeholder="Välj avsnitt i svaret", disabled=not editable, on_change=_finding_changed, args=(cid, finding.id, p, area.code))
         for block_id in finding.anchors:
             if block_id in passages:
                 st.markdown(f"> {escape_markdown(assessments.quote(passages[block_id]))}  \n"
@@ -108,7 +121,9 @@ def finding_editor(area: Area, finding: assessments.Finding, passages: dict, cid
                       on_click=save, args=(cid, assessments.delete_finding, finding.id))
 
 
-def _finding_changed(cid: int, finding_id: int, p: str) -> None:
+def _finding_changed(cid: int, finding_id: int, p: str, area_code: str) -> None:
+    if not on_screen(area_code):
+        return
     s = st.session_state
     save(cid, assessments.update_finding, finding_id, text=s[p + "text"], examples=s[p + "examples"],
          questions=s[p + "questions"], anchors=s[p + "anchors"])

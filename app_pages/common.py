@@ -215,3 +215,45 @@ def declaration_form(store, user, contribution_id: int, unit: str) -> None:
                 st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()
+
+
+def show_concepts_and_checklist(framework, *, compact: bool = False) -> bool:
+    """The year's concepts (Bilaga 1) and goal-chain checklist, as the instructions word them.
+    Returns whether there was anything to show."""
+    if framework.concepts:
+        if not compact:
+            st.subheader(framework.concepts_title or "Begrepp")
+        for concept in framework.concepts:
+            st.markdown(f"**{escape_markdown(concept.term)}**  \n"
+                        + "  \n".join(escape_markdown(line) for line in concept.text.split("\n")))
+    checklist = framework.goal_chain_checklist
+    if checklist:
+        st.markdown(f"**{escape_markdown(checklist.title)}**" if compact else f"### {escape_markdown(checklist.title)}")
+        if checklist.intro:
+            st.caption(checklist.intro)
+        st.dataframe([{"Steg i målkedjan": c.title, "Stödfrågor": c.guidance} for c in checklist.columns],
+                     hide_index=True, width="stretch")
+    return bool(framework.concepts or checklist)
+
+
+def show_appendices(framework, content: dict, download) -> None:
+    """The contribution's appendices: those in the file, and those sent as files of their own
+    (text shown for a Word file; ``download(attachment_id)`` gives the file as it came)."""
+    titles = {a.code: a.title for a in framework.appendices}
+    for code, blocks in content["appendix_blocks"].items():
+        with st.expander(f"Bilaga: {titles.get(code, 'annan bilaga')} (i bidragets fil)"):
+            for block in blocks:
+                show_block(block, picture_files=content.get("picture_files"))
+    for item in content["appendix_files"]:
+        label = titles.get(item["appendix_code"], "PDF-kopia") if item["kind"] == "bilaga" else "PDF-kopia av bidraget"
+        with st.expander(f"{label} (egen fil: {escape_markdown(item['filename'])})"):
+            for part in item["paragraphs"] or []:
+                if part.get("rows"):
+                    rows = part["rows"]
+                    st.dataframe([dict(zip(rows[0], r, strict=False)) for r in rows[1:]], hide_index=True)
+                else:
+                    st.markdown(escape_markdown(part["text"]))
+            if item["paragraphs"] is None:
+                st.caption("Filen är en PDF; ladda ner den för att läsa.")
+            st.download_button("Ladda ner filen", lambda i=item["id"]: download(i)[1], file_name=item["filename"],
+                               key=f"appendix_file_{item['id']}", icon=":material/download:")

@@ -57,6 +57,8 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
                 score_form(work, area, criterion, item.criteria[criterion.code], editing, criterion.code in far)
             rationale_field(work, area.code, None, "Motivering för området"
                             + (" (krävs: stor spridning)" if needs_area else ""), editing)
+            if item.flagged:
+                left_open_field(work, area.code, editing)
             examiners_findings(work, area.code)
 
 
@@ -94,6 +96,15 @@ def rationale_field(work, area_code: str, criterion_code: str | None, label: str
     st.text_area(label, key=key, height=68, disabled=not editing,
                  on_change=lambda: save(work.contribution_id, consensus.set_rationale, area_code,
                                         st.session_state[key], criterion_code))
+
+
+def left_open_field(work, area_code: str, editing: bool) -> None:
+    """The team leaves the area's disagreement open: the jury's dossier lists it with the rationale."""
+    key = f"{prefix(work.contribution_id)}open_{area_code}"
+    st.session_state.setdefault(key, area_code in work.left_open)
+    st.checkbox("Laget är inte överens: lämna oenigheten öppen till juryn (står i juryunderlaget med motiveringen)",
+                key=key, disabled=not editing,
+                on_change=lambda: save(work.contribution_id, consensus.set_left_open, area_code, st.session_state[key]))
 
 
 # "+" at the start of a list item would open a nested list: escaped.

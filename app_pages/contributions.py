@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.common import declaration_form, show_answer, show_block, show_notes
+from app_pages.common import declaration_form, show_answer, show_appendices, show_block, show_notes
 from scoring.core.store import get_store
 from scoring.intake import review as intake_store
 from scoring.teams import conflicts
@@ -23,8 +23,10 @@ if not visible:
     st.info("Du har inga bidrag att läsa ännu.")
     st.stop()
 
+framework = load_framework(year)
 st.dataframe(
-    [{"Verksamhet": c["unit"], "Förvaltning/bolag": c["organisation"], "Tävlingsklass": c["class_name"],
+    [{"Verksamhet": c["unit"], "Förvaltning/bolag": c["organisation"],
+      **({"Tävlingsklass": c["class_name"]} if framework.has_classes else {}),
       "Examinatorslag": c["team"] or "–", "Fas": c["phase_label"]} for c in visible],
     hide_index=True, width="stretch",
 )
@@ -35,7 +37,6 @@ if conflicts.needs_declaration(store, user, chosen):
     declaration_form(store, user, chosen, names[chosen])
     st.stop()
 content = contributions.contribution_content(store, user, chosen)
-framework = load_framework(year)
 if content["filename"]:
     # Read only when clicked: the file is not needed on every rerun.
     st.download_button("Ladda ner originalfilen", lambda: intake_store.original_file(store, user, chosen)[1],
@@ -51,6 +52,7 @@ with tabs[0]:
     for block in content["intro_blocks"]:
         show_block(block, picture_files=content["picture_files"])
     show_notes(content["intro_blocks"])
+    show_appendices(framework, content, lambda attachment_id: intake_store.attachment_file(store, user, attachment_id))
 for tab, area in zip(tabs[1:], framework.areas, strict=True):
     with tab:
         for question in area.questions:

@@ -4,6 +4,7 @@ taking the file in as a contribution (or as the new version of one)."""
 import streamlit as st
 
 from app_pages import intake_review_parts as parts
+from app_pages.intake_files import files_editor
 from app_pages.intake_pictures import show_pictures
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
@@ -82,4 +83,5 @@ with one_tab:
 
     show_pictures(store, user, review)
     parts.split_editor(review, framework)
+    files_editor(review, framework)
     parts.decision_forms(review, framework)

@@ -17,11 +17,12 @@ from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.intake import registrations
 from scoring.intake import review as intake_store
+from scoring.intake.document import OTHER_APPENDIX
 from scoring.year import calendar
 from scoring.year.framework import Framework, load_framework
 
-SECTIONS = {"inledning": "Inledning", "fraga": "Fråga", "bilaga": "Bilaga",
-            "presentation": "Presentationstext", "ovrigt": "Hör inte till någon fråga"}
+SECTIONS = {"inledning": "Inledning", "fraga": "Fråga", "presentation": "Presentationstext",
+            "ovrigt": "Hör inte till någon fråga"}
 ROLES = {"svar": "Text", "rubrik": "Rubrik", "fragetext": "Frågetext", "ingress": "Ingress",
          "instruktion": "Anvisning", "falt": "Uppgift", "ovrigt": "Text", "innehall": "Innehållsförteckning"}
 KINDS = {"tabell": "Tabell", "bild": "Bild", "innehall": "Innehållsförteckning"}
@@ -47,8 +48,23 @@ def arrival_form(review: intake_store.Review) -> None:
                 st.rerun()
 
 
+def _places(framework: Framework) -> dict[tuple[str, str | None], str]:
+    """Where a block may go: each section, and each of the year's appendices as a place of
+    its own; any other appendix is "annan bilaga"."""
+    places = {(k, None): v for k, v in SECTIONS.items()}
+    places |= {("bilaga", a.code): f"Bilaga: {a.title}" for a in framework.appendices}
+    places[("bilaga", OTHER_APPENDIX)] = "Bilaga: annan bilaga"
+    return places
+
+
+def _place_label(places: dict, place) -> str:
+    return places[("bilaga", place.appendix or OTHER_APPENDIX)] if place.section == "bilaga" \
+        else SECTIONS[place.section]
+
+
 def split_editor(review: intake_store.Review, framework: Framework) -> None:
     store, user = get_store(), st.session_state["current_user"]
+    places = _places(framework)
     st.subheader("Uppdelning")
     st.caption("Rätta en felaktig uppdelning genom att ändra del, fråga eller delfråga för ett stycke; "
                "spara sedan. Varje stycke behåller sitt id.")
@@ -58,13 +74,13 @@ def split_editor(review: intake_store.Review, framework: Framework) -> None:
         [{"Id": b.id, "Slag": FRAMES.get(b.frame) or (ROLES[review.places[b.id].text_kind] if b.kind == "stycke"
                                                        else KINDS.get(b.kind, b.kind)),
           "Text": (b.text[:140] + " …") if len(b.text) > 140 else b.text,
-          "Del": SECTIONS[review.places[b.id].section], "Fråga": review.places[b.id].question,
+          "Del": _place_label(places, review.places[b.id]), "Fråga": review.places[b.id].question,
           "Delfråga": review.places[b.id].part} for b in blocks],
         column_config={
             "Id": st.column_config.TextColumn(disabled=True, width="small"),
             "Slag": st.column_config.TextColumn(disabled=True, width="small"),
             "Text": st.column_config.TextColumn(disabled=True, width="large"),
-            "Del": st.column_config.SelectboxColumn(options=list(SECTIONS.values()), required=True),
+            "Del": st.column_config.SelectboxColumn(options=list(places.values()), required=True),
             "Fråga": st.column_config.SelectboxColumn(options=[q.number for q in framework.questions()]),
             "Delfråga": st.column_config.SelectboxColumn(options=["a", "b", "c"]),
         },
@@ -72,12 +88,14 @@ def split_editor(review: intake_store.Review, framework: Framework) -> None:
     )
     edited = st.session_state.get(editor_key, {}).get("edited_rows", {})
     if st.button("Spara rättelser", disabled=not edited):
-        by_label = {v: k for k, v in SECTIONS.items()}
+        by_label = {v: k for k, v in places.items()}
         changes = {}
         for row, change in edited.items():
             update = {}
             if "Del" in change:
-                update["section"] = by_label[change["Del"]]
+                update["section"], appendix = by_label[change["Del"]]
+                if appendix:
+                    update["appendix"] = appendix
             if "Fråga" in change:
                 update["question"], update["section"] = change["Fråga"], "fraga"
             if "Delfråga" in change:
@@ -114,7 +132,7 @@ def decision_forms(review: intake_store.Review, framework: Framework) -> None:
                                         placeholder="Välj ur stadens lista", key=f"accept_organisation_{review.id}")
             class_code = st.selectbox("Tävlingsklass", [c.code for c in framework.classes],
                                       format_func=framework.class_name, index=None, placeholder="Välj tävlingsklass",
-                                      key=f"accept_class_{review.id}")
+                                      key=f"accept_class_{review.id}") if framework.has_classes else None
             candidates = registrations.open_for_link(store, user, review.year)
             options = {r["id"]: r["unit_name"] for r in candidates}
             guess = registrations.best_match(candidates, unit_name)
@@ -128,7 +146,7 @@ def decision_forms(review: intake_store.Review, framework: Framework) -> None:
         if st.form_submit_button(label, type="primary"):
             try:
                 intake_store.accept(store, user, review.id, review.version, unit_name=unit_name,
-                                    organisation=organisation or "", class_code=class_code or "",
+                                    organisation=organisation or "", class_code=class_code or None,
                                     registration_id=registration, note=note)
             except Refused as exc:
                 st.error(escape_markdown(str(exc)))
@@ -154,7 +172,8 @@ def accept_many_section(year: int, waiting: list[dict]) -> None:
     if not new:
         st.info("Bara rättade versioner väntar; granska dem en och en.")
         return
-    st.caption("Fyll i verksamhet, förvaltning eller bolag och tävlingsklass för de filer som ska bli bidrag, "
+    st.caption("Fyll i verksamhet, förvaltning eller bolag" + (" och tävlingsklass" if framework.has_classes else "")
+               + " för de filer som ska bli bidrag, "
                "kryssa i Godkänn och spara. Filer som kom in sent eller har fynd behöver en anteckning. "
                "En fil som inte går igenom stoppar inte de andra.")
     candidates = registrations.open_for_link(store, user, year)
@@ -167,7 +186,8 @@ def accept_many_section(year: int, waiting: list[dict]) -> None:
         registered = next((c for c in candidates if c["id"] == guess), None)
         rows.append({"Godkänn": False, "Fil": r["filename"], "Verksamhet": unit,
                      "Förvaltning/bolag": registered["organisation"] if registered else None,
-                     "Tävlingsklass": None, "Intresseanmälan": registered["unit_name"] if registered else None,
+                     **({"Tävlingsklass": None} if framework.has_classes else {}),
+                     "Intresseanmälan": registered["unit_name"] if registered else None,
                      "Sent": r["late"], "Fynd": r["errors"] + r["warnings"], "Anteckning": ""})
     key = f"accept_many_{'_'.join(str(r['id']) for r in new)}"
     edited = st.data_editor(rows, key=key, hide_index=True, width="stretch", disabled=["Fil", "Sent", "Fynd"],
@@ -183,7 +203,7 @@ def accept_many_section(year: int, waiting: list[dict]) -> None:
     if st.button(f"Godkänn {len(chosen)} markerade", type="primary", disabled=not chosen):
         outcomes = intake_store.accept_many(store, user, [{
             "intake_id": r["id"], "version": r["version"], "unit_name": row["Verksamhet"] or "",
-            "organisation": row["Förvaltning/bolag"] or "", "class_code": classes.get(row["Tävlingsklass"], ""),
+            "organisation": row["Förvaltning/bolag"] or "", "class_code": classes.get(row.get("Tävlingsklass")),
             "registration_id": by_name.get(row["Intresseanmälan"]), "note": row["Anteckning"] or ""}
             for r, row in chosen])
         names = {r["id"]: r["filename"] for r in new}

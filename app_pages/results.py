@@ -9,7 +9,7 @@ from scoring.core.text import count, escape_markdown
 from scoring.feedback import results
 from scoring.reports import documents as reports
 from scoring.year import next_year, years
-from scoring.year.framework import available_years, load_framework
+from scoring.year.framework import load_framework
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -90,12 +90,12 @@ if recipients:
                  hide_index=True, width="stretch")
 
 st.subheader("Nästa år")
-following = [y for y in available_years() if y > shown and y not in {r["year"] for r in years.all_years(store)}]
+following = next_year.next_year_choices(store, shown)
 if not following:
-    st.info(f"Det finns inga anvisningar för ett år efter {shown} ännu. Skriv nästa års anvisningar först.")
+    st.info(f"Året efter {shown} är redan upplagt.")
 else:
     with st.form("next_year"):
-        new = st.selectbox("Nästa år", following, format_func=lambda y: load_framework(y).title)
+        new = st.selectbox("Nästa år", list(following), format_func=following.get, key="next_year_choice")
         st.caption(f"Examinatorsregistret följer med (de som var med {shown} får ett år till som examinator), "
                    "liksom årets inställningar och Kvalitetsenhetens mallar. "
                    f"{shown} finns kvar i arkivet, skrivskyddat. Schemat fyller du i under Utmärkelseår.")
@@ -107,5 +107,7 @@ else:
             else:
                 st.session_state["results_notice"] = (
                     f"{load_framework(new).title} är startat och är nu aktuellt år; "
-                    f"{count(carried['examiners'], 'examinator', 'examinatorer')} fick ett år till.")
+                    f"{count(carried['examiners'], 'examinator', 'examinatorer')} fick ett år till."
+                    + (f" Anvisningarna är en kopia av {shown}: ändra dem under Skriv anvisningar innan det första "
+                       "bidraget tas emot." if carried["framework_copied"] else ""))
                 st.rerun()

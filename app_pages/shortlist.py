@@ -1,9 +1,11 @@
-"""Beredning: the shortlist per class, charts, side-by-side comparison and calibration."""
+"""Beredning: the candidates (by class where the year has classes), charts, side-by-side
+comparison, calibration, and the jury dossier with its draft motivations."""
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.shortlist_dossier import dossier_tab
 from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
@@ -22,18 +24,20 @@ if year is None:
 framework = load_framework(year)
 candidates = jury.shortlist(store, user, year)
 if not candidates:
-    st.info("Inga bidrag har kommit så långt att lagen har lämnat förslag.")
+    st.info("Inga kandidater ännu: bara bidrag som lagen föreslår för utmärkelse eller hedersomnämnande "
+            "går vidare till beredningsgruppen och juryn.")
     st.stop()
 if jury.names_hidden(store, user, year):
     st.caption("Bidragen visas utan namn tills juryn har fattat sina beslut.")
 
 classes = {c.code: c.name for c in framework.classes}
-left, middle, right = st.columns([2, 2, 1])
+# A class filter only where the year has competition classes (2012); 2024 and 2026 have none.
+left, middle, right = st.columns([2, 2, 1]) if classes else (None, *st.columns([3, 1]))
 chosen_class = left.selectbox("Tävlingsklass", ["alla", *classes], format_func=lambda c: classes.get(c, "Alla klasser"),
-                              key="beredning_klass", bind="query-params")
-proposals = middle.multiselect("Lagets förslag", list(phases.Proposal.labels()), format_func=phases.Proposal.labels().get,
-                               default=["utmarkelse", "hedersomnamnande"], placeholder="Alla förslag",
-                               key="beredning_forslag")
+                              key="beredning_klass", bind="query-params") if classes else "alla"
+candidate_proposals = {k: v for k, v in phases.Proposal.labels().items() if k in access.CANDIDATE_PROPOSALS}
+proposals = middle.multiselect("Lagets förslag", list(candidate_proposals), format_func=candidate_proposals.get,
+                               placeholder="Alla förslag", key="beredning_forslag")
 order = right.selectbox("Sortera", ["Totalt", "Spridning", "Namn"])
 shown = [c for c in candidates if (chosen_class == "alla" or c.class_code == chosen_class)
          and (not proposals or c.proposal in proposals)]
@@ -41,10 +45,10 @@ key = {"Totalt": lambda c: -(c.total or 0), "Spridning": lambda c: -c.spread, "N
 shown.sort(key=key)
 areas = {a.code: a.title for a in framework.areas}
 
-tab_list, tab_compare, tab_calibration = st.tabs(["Kandidater", "Jämför", "Kalibrering"])
+tab_list, tab_compare, tab_calibration, tab_dossier = st.tabs(["Kandidater", "Jämför", "Kalibrering", "Juryunderlag"])
 with tab_list:
     st.dataframe(pd.DataFrame([{
-        "Bidrag": c.name, "Klass": c.class_name, "Lag": c.team, "Totalt": c.total,
+        "Bidrag": c.name, **({"Klass": c.class_name} if classes else {}), "Lag": c.team, "Totalt": c.total,
         **{areas[a]: v for a, v in c.profile.items()}, "Förslag": phases.Proposal.labels().get(c.proposal, "–"),
         "Grundläggande kontroll": c.eligibility, "Spridning": c.spread, "Fas": c.phase,
         "Beslut": phases.Decision.labels().get(c.decision, "–")} for c in shown]), hide_index=True, width="stretch")
@@ -56,9 +60,11 @@ with tab_list:
     profile.update_layout(title="Områdesprofiler (högst åtta)", height=340, yaxis_range=[0, 100],
                           margin={"l": 10, "r": 10, "t": 40, "b": 10})
     charts[0].plotly_chart(profile, width="stretch", config={"displayModeBar": False})
-    distribution = go.Figure([go.Box(y=[c.total for c in candidates if c.class_code == code and c.total is not None],
-                                     name=name[:18], boxpoints="all") for code, name in classes.items()])
-    distribution.update_layout(title="Fördelning per klass", height=340, showlegend=False,
+    groups = jury.candidate_groups(framework, candidates)
+    distribution = go.Figure([go.Box(y=[c.total for c in g.candidates if c.total is not None], name=g.name[:24],
+                                     boxpoints="all") for g in groups])
+    distribution.update_layout(title="Fördelning per klass" if classes else "Fördelning per förslag", height=340,
+                               showlegend=False,
                                margin={"l": 10, "r": 10, "t": 40, "b": 10})
     charts[1].plotly_chart(distribution, width="stretch", config={"displayModeBar": False})
 
@@ -71,7 +77,8 @@ with tab_compare:
         columns = st.columns(len(compared))
         for column, item in zip(columns, compared, strict=True):
             c = item["candidate"]
-            column.markdown(f"**{escape_markdown(c.name)}**  \n{c.class_name} · totalt {c.total}")
+            column.markdown(f"**{escape_markdown(c.name)}**  \n"
+                            + (f"{c.class_name} · " if c.class_name else "") + f"totalt {c.total}")
             column.dataframe([{"Område": areas[a], "Poäng": v} for a, v in c.profile.items()], hide_index=True)
             column.markdown("**Nyckelteman**\n" + "\n".join(f"- \\+ {escape_markdown(t)}" for t in item["themes"]["styrka"])
                             + "\n" + "\n".join(f"- △ {escape_markdown(t)}" for t in item["themes"]["utvecklingsomrade"]))
@@ -118,3 +125,6 @@ with tab_calibration:
         if st.toggle("Visa bidragen utan namn för beredningsgruppen och juryn", value=hidden) != hidden:
             jury.set_pseudonymised(store, user, year, not hidden)
             st.rerun()
+
+with tab_dossier:
+    dossier_tab(store, user, year, framework, candidates)

@@ -102,19 +102,26 @@ with main:
         left.markdown("**Bidrag per fas**")
         left.dataframe([{"Fas": k, "Antal": v} for k, v in status["by_phase"].items()],
                        hide_index=True, width="stretch")
-        right.markdown("**Bidrag per tävlingsklass**")
-        right.dataframe([{"Tävlingsklass": k, "Antal": v} for k, v in status["by_class"].items()],
-                        hide_index=True, width="stretch")
+        if status["by_class"]:  # only a year with competition classes
+            right.markdown("**Bidrag per tävlingsklass**")
+            right.dataframe([{"Tävlingsklass": k, "Antal": v} for k, v in status["by_class"].items()],
+                            hide_index=True, width="stretch")
+    elif not access.can(store, user, "jury.shortlist", year=year):
+        # A jury member sees the candidates only after declaring conflicts of interest.
+        st.subheader("Kandidater")
+        st.info("Lämna din jävsdeklaration på sidan Beslut innan du ser kandidaterna.")
+        st.page_link("app_pages/decisions.py", label="Till Beslut", icon=":material/gavel:")
     else:
         # As on Beredning: with the pseudonym setting on, no unit's name.
-        visible = jury.shortlist(store, user, year)
-        st.subheader("Förslag från examinatorslagen")
-        if not visible:
-            st.info("Inga förslag är inlämnade ännu. Bidragen visas här när lagen har lämnat sina förslag "
-                    "efter konsensus och platsbesök.")
+        candidates = jury.shortlist(store, user, year)
+        st.subheader("Kandidater från examinatorslagen")
+        if not candidates:
+            st.info("Inga kandidater ännu. Bidrag visas här när ett lag har föreslagit dem för utmärkelse eller "
+                    "hedersomnämnande efter konsensus och platsbesök.")
         else:
-            st.dataframe([{"Bidrag": c.name, "Tävlingsklass": c.class_name, "Fas": c.phase}
-                          for c in visible], hide_index=True, width="stretch")
+            st.dataframe([{"Bidrag": c.name, **({"Tävlingsklass": c.class_name} if c.class_name else {}),
+                           "Lagets förslag": phases.Proposal.labels()[c.proposal], "Fas": c.phase}
+                          for c in candidates], hide_index=True, width="stretch")
 
 with side:
     st.subheader("Viktiga datum")

@@ -1,5 +1,5 @@
-"""Utmärkelseår (Kvalitetsenheten): set up a year from its framework, its schedule, and
-which year everybody works in."""
+"""Utmärkelseår (Kvalitetsenheten): set up a year from its framework (a shipped file or one
+the office wrote on Skriv anvisningar), its schedule, and which year everybody works in."""
 
 import datetime as dt
 
@@ -8,6 +8,7 @@ import streamlit as st
 from scoring.core.errors import Refused, StaleWrite
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown, swedish_date
+from scoring.year import framework_store as frameworks
 from scoring.year import years
 from scoring.year.framework import load_framework
 
@@ -40,13 +41,16 @@ if existing:
                    "Aktuellt år": "Ja" if r["current"] else "", "Låst": "Ja" if r["locked"] else ""}
                   for r in existing], hide_index=True, width="content")
 
-available = years.frameworks_for_new_years(store)
+available = {c.year: c.label for c in frameworks.available_frameworks(store) if not c.award_year_exists}
 with st.expander("Lägg upp ett nytt år", icon=":material/add:", expanded=not existing):
+    st.caption("Ett år läggs upp från anvisningar som levererats som fil eller som Kvalitetsenheten skrivit själv.")
+    st.page_link("app_pages/framework_editor.py", label="Skriv anvisningar för ett nytt år",
+                 icon=":material/edit_calendar:")
     if not available:
         st.info("Alla år som har anvisningar är redan upplagda.")
     else:
-        new_year = st.selectbox("Anvisningar", available, index=len(available) - 1,
-                                format_func=lambda y: load_framework(y).title, key="new_year")
+        new_year = st.selectbox("Anvisningar", list(available), index=len(available) - 1,
+                                format_func=available.get, key="new_year")
         framework = load_framework(new_year)
         deadlines = "; ".join(f"{d.label}: {swedish_date(d.date)}" for d in framework.deadlines)
         st.caption(f"Verksamheternas datum enligt anvisningarna: {escape_markdown(deadlines)}.")

@@ -20,7 +20,7 @@ from scoring.intake.docx_reader import UnreadableFile
 from scoring.mail import outbox, reminders, smtp
 from scoring.reports import documents as reports
 from scoring.reports import templates as report_templates
-from scoring.year import calendar, years
+from scoring.year import calendar, framework_store, years
 from scoring.year.framework import FrameworkError, available_years, load_framework
 from workbench_tools import bench, demo
 
@@ -107,19 +107,30 @@ def cmd_users_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _framework_line(year: int, framework, origin: str) -> str:
+    classes = f"{len(framework.classes)} tävlingsklasser" if framework.classes else "inga tävlingsklasser"
+    return (f"{year} ({origin}): {len(framework.areas)} frågeområden, {len(framework.questions())} frågor, "
+            f"högst {framework.character_limit.max_chars} tecken, {classes}")
+
+
 def cmd_frameworks(args: argparse.Namespace) -> int:
+    """Every shipped file, and every year the office wrote that is stored in the database."""
     status = 0
     for year in available_years():
         try:
-            framework = load_framework(year)
+            print(_framework_line(year, load_framework(year), "fil"))
         except FrameworkError as exc:
             print(exc, file=sys.stderr)
             status = 1
-            continue
-        print(
-            f"{year}: {len(framework.areas)} frågeområden, {len(framework.questions())} frågor, "
-            f"högst {framework.character_limit.max_chars} tecken, {len(framework.classes)} tävlingsklasser"
-        )
+    if not Path(config.database_path()).is_file():
+        print(f"Ingen databas på {config.database_path()}: inga sparade år att kontrollera.")
+        return status
+    for year, outcome in framework_store.check_stored(_store()):
+        if isinstance(outcome, FrameworkError):
+            print(outcome, file=sys.stderr)
+            status = 1
+        else:
+            print(_framework_line(year, outcome, "Kvalitetsenheten"))
     return status
 
 
@@ -430,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="ny eller tom mapp")
     p.set_defaults(func=cmd_diplomas)
 
-    p = sub.add_parser("frameworks", help="kontrollera årens anvisningsfiler")
+    p = sub.add_parser("frameworks", help="kontrollera årens anvisningar: filerna och de år Kvalitetsenheten skrivit i databasen")
     p.set_defaults(func=cmd_frameworks)
 
     p = sub.add_parser("intake", help="läs Word-filer som bidrag och visa frågor, tecken och fynd")

@@ -186,3 +186,19 @@ def page_file(key: str) -> str:
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
     table = next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
     return str(ROOT / ast.literal_eval(table)[key][0])
+
+
+def jury_declared(store: Store, judge: auth.User, year: int = 2026) -> None:
+    """``judge`` has declared no conflict on every candidate so far (as on Beslut), so the
+    jury may read and decide them (issue 17: declarations before the candidates)."""
+    from scoring.jury import members
+
+    members.declare(store, judge, year, {c["contribution_id"]: False for c in members.to_declare(store, judge, year)})
+
+
+def jury_member(store: Store, admin: auth.User, judge: auth.User, year: int = 2026) -> None:
+    """``judge`` listed as the year's (only) jury member, the chair, and declared."""
+    from scoring.jury import members
+
+    members.add_member(store, admin, year, judge.email, "", True)
+    jury_declared(store, judge, year)

@@ -6,6 +6,7 @@ import pytest
 from helpers import team_of
 
 from scoring.core import access, auth
+from scoring.jury import members
 from scoring.teams import conflicts
 from scoring.year import contributions
 from workbench_tools.demo import DEMO_YEAR
@@ -29,7 +30,7 @@ def _team_units(store, user):
 @pytest.mark.parametrize(
     ("email", "pages", "label"),
     [
-        ("kvalitetsenheten@demo.stockholm.se", ["start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut", "resultat", "arkiv", "bidrag", "anvisningar",
+        ("kvalitetsenheten@demo.stockholm.se", ["start", "aretsgang", "ar", "skriv_anvisningar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag", "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut", "resultat", "arkiv", "bidrag", "anvisningar",
           "konton", "utskick", "logg", "meddelanden"],
          "Kvalitetsenheten"),
         ("erik.lind@demo.stockholm.se", ["start", "bedomning", "bidrag", "anvisningar", "meddelanden"], "Examinator"),
@@ -81,16 +82,22 @@ def test_admin_sees_all_and_the_jury_sees_only_proposed(demo_store):
     all_ids = [r[0] for r in demo_store.fetchall("SELECT id FROM contributions WHERE year = ? ORDER BY id",
                                                  [DEMO_YEAR])]
     assert access.visible_contribution_ids(demo_store, admin, DEMO_YEAR) == all_ids
+    # The candidates: proposed for an award or an honourable mention ("inget förslag" is no candidate).
     proposed = [r[0] for r in demo_store.fetchall(
         "SELECT p.contribution_id FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
-        " WHERE c.year = ? ORDER BY 1", [DEMO_YEAR])]
+        " WHERE c.year = ? AND p.proposal <> 'inget' ORDER BY 1", [DEMO_YEAR])]
     assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == proposed
-    unproposed = [cid for cid in all_ids if cid not in proposed]
+    unproposed = [r[0] for r in demo_store.fetchall(
+        "SELECT id FROM contributions c WHERE year = ? AND NOT EXISTS (SELECT 1 FROM proposals p"
+        " WHERE p.contribution_id = c.id) ORDER BY id", [DEMO_YEAR])]
     with demo_store.write("lag") as uow:
         uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by)"
                     " VALUES (?, 'utmarkelse', 'Motivering', 'lag')", [unproposed[0]])
-    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == sorted([*proposed, unproposed[0]])
     assert access.visible_contribution_ids(demo_store, beredning, DEMO_YEAR) == sorted([*proposed, unproposed[0]])
+    # A jury member sees a new candidate only after declaring on it.
+    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == []
+    members.declare(demo_store, jury, DEMO_YEAR, {unproposed[0]: False})
+    assert access.visible_contribution_ids(demo_store, jury, DEMO_YEAR) == sorted([*proposed, unproposed[0]])
     with pytest.raises(access.AccessDenied):
         contributions.contribution_content(demo_store, jury, unproposed[1])
 

@@ -23,13 +23,14 @@ from scoring.core.errors import Refused
 from scoring.feedback import results, visits
 from scoring.intake import eligibility
 from scoring.intake import review as intake_store
+from scoring.jury import members, motivations
 from scoring.jury import shortlist as jury
 from scoring.mail import outbox, reminders, templates
 from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
-from scoring.year import contributions, years
+from scoring.year import contributions, framework_store, years
 from scoring.year.framework import load_framework
 
 YEAR = 2026
@@ -71,14 +72,19 @@ EXPECTED: dict[str, set[str]] = {
     "reports.final": {"admin"},
     "scores.workbook": {"admin"},
     "dossier.read": {"admin"} | ABOVE,
+    "dossier.prepare": {"admin", "beredningsgrupp"},
     "jury.shortlist": {"admin"} | ABOVE,
+    "archive.read": {"admin"} | ABOVE,
     "jury.pseudonyms": {"admin"},
     "jury.real_names": {"admin"},
+    "jury.members": {"admin"},
+    "jury.declare": {"domarkommitte"},
     "jury.decide": {"domarkommitte"},
     "mail.outbox": {"admin"},
     "mail.templates": {"admin"},
     "mail.reminders": {"admin"},
     "mail.own": EVERYONE,
+    "frameworks.edit": {"admin"},
     # The pages of the menu.
     "page.start": EVERYONE,
     "page.aretsgang": {"admin"},
@@ -103,6 +109,7 @@ EXPECTED: dict[str, set[str]] = {
     "page.arkiv": {"admin"} | ABOVE,
     "page.bidrag": {"admin"} | TEAM | {"annat_lag"},
     "page.anvisningar": EVERYONE,
+    "page.skriv_anvisningar": {"admin"},
     "page.konton": {"admin"},
     "page.utskick": {"admin"},
     "page.logg": {"admin"},
@@ -133,13 +140,16 @@ class World:
                        "domarkommitte": auth.user_by_email(store, "jury@demo.stockholm.se")}
         self.team_id = team["id"]
         # The team's own contribution, not yet proposed, and another team's proposed one.
+        # (the one where a teammate has already handed in, so visibility after submitting can be probed)
         self.own = store.fetchone(
             "SELECT s.contribution_id FROM assignments s WHERE s.team_id = ? AND NOT EXISTS"
-            " (SELECT 1 FROM proposals p WHERE p.contribution_id = s.contribution_id) ORDER BY 1 LIMIT 1",
-            [team["id"]])[0]
+            " (SELECT 1 FROM proposals p WHERE p.contribution_id = s.contribution_id) ORDER BY (SELECT count(*)"
+            " FROM assessments a WHERE a.contribution_id = s.contribution_id AND a.status = 'inlamnad') DESC, 1"
+            " LIMIT 1", [team["id"]])[0]
+        # A candidate: proposed for an award or an honourable mention ("inget förslag" reaches no jury).
         self.proposed = store.fetchone(
             "SELECT p.contribution_id FROM proposals p JOIN assignments s ON s.contribution_id = p.contribution_id"
-            " WHERE s.team_id <> ? ORDER BY 1 LIMIT 1", [team["id"]])[0]
+            " WHERE s.team_id <> ? AND p.proposal <> 'inget' ORDER BY 1 LIMIT 1", [team["id"]])[0]
         for user in (examiner, coordinator):
             if access.needs_declaration(store, user, self.own):
                 conflicts.declare(store, user, self.own, has_conflict=False, confidentiality_accepted=True)
@@ -207,14 +217,19 @@ class World:
             "reports.final": lambda u: reports.final_reports(s, u, YEAR),
             "scores.workbook": lambda u: reports.scores_workbook(s, u, YEAR),
             "dossier.read": lambda u: reports.jury_dossier(s, u, YEAR),
+            "dossier.prepare": lambda u: motivations.save_draft(s, u, proposed, "", 0),  # refused: empty
             "jury.shortlist": lambda u: jury.shortlist(s, u, YEAR),
+            "archive.read": lambda u: jury.archive(s, u),
             "jury.pseudonyms": lambda u: jury.set_pseudonymised(s, u, YEAR, True),
             "jury.real_names": sees_real_names,
+            "jury.members": lambda u: members.add_member(s, u, YEAR, "nobody@stad.se", "", False),  # refused: no account
+            "jury.declare": lambda u: members.to_declare(s, u, YEAR),
             "jury.decide": lambda u: jury.decide(s, u, proposed, "okänt", ""),  # refused: no such decision
             "mail.outbox": lambda u: outbox.messages(s, u),
             "mail.templates": lambda u: templates.templates(s, u),
             "mail.reminders": lambda u: reminders.plan(s, u, YEAR, "individuell_bedomning"),
             "mail.own": lambda u: outbox.sent_to_me(s, u),
+            "frameworks.edit": lambda u: framework_store.copy_framework(s, u, 2026, 2026),  # refused: a shipped year
             "feedback.manage": lambda u: visits.visit(s, u, own),
             "feedback.override": lambda u: visits.hand_over(s, u, own, 0, on=dt.date(2026, 11, 30), how="Med e-post",
                                                             override_reason="Skäl"),  # refused: not decided yet

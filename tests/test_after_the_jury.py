@@ -11,6 +11,7 @@ import icalendar
 import openpyxl
 import pytest
 from docx import Document
+from helpers import jury_declared, jury_member
 
 from scoring.__main__ import main
 from scoring.assessment import individual as assessments
@@ -18,6 +19,7 @@ from scoring.consensus import workspace as consensus
 from scoring.core import access, auth
 from scoring.core.text import escape_markdown
 from scoring.feedback import invites, results, visits
+from scoring.intake import eligibility
 from scoring.jury import shortlist as jury
 from scoring.teams import assignment as teams
 from scoring.teams import examiners
@@ -37,12 +39,21 @@ def year(empty_store):
     admin = auth.User(admin_id, "admin@syntet.se", "Admin Syntet", "admin")
     auth.create_account(empty_store, admin, email="jury@syntet.se", name="Juryn", role="domarkommitte", password=None)
     judge = auth.user_by_email(empty_store, "jury@syntet.se")
+    jury_member(empty_store, admin, judge)
+    # The office's basic control is complete for every unit: an honourable mention needs it too.
+    complete = eligibility.Facts(
+        employees_including_manager=8, manager_with_full_responsibility=True, business_plan_with_goals=True,
+        previous_year_deficit=False, forecast_deficit=False, protocol_extract_received=dt.date(2026, 6, 1),
+        basic_control=eligibility.BasicControl(dt.date(2026, 6, 15), {"Underskott?": "Nej."}, ""))
+    for (cid,) in empty_store.fetchall("SELECT id FROM contributions WHERE year = 2026"):
+        eligibility.record(empty_store, admin, cid, complete)
     with empty_store.write("test") as uow:  # a unit whose name is markup must stay text everywhere
         uow.execute("UPDATE units SET name = ? WHERE id = (SELECT min(unit_id) FROM contributions)", [HOSTILE])
     return empty_store, admin, judge
 
 
 def _decide_all(store, judge, decision: str = "hedersomnamnande") -> list[int]:
+    jury_declared(store, judge)  # the jury declares conflicts before it reads the candidates
     decided = jury.undecided(store, judge, 2026)
     for cid in decided:
         jury.decide(store, judge, cid, decision, "För ett engagerat arbete med målgruppernas behov.")
@@ -341,4 +352,6 @@ def test_the_results_page_makes_diplomas_lists_and_starts_no_year_without_instru
     labels = [b.label for b in at.get("download_button")]
     assert "Ladda ner 4 diplom (zip)" in labels and "Text till stadens webbplats" in labels
     assert at.dataframe[0].value["Verksamhet"].tolist()[0] == HOSTILE
-    assert "inga anvisningar för ett år efter 2026" in at.info[-1].value
+    # 2027 has no instructions yet: it is offered as a copy of 2026's, for the office to edit.
+    assert at.selectbox(key="next_year_choice").options == ["2027: en kopia av 2026 års anvisningar, att ändra under "
+                                                             "Skriv anvisningar"]

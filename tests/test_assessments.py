@@ -23,10 +23,10 @@ def test_criteria_scores_give_the_area_score_as_the_framework_defines(demo_store
     area = FRAMEWORK.areas[0]
     assert assessments.own_assessment(demo_store, user, cid).version == 0
     version = 0
-    for criterion, value in zip(area.criteria, (40, 55, 70), strict=False):
+    for criterion, value in zip(area.criteria[:3], (40, 55, 70), strict=True):
         version = assessments.set_criterion_score(demo_store, user, cid, version, area.code, criterion.code, value)
     work = assessments.own_assessment(demo_store, user, cid)
-    assert work.status == "utkast" and work.version == version == len(area.criteria)
+    assert work.status == "utkast" and work.version == version == 3
     scores = work.areas[area.code].criteria
     assert work.areas[area.code].score == FRAMEWORK.area_score_for(area.code, scores)
     # 40, 55, 70 with equal weights: mean 55, on the scale.

@@ -23,8 +23,10 @@ from scoring.consensus import workspace as consensus
 from scoring.core import access, audit, auth, backup, password_links
 from scoring.core.store import Store, UnitOfWork
 from scoring.feedback import results, visits
-from scoring.intake import changes, picture_settings, registrations
+from scoring.intake import changes, eligibility, picture_settings, registrations
 from scoring.intake import review as intake_store
+from scoring.jury import members as jury_members
+from scoring.jury import motivations
 from scoring.jury import shortlist as jury
 from scoring.mail import notices, outbox, reminders
 from scoring.mail import templates as mail_templates
@@ -32,7 +34,7 @@ from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
-from scoring.year import next_year, progress, years
+from scoring.year import framework_store, next_year, progress, years
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR, UNITS, build_demo, contribution_file
 
@@ -196,6 +198,11 @@ def _year_of_work(store: Store, mailbox) -> str:
     review = intake_store.review(store, admin, first)
     block = next(b.id for b in review.blocks if review.places[b.id].question == 1)
     intake_store.correct(store, admin, first, review.version, {block: {"question": 2}})
+    plan = intake_store.attach(store, admin, first, kind="bilaga", appendix_code="verksamhetsplan",
+                               filename="Verksamhetsplan.pdf", data=b"%PDF-1.4\n% planen\n")
+    intake_store.remove_attachment(store, admin, plan)
+    intake_store.attach(store, admin, first, kind="bilaga", appendix_code="verksamhetsplan",
+                        filename="Verksamhetsplan 2026.pdf", data=b"%PDF-1.4\n% planen, igen\n")
     second = intake_store.upload(store, admin, DEMO_YEAR, "Fel fil.docx", contribution_file(
         FRAMEWORK, unit, random.Random(2), "rubriker"))
     intake_store.reject(store, admin, second, "Fel år")
@@ -211,7 +218,7 @@ def _year_of_work(store: Store, mailbox) -> str:
     intake_store.set_received_at(store, admin, first, intake_store.review(store, admin, first).version,
                                  dt.datetime(2026, 5, 6, 8, 0))
     cid = intake_store.accept(store, admin, first, intake_store.review(store, admin, first).version,
-                              unit_name="Ny enhet", organisation="Socialförvaltningen", class_code=unit.class_code,
+                              unit_name="Ny enhet", organisation="Socialförvaltningen",
                               registration_id=registered, note="Tas emot med sina fynd.")
     request = changes.request_changes(store, admin, cid, "Bilden innehåller text.", 1)
     changes.withdraw(store, admin, request, "Fel bidrag")
@@ -266,8 +273,25 @@ def _year_of_work(store: Store, mailbox) -> str:
     v = consensus.add_finding(store, admin, open_cid, work.version, area_code=area.code, kind="styrka", text="A")
     new = max(f.id for f in consensus.workspace(store, admin, open_cid).findings)
     v = consensus.update_finding(store, admin, open_cid, v, new, text="B")
-    consensus.delete_finding(store, admin, open_cid, v, new)
+    v = consensus.delete_finding(store, admin, open_cid, v, new)
+    consensus.set_left_open(store, admin, open_cid, v, area.code, True)
     consensus.set_spread_threshold(store, admin, 25)
+    eligibility.set_basic_control_questions(store, admin, DEMO_YEAR, ["Visar bokslutet ett underskott?"])
+    eligibility.set_honourable_mention_return(store, admin, 2012, 1)
+    # A new year's framework, copied and changed.
+    framework_store.copy_framework(store, admin, DEMO_YEAR, 2031)
+    data, version = framework_store.stored_data(store, admin, 2031)
+    data["areas"][0]["questions"][0]["text"] = "Beskriv hur ni tar reda på målgruppernas behov."
+    framework_store.save_framework(store, admin, 2031, data, version)
+    # The jury committee and the preparatory group's draft.
+    other = auth.user_by_email(store, "helena.ahlstrom@demo.stockholm.se")
+    jury_members.declare(store, other, DEMO_YEAR, {c["contribution_id"]: c["suggested_conflict"]
+                                                   for c in jury_members.to_declare(store, other, DEMO_YEAR)})
+    jury_members.remove_member(store, admin, DEMO_YEAR, other.id)
+    jury_members.add_member(store, admin, DEMO_YEAR, other.email, "Socialförvaltningen", False)
+    preparer = auth.user_by_email(store, "beredning@demo.stockholm.se")
+    candidate = jury.shortlist(store, preparer, DEMO_YEAR)[0].contribution_id
+    motivations.save_draft(store, preparer, candidate, "Utkast från beredningen.", 0)
     picture_settings.set_passage_chars(store, admin, 150)
     reports.show_scores(store, admin, DEMO_YEAR, True)
     reports.save_template(store, admin, FEEDBACK, reports.template(store, FEEDBACK))
@@ -290,14 +314,12 @@ def _year_of_work(store: Store, mailbox) -> str:
     v = visits.record_held(store, lead, final_cid, v, held_on=dt.date(2026, 11, 30), notes="Bra samtal")
     visits.hand_over(store, lead, final_cid, v, on=dt.date(2026, 12, 1), how="Vid återbesöket")
     results.set_prize_amounts(store, admin, DEMO_YEAR, {"utmarkelse": 50_000, "hedersomnamnande": 25_000})
-    # The next year, from the ended one (its instructions stand in for next year's, not yet written).
-    next_year.start_next_year(store, admin, DEMO_YEAR, DEMO_YEAR + 1)
+    # The next year, from the ended one: it has no instructions yet, so it starts with a copy.
+    assert next_year.start_next_year(store, admin, DEMO_YEAR, DEMO_YEAR + 1)["framework_copied"]
     return token
 
 
 def test_every_write_operation_is_logged_with_who_what_before_and_after(empty_store, recorder, monkeypatch):
-    real = years.load_framework
-    monkeypatch.setattr(years, "load_framework", lambda year: real(DEMO_YEAR if year == DEMO_YEAR + 1 else year))
     with running(monkeypatch) as mailbox:
         token = _year_of_work(empty_store, mailbox)
     operations, _ = write_operations()

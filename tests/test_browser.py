@@ -196,7 +196,8 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
     screenshot(page, "admin-review")
     pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Förvaltning eller bolag"),
          "Norrmalms stadsdelsförvaltning")
-    pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass"), "Förskola")
+    # 2026 names no competition classes: there is none to choose.
+    expect(page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass")).to_have_count(0)
     # Read in today, after the year's deadline: the office takes it in with a note.
     expect(page.get_by_text("efter sista dag för bidragen")).to_be_visible()
     page.get_by_role("textbox", name="Anteckning (krävs)").fill("Kom in sent med Kvalitetsenhetens godkännande.")
@@ -205,7 +206,8 @@ def test_admin_uploads_a_contribution_and_accepts_it(server, page, tmp_path):
 
 
 ROLE_LOGINS = {
-    "kvalitetsenheten@demo.stockholm.se": {"start", "aretsgang", "ar", "anmalningar", "intag", "granskning", "behorighet", "examinatorer", "lag",
+    "kvalitetsenheten@demo.stockholm.se": {"start", "aretsgang", "ar", "skriv_anvisningar", "anmalningar", "intag",
+                                           "granskning", "behorighet", "examinatorer", "lag",
                                            "konsensus", "rapporter", "aterbesok", "mallar", "beredning", "beslut",
                                            "resultat", "arkiv",
                                            "bidrag", "anvisningar", "konton", "logg"},
@@ -219,7 +221,8 @@ PAGE_HEADINGS = {
     "examinatorer": "Examinatorer", "lag": "Lag och tilldelning", "bidrag": "Bidrag", "bedomning": "Bedömning",
     "konsensus": "Konsensus", "rapporter": "Rapporter", "mallar": "Rapportmallar", "beredning": "Beredning",
     "beslut": "Beslut", "arkiv": "Arkiv", "aterbesok": "Återbesök", "resultat": "Resultat",
-    "anvisningar": "Anvisningar", "konton": "Konton", "logg": "Händelselogg",
+    "anvisningar": "Anvisningar", "skriv_anvisningar": "Skriv anvisningar", "konton": "Konton",
+    "logg": "Händelselogg",
 }
 
 
@@ -236,3 +239,31 @@ def test_direct_urls_open_only_the_roles_pages(server, page, email):
             expect(page.get_by_text("Page not found")).to_be_visible(timeout=30_000)
             expect(page.get_by_role("heading", name=heading, exact=True)).to_have_count(0)
             expect(nav.get_by_text(heading, exact=True)).to_have_count(0)
+
+
+def test_the_office_writes_a_new_years_questionnaire(server, page):
+    """Kvalitetsenheten copies 2026 into 2027, rewords question 1 and saves; Anvisningar shows it."""
+    question = "Beskriv hur ni tar reda på vad era målgrupper behöver, och vad ni gör med det."
+    log_in(page, server.url, "kvalitetsenheten@demo.stockholm.se", DEMO_PASSWORD)
+    page.goto(server.url + "/skriv_anvisningar")
+    expect(page.get_by_role("heading", name="Skriv anvisningar")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Kopiera").click()
+    expect(page.get_by_text("Version 1. Ändringarna sparas först när du klickar Spara.")).to_be_visible(
+        timeout=30_000)
+    page.get_by_text("Målgrupp · frågorna 1–4").click()
+    field = page.get_by_label("Fråga 1", exact=True)
+    field.fill(question)
+    field.press("Tab")
+    wait_for_app(page)
+    screenshot(page, "skriv-anvisningar")
+    page.get_by_role("button", name="Spara anvisningarna").click()
+    expect(page.get_by_text("Version 2. Ändringarna sparas först när du klickar Spara.")).to_be_visible(
+        timeout=30_000)
+    page.goto(server.url + "/anvisningar")
+    wait_for_app(page)
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Utmärkelseår").locator("input")
+    picker.click()
+    page.get_by_role("option", name="2027", exact=True).click()
+    expect(page.get_by_text(question)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Tävlingsklasser")).to_have_count(0)
+    screenshot(page, "anvisningar-2027")

@@ -1,8 +1,10 @@
 """Chromium: the whole award year in one run, as the people click through it.
 
-The office takes in a new contribution and gives it to a team of three; the three examiners
-assess it; the coordinator reaches consensus, records the site visit, finishes the report and
-downloads it; the preparatory group looks at the shortlist; the jury decides and ends the year.
+The office takes in a new contribution, gives it to a team of three and registers its basic
+control; the three examiners assess it; the coordinator reaches consensus, records the site
+visit, finishes the report and downloads it; the preparatory group looks at the candidates,
+edits a draft motivation and downloads the dossier; the jury declares its conflicts, decides
+and ends the year.
 Every step leaves a screenshot in test-artifacts/ (year-NN-*.png).
 """
 
@@ -72,6 +74,7 @@ def year(demo_template, tmp_path_factory):
         SERVER_URL[:] = [server.url]
         try:
             yield {"browser": chromium, "url": server.url, "file": contribution, "cid_key": f"konsensus_w{next_id}",
+                   "cid": next_id,
                    "examiners": [email for email, _ in team], "coordinator": next(e for e, lead in team if lead)}
         finally:
             server.stop()
@@ -89,7 +92,8 @@ def admin_takes_in_and_assigns(y) -> None:
     expect(page.get_by_role("heading", name="Granska fil")).to_be_visible(timeout=30_000)
     pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Förvaltning eller bolag"),
          "Norrmalms stadsdelsförvaltning")
-    pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass"), "Skola")
+    # 2026 has no competition classes: nothing to choose.
+    expect(page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass")).to_have_count(0)
     page.get_by_role("textbox", name="Anteckning (krävs)").fill("Kom in efter sista dag; Kvalitetsenheten tar emot det.")
     step(page, 2, "granskning")
     page.get_by_role("button", name="Godkänn bidraget").click()
@@ -107,7 +111,29 @@ def admin_takes_in_and_assigns(y) -> None:
     open_tab(page, re.compile("^Lagen"))
     expect(page.get_by_text(re.compile(f"Bidrag: .*{UNIT}"))).to_be_visible()
     step(page, 3, "tilldelning")
+    admin_registers_the_basic_control(y, page)
     page.context.close()
+
+
+def admin_registers_the_basic_control(y, page) -> None:
+    """An award or an honourable mention needs a complete basic control (2026)."""
+    page.goto(y["url"] + "/behorighet")
+    wait_for_app(page)
+    pick(page, by_key(page, "eligibility_contribution"), UNIT)
+    expect(page.get_by_text("Ej bedömd", exact=True)).to_be_visible(timeout=30_000)
+    form = form_with(page, f"m_{y['cid']}")
+    # The number of employees comes from the contribution's own administrative details.
+    employees = page.get_by_role("spinbutton", name="Antal anställda inklusive chef")
+    expect(employees).to_have_count(1, timeout=30_000)
+    expect(employees).to_have_value("23")
+    for key, answer in (("m", "Ja"), ("p", "Ja"), ("d1", "Nej"), ("d2", "Nej")):
+        by_key(page, f"{key}_{y['cid']}").get_by_text(answer, exact=True).click()
+    for label, day in (("Protokollsutdraget kom in (datum)", "20260605"),
+                       ("Förvaltningens svar kom in (datum)", "20260615")):
+        form.get_by_role("spinbutton", name=f"year, {label}").click()
+        page.keyboard.type(day)
+    form.get_by_role("button", name="Spara").click()
+    expect(page.get_by_text("Får delta", exact=True)).to_be_visible(timeout=30_000)
 
 
 def examiner_assesses(y, email: str, number: int, first: bool) -> None:
@@ -270,7 +296,7 @@ def coordinator_reaches_consensus(y, page, cid_key: str) -> None:
     form_with(page, prefix + "value").get_by_role("button", name="Spara").click()
     wait_for_app(page)
     open_tab(page, "Ändringar")
-    expect(page.locator("td[data-testid^=glide-cell]", has_text="Platsbesöket visade uppföljning")).to_have_count(1)
+    expect(page.locator("td[data-testid^=glide-cell]", has_text="Platsbesöket visade uppföljning")).to_have_count(1, timeout=30_000)
 
     open_tab(page, "Nyckelteman")
     form = form_with(page, f"{cid_key}_theme_text")
@@ -317,11 +343,8 @@ def preparatory_group_looks(y) -> None:
     wait_for_app(page)
     # The table draws on a canvas; its accessible cells carry the text.
     expect(page.locator("td[data-testid^=glide-cell]", has_text=UNIT)).to_have_count(1, timeout=30_000)
-    pick(page, page.locator(".st-key-beredning_klass"), "Skola")
-    wait_for_app(page)
+    expect(page.locator(".st-key-beredning_klass")).to_have_count(0)  # no classes in 2026: no class filter
     step(page, 12, "beredning")
-    pick(page, page.locator(".st-key-beredning_klass"), "Alla klasser")
-    wait_for_app(page)
     open_tab(page, "Jämför")
     picker = page.locator(".st-key-jamfor")
     picker.click()
@@ -332,6 +355,20 @@ def preparatory_group_looks(y) -> None:
     wait_for_app(page)
     expect(page.get_by_text("Nyckelteman").first).to_be_visible(timeout=30_000)
     step(page, 13, "jamforelse")
+    # The dossier: the draft motivation is the preparatory group's to edit, then to download.
+    page.keyboard.press("Escape")  # the picker's open list hides the tabs from the page
+    page.get_by_role("tab", name="Juryunderlag").click()
+    pick(page, by_key(page, "utkast_kandidat"), f"Föreslagna för hedersomnämnande: {UNIT} · totalt 60.0")
+    draft = by_key(page, f"utkast_{y['cid']}_0").locator("textarea")
+    draft.fill("Skolan i Testby tilldelas ett hedersomnämnande för tydliga mål som hela skolan följer upp.")
+    draft.press("Tab")
+    by_key(page, f"utkast_{y['cid']}_0_save").get_by_role("button").click()
+    expect(by_key(page, f"utkast_{y['cid']}_1")).to_have_count(1, timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ladda ner juryunderlaget (Word)").click()
+    dossier = "\n".join(p.text for p in Document(download.value.path()).paragraphs)
+    assert UNIT in dossier and "för tydliga mål som hela skolan följer upp" in dossier
+    step(page, 14, "juryunderlag")
     page.context.close()
 
 
@@ -339,6 +376,11 @@ def jury_decides(y) -> None:
     page = new_page(y["browser"], "jury@demo.stockholm.se")
     page.goto(f"{y['url']}/beslut")
     wait_for_app(page)
+    # A new candidate since the chair last declared: conflicts first, then the candidates.
+    expect(page.get_by_role("heading", name="Jävsdeklaration")).to_be_visible(timeout=30_000)
+    page.get_by_role("radiogroup", name=re.compile(UNIT)).get_by_text("Inget jäv", exact=True).click()
+    page.get_by_role("button", name="Skicka deklarationen").click()
+    expect(page.get_by_role("heading", name="Föreslagna för hedersomnämnande")).to_be_visible(timeout=30_000)
     forms = page.get_by_test_id("stForm")
     count = forms.count()
     for index in range(count):  # every other proposal: no award this year
@@ -347,14 +389,14 @@ def jury_decides(y) -> None:
         form.get_by_role("button", name="Spara beslutet").click()
         expect(page.get_by_text("Beslut: Ingen utmärkelse")).to_have_count(index + 1, timeout=30_000)
     # Ours gets its honourable mention (a decision can change until the year ends).
-    ours = page.get_by_text(f"{UNIT} · Skola", exact=False).first.locator(
+    ours = page.get_by_text(f"{UNIT} · totalt", exact=False).first.locator(
         "xpath=ancestor::*[.//*[@data-testid='stForm']][1]").get_by_test_id("stForm")
     ours.get_by_text("Hedersomnämnande", exact=True).click()
     ours.get_by_label("Juryns motivering (publiceras)").fill("För tydliga mål som hela skolan följer upp.")
     ours.get_by_role("button", name="Spara beslutet").click()
     wait_for_app(page)
     expect(page.get_by_text("Beslut: Hedersomnämnande")).to_have_count(1, timeout=30_000)
-    step(page, 14, "beslut")
+    step(page, 15, "beslut")
     # The demo's other teams have not all made their proposals: the year waits for the office.
     expect(page.get_by_text("Året kan inte avslutas ännu")).to_be_visible(timeout=30_000)
     end = page.get_by_role("button", name="Avsluta året")
@@ -368,7 +410,7 @@ def jury_decides(y) -> None:
     end.click()
     wait_for_app(page)
     expect(page.get_by_text(f"Kvalitetsutmärkelsen {DEMO_YEAR} är avslutad")).to_be_visible(timeout=30_000)
-    step(page, 16, "aret-avslutat")
+    step(page, 17, "aret-avslutat")
     page.context.close()
 
 
@@ -390,7 +432,7 @@ def office_excuses_the_unfinished(y) -> None:
         waiting_for = page.get_by_text(re.compile("Året kan avslutas först när.*" + re.escape(unit)))
         expect(waiting_for).to_have_count(0, timeout=30_000)
     expect(form).to_have_count(0)
-    step(page, 15, "forklaringar")
+    step(page, 16, "forklaringar")
     page.context.close()
 
 
@@ -420,7 +462,7 @@ def coordinator_gives_the_feedback(y) -> None:
     handover = page.get_by_test_id("stForm").filter(has_text="Rapporten är överlämnad")
     handover.get_by_role("button", name="Spara").click()
     expect(page.get_by_text(f"Rapporten till {UNIT} är överlämnad.")).to_be_visible(timeout=30_000)
-    step(page, 17, "aterbesok")
+    step(page, 18, "aterbesok")
     page.context.close()
 
 
@@ -437,7 +479,7 @@ def office_makes_the_diplomas(y) -> None:
         names = archive.namelist()
     made = int(re.search(r"\d+", zipped.inner_text()).group())
     assert len(names) == made and any(UNIT in name for name in names)
-    step(page, 18, "diplom")
+    step(page, 19, "diplom")
     page.context.close()
 
 

@@ -175,7 +175,9 @@ def test_the_gates_from_consensus_to_proposal(demo_store):
 @pytest.mark.parametrize("facts, proposal, message", [
     ({"previous_year_deficit": True}, "utmarkelse", "kan inte få utmärkelsen"),
     ({"employees_including_manager": 2}, "hedersomnamnande", "får inte delta"),
-    ({"basic_control_answered": None}, "utmarkelse", "grundläggande kontrollen är inte klar"),
+    ({"basic_control": eligibility.BasicControl()}, "utmarkelse", "grundläggande kontrollen är inte klar"),
+    # An honourable mention, which also carries prize money, needs the same complete control (2026).
+    ({"basic_control": eligibility.BasicControl()}, "hedersomnamnande", "grundläggande kontrollen är inte klar"),
 ])
 def test_the_proposal_respects_eligibility(demo_store, facts, proposal, message):
     cid, lead = ready(demo_store)

@@ -21,8 +21,8 @@ from scoring.year.framework import (
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 EXPECTED = {
-    # year: (questions, areas, limit, excluded parts, area titles)
-    2026: (19, 4, 90000, ("inledning", "bilaga"),
+    # year: (questions, areas, limit, excluded parts besides appendices, area titles, competition classes)
+    2026: (19, 4, 90000, ("inledning",),
            ["Målgrupp", "Chef- och ledarskap", "Medarbetarskap", "Från uppföljning till utveckling"]),
     2024: (22, 5, 95000, (),
            ["Målgrupp", "Chef- och ledarskap", "Medarbetarskap", "Resultat, analys och utveckling",
@@ -31,6 +31,7 @@ EXPECTED = {
            ["Brukare/kunder", "Chef- och ledarskap", "Medarbetare", "Vision och värdegrund",
             "Från åtaganden/mål till uppföljning", "Resursanvändning", "Resultat och analys", "Utveckling"]),
 }
+CLASSES = {2026: 0, 2024: 0, 2012: 5}  # only the 2012 instructions have competition classes
 SEED_FILE = {2026: "001_f2de4aef456ac377.txt", 2024: "000_ae64aabca5042ea2.txt", 2012: "003_81704a9b726e2ffa.txt"}
 
 
@@ -49,7 +50,7 @@ def test_counts_limits_and_areas_match_the_seeds(year):
     assert framework.character_limit.max_chars == limit
     assert framework.character_limit.count_spaces is False
     assert framework.character_limit.excluded_parts == excluded
-    assert len(framework.classes) == 5
+    assert len(framework.classes) == CLASSES[year]
 
 
 def test_year_specific_rules():
@@ -64,8 +65,9 @@ def test_year_specific_rules():
     assert f2012.eligibility.budget_rule == "balanced_forecast_required"
     assert f2026.eligibility.winner_earliest_return_years == 3
     assert f2026.eligibility.honourable_mention_earliest_return_years == 1
+    assert f2012.eligibility.honourable_mention_earliest_return_years is None  # 2012 says nothing: the office decides
     assert [c.name for c in f2012.classes][3] == "Annan vård och omsorg"
-    assert f2026.classes[3].name == "Socialtjänst samt stöd och service till personer med funktionsnedsättning"
+    assert f2026.classes == () and f2024.classes == ()
     assert [p.label for p in f2026.question(12).parts] == ["a", "b", "c"]
     assert [p.label for p in f2024.question(20).parts] == ["a", "b"]
     assert len(f2026.site_visit_documents) == 5 and len(f2012.site_visit_documents) == 7

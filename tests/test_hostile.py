@@ -104,7 +104,9 @@ def test_the_assessment_page_shows_hostile_findings_literally(demo_path, demo_st
     assessments.add_finding(demo_store, user, cid, 0, area_code=AREA.code, kind="styrka", text=text)
     at = login(user.email)
     at.switch_page("app_pages/assessment.py")
-    at.query_params["bidrag"] = str(cid)
+    # The page's choice is bound to the query by the name it shows.
+    at.query_params["bidrag"] = demo_store.fetchone(
+        "SELECT u.name FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?", [cid])[0]
     at.query_params["omrade"] = AREA.code
     at.run()
     assert not at.exception

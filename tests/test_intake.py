@@ -115,7 +115,7 @@ def test_ingress_left_in_unanswered_missing_appendix_and_stray_text():
     result = take_in(data, "x.docx", F2026)
     texts = findings(result)
     assert "Fråga 7 är inte besvarad." in texts
-    assert "Bilagan Verksamhetsplan 2026 saknas." in texts
+    assert "Bilagan Verksamhetsplan 2026 saknas: den finns inte i filen eller som egen fil." in texts
     assert any(t.startswith("Ingressen till Målgrupp finns kvar i bidraget (4 stycken") for t in texts)
     assert len([t for t in texts if t.startswith("Ingressen")]) == 4
     rows = [("h1", "Målgrupp"), ("p", "Här berättar vi allmänt om oss."), ("h2", "1."), ("p", "Svar.")]

@@ -36,7 +36,7 @@ def test_upload_review_accept_makes_a_readable_contribution(demo_store, admin):
     review = intake_store.review(demo_store, admin, intake_id)
     assert review.status == "granskas" and review.report.intro_fields["unit_name"] == "Skolan i Testby"
     cid = intake_store.accept(demo_store, admin, intake_id, review.version, unit_name="Skolan i Testby",
-                              organisation="Utbildningsförvaltningen", class_code="skola")
+                              organisation="Utbildningsförvaltningen")
     row = demo_store.records("SELECT c.phase, c.filename, u.name, c.checks FROM contributions c"
                              " JOIN units u ON u.id = c.unit_id WHERE c.id = ?", [cid])[0]
     assert (row["phase"], row["name"]) == ("inkommet", "Skolan i Testby")
@@ -47,8 +47,7 @@ def test_upload_review_accept_makes_a_readable_contribution(demo_store, admin):
     assert questions == set(range(1, 20))
     assert intake_store.original_file(demo_store, admin, cid) == ("Skolan i Testby.docx", data)
     with pytest.raises(intake_store.IntakeError, match="redan hanterad"):
-        intake_store.accept(demo_store, admin, intake_id, review.version + 1, unit_name="X", organisation="Y",
-                            class_code="skola")
+        intake_store.accept(demo_store, admin, intake_id, review.version + 1, unit_name="X", organisation="Y")
 
 
 def test_the_same_file_twice_is_recognised(demo_store, admin):
@@ -101,7 +100,8 @@ def test_only_the_admin_takes_in_files(demo_store, email):
 def test_examiners_download_only_their_team_originals(demo_store):
     examiner = auth.user_by_email(demo_store, "erik.lind@demo.stockholm.se")
     mine = access.visible_contribution_ids(demo_store, examiner, 2026)
-    name, data = intake_store.original_file(demo_store, examiner, mine[0])
+    declared = next(c for c in mine if not access.needs_declaration(demo_store, examiner, c))
+    name, data = intake_store.original_file(demo_store, examiner, declared)
     assert name.endswith(".docx") and data.startswith(b"PK")
     other = demo_store.fetchone(f"SELECT min(id) FROM contributions WHERE id NOT IN ({','.join('?' * len(mine))})",
                                 mine)[0]

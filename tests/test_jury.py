@@ -12,6 +12,7 @@ from scoring.assessment import individual as assessments
 from scoring.consensus import workspace as consensus
 from scoring.core import access, auth
 from scoring.intake import eligibility
+from scoring.jury import members
 from scoring.jury import shortlist as jury
 from scoring.teams import conflicts
 from scoring.year.framework import load_framework
@@ -30,7 +31,7 @@ def year(empty_store):
 
 def test_shortlist_figures_match_hand_computed_values(year):
     store, admin = year
-    cid = store.fetchone("SELECT min(id) FROM contributions")[0]
+    cid = store.fetchone("SELECT min(contribution_id) FROM proposals WHERE proposal <> 'inget'")[0]
     rows = store.fetchall("SELECT area_code, criterion_code, score FROM consensus_scores WHERE contribution_id = ?",
                           [cid])
     by_area: dict[str, list[int]] = {}
@@ -48,17 +49,21 @@ def test_shortlist_figures_match_hand_computed_values(year):
     for area, score in individual:
         ranges.setdefault(area, []).append(score)
     assert candidate.spread == max(max(v) - min(v) for v in ranges.values())
+    # The candidates only ("inget förslag" does not reach the jury); 2026 has no classes, so they
+    # come by proposal, highest total first within each.
     listed = jury.shortlist(store, admin, DEMO_YEAR)
-    assert len(listed) == 8
-    classes = [c.code for c in FRAMEWORK.classes]
-    assert [classes.index(c.class_code) for c in listed] == sorted(classes.index(c.class_code) for c in listed)
+    candidates = store.fetchone("SELECT count(*) FROM proposals WHERE proposal <> 'inget'")[0]
+    assert len(listed) == candidates < 8
+    order = {"utmarkelse": 0, "hedersomnamnande": 1}
+    assert [(order[c.proposal], -c.total) for c in listed] == sorted((order[c.proposal], -c.total) for c in listed)
 
 
 def test_calibration_finds_the_severe_team_and_adjusts_without_applying(year):
     store, admin = year
     severe = store.fetchone("SELECT id, name FROM teams ORDER BY id LIMIT 1")
-    with store.write("test") as uow:  # this team scores 15 points below what the others would
-        uow.execute("UPDATE consensus_scores SET score = greatest(score - 15, 0) WHERE contribution_id IN"
+    with store.write("test") as uow:  # every contribution alike, and this team scores 15 points below the others
+        uow.execute("UPDATE consensus_scores SET score = 50 + (contribution_id % 3) * 5")
+        uow.execute("UPDATE consensus_scores SET score = score - 15 WHERE contribution_id IN"
                     " (SELECT contribution_id FROM assignments WHERE team_id = ?)", [severe[0]])
     result = jury.calibrate(store, admin, DEMO_YEAR)
     teams = {t["team"]: t for t in result.teams}
@@ -107,9 +112,14 @@ def test_rank_stability_under_other_weightings(year):
 
 
 def _jury(store):
+    """A member of the year's jury committee who has declared no conflicts."""
     admin = auth.user_by_email(store, "admin@syntet.se")  # the generated year's office
     auth.create_account(store, admin, email="jury@syntet.se", name="Juryn", role="domarkommitte", password=None)
-    return auth.user_by_email(store, "jury@syntet.se")
+    judge = auth.user_by_email(store, "jury@syntet.se")
+    members.add_member(store, admin, DEMO_YEAR, judge.email, "Stadsledningskontoret", True)
+    members.declare(store, judge, DEMO_YEAR, {c["contribution_id"]: False
+                                              for c in members.to_declare(store, judge, DEMO_YEAR)})
+    return judge
 
 
 def test_decisions_lock_the_year_when_all_are_decided(year):
@@ -139,13 +149,14 @@ def test_decisions_lock_the_year_when_all_are_decided(year):
         assessments.set_note(store, lead, cid, 0, 1, "efteråt")
     archived = jury.archive(store, admin)
     assert len(archived) == 8 and {r["decision"] for r in archived if r["decision"]} == {"ingen"}
+    assert sum(r["decision"] is not None for r in archived) == len(proposed)  # the candidates, and only they
 
 
 def test_an_award_needs_eligibility(year):
     store, admin = year
     judge = _jury(store)
-    cid = jury.undecided(store, judge, DEMO_YEAR)[0]
-    with pytest.raises(jury.JuryError, match="kan inte få utmärkelsen"):
+    cid = next(c.contribution_id for c in jury.shortlist(store, judge, DEMO_YEAR) if c.proposal == "utmarkelse")
+    with pytest.raises(jury.JuryError, match="grundläggande kontrollen är inte gjord"):
         jury.decide(store, judge, cid, "utmarkelse", "Motivering")  # the basic control is not done
 
 
@@ -159,7 +170,7 @@ def test_the_archive_decides_when_a_unit_may_return(demo_store):
         with demo_store.write("test") as uow:
             uow.execute("DELETE FROM decisions WHERE contribution_id IN (SELECT id FROM contributions WHERE year < ?)",
                         [DEMO_YEAR])
-            old = uow.fetchone("INSERT INTO contributions (year, unit_id, class_code, phase) VALUES (?, ?, 'forskola',"
+            old = uow.fetchone("INSERT INTO contributions (year, unit_id, phase) VALUES (?, ?,"
                                " 'forslag_lamnat') RETURNING id", [earlier_year, unit_id])[0]
             uow.execute("INSERT INTO decisions (contribution_id, decision, decided_by, decided_at)"
                         " VALUES (?, ?, 'juryn', ?)", [old, decision, dt.datetime(earlier_year, 11, 20)])

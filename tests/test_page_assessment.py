@@ -62,6 +62,24 @@ def test_scoring_a_criterion_saves_and_updates_the_area_score(demo_store):
     assert assessments.own_assessment(demo_store, user, cid).areas[area.code].criteria == {}
 
 
+def test_switching_area_never_clears_the_last_areas_scores(demo_store):
+    """Found by the year's browser test under load: while the page was still drawing the next
+    area, Streamlit replayed the previous area's widget callbacks with reset values and saved
+    scores were cleared. Only the area on the screen saves."""
+    user, cid = not_started(demo_store)
+    at = open_page(demo_store, user, cid)
+    first, second = FRAMEWORK.areas[0], FRAMEWORK.areas[1]
+    criterion = first.criteria[0].code
+    at.button_group(key=key(cid, f"band_{first.code}_{criterion}")).set_value("50-65").run()
+    at.button_group(key=key(cid, f"value_{first.code}_{criterion}")).set_value(60).run()
+    # The area changes in the same message that carries the old area's band, reset.
+    at.button_group(key="omrade").set_value(second.code)
+    at.button_group(key=key(cid, f"band_{first.code}_{criterion}")).set_value(None)
+    at.run()
+    assert not at.exception
+    assert assessments.own_assessment(demo_store, user, cid).areas[first.code].criteria == {criterion: 60}
+
+
 def test_a_finding_is_added_with_its_warnings(demo_store):
     user, cid = not_started(demo_store)
     at = open_page(demo_store, user, cid)

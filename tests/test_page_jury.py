@@ -3,35 +3,61 @@
 from __future__ import annotations
 
 from helpers import login, texts
+from seeds import Y2012, says
 
 from scoring.core import auth
 from scoring.jury import shortlist as jury
 from scoring.year import progress
+from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_YEAR
+from workbench_tools.synthetic import build_year
 
 PREPARATORY = "beredning@demo.stockholm.se"
 JURY = "jury@demo.stockholm.se"
 ADMIN = "kvalitetsenheten@demo.stockholm.se"
 
 
-def test_the_shortlist_filters_by_class_and_compares(demo_store):
+def test_the_shortlist_without_classes_lists_the_candidates_and_compares(demo_store):
+    # 2026 names no competition classes: no class filter, the candidates ordered by proposal.
     at = login(PREPARATORY)
     at.switch_page("app_pages/shortlist.py").run()
     assert not at.exception and at.title[0].value == "Beredning"
-    proposed = demo_store.fetchall(
-        "SELECT n.name, c.class_code, p.proposal FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
-        " JOIN units n ON n.id = c.unit_id WHERE c.year = ?", [DEMO_YEAR])
-    at.multiselect[0].set_value([]).run()  # every proposal, "inget" too
-    assert set(at.dataframe[0].value["Bidrag"]) == {p[0] for p in proposed}
-    code = proposed[0][1]
-    at.selectbox(key="beredning_klass").set_value(code).run()
-    assert set(at.dataframe[0].value["Bidrag"]) == {p[0] for p in proposed if p[1] == code}
-    at.selectbox(key="beredning_klass").set_value("alla").run()
+    candidates = demo_store.fetchall(
+        "SELECT n.name, p.proposal FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        " JOIN units n ON n.id = c.unit_id WHERE c.year = ? AND p.proposal <> 'inget'", [DEMO_YEAR])
+    assert set(at.dataframe[0].value["Bidrag"]) == {name for name, _ in candidates}
+    assert "Klass" not in at.dataframe[0].value.columns
+    assert not [s for s in at.selectbox if s.key == "beredning_klass"]
+    at.multiselect(key="beredning_forslag").set_value(["utmarkelse"]).run()
+    assert set(at.dataframe[0].value["Bidrag"]) == {name for name, p in candidates if p == "utmarkelse"}
+    at.multiselect(key="beredning_forslag").set_value([]).run()
+    with demo_store.write("test") as uow:  # a second candidate, to compare two
+        uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by) SELECT id,"
+                    " 'hedersomnamnande', 'Motivering', 'test' FROM contributions WHERE year = ? AND id NOT IN"
+                    " (SELECT contribution_id FROM proposals) ORDER BY id LIMIT 1", [DEMO_YEAR])
+    at = login(PREPARATORY)
+    at.switch_page("app_pages/shortlist.py").run()
     ids = [c.contribution_id for c in jury.shortlist(demo_store, auth.user_by_email(demo_store, PREPARATORY),
                                                      DEMO_YEAR)][:2]
     at.multiselect(key="jamfor").set_value(ids).run()
     assert not at.exception
     assert "Nyckelteman" in texts(at)
+
+
+def test_the_shortlist_with_classes_filters_by_class(empty_store):
+    # 2012: "De verksamheter som deltar i Kvalitetsutmärkelsen bedöms i olika klasser enligt följande"
+    says(Y2012, "De verksamheter som deltar i Kvalitetsutmärkelsen bedöms i olika klasser enligt följande")
+    admin_id = build_year(empty_store, 10, year=2012)
+    with empty_store.write("test") as uow:
+        auth.set_password(uow, admin_id, "ett långt lösenord")
+    at = login("admin@syntet.se", "ett långt lösenord")
+    at.switch_page("app_pages/shortlist.py").run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert "Klass" in shown.columns
+    first_class = next(c for c in load_framework(2012).classes if c.name in set(shown["Klass"]))
+    at.selectbox(key="beredning_klass").set_value(first_class.code).run()
+    assert set(at.dataframe[0].value["Klass"]) == {first_class.name}
 
 
 def test_the_jury_decides_and_ends_the_year(demo_store):

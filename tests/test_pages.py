@@ -104,16 +104,30 @@ def test_admin_start_page_shows_the_year(demo_path):
 
 @pytest.mark.parametrize("email", [PREPARATORY, JURY])
 def test_preparatory_group_and_jury_start_pages(demo_store, email):
-    proposed = {r[0] for r in demo_store.fetchall(
+    # Only contributions proposed for an award or an honourable mention reach them (2026: "De bidrag som
+    # examinatorslagen föreslår ska få en Kvalitetsutmärkelse eller ett hedersomnämnande går vidare till en
+    # beredningsgrupp."); "inget förslag" does not.
+    candidates = {r[0] for r in demo_store.fetchall(
         "SELECT u.name FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
-        " JOIN units u ON u.id = c.unit_id WHERE c.year = ?", [demo.DEMO_YEAR])}
+        " JOIN units u ON u.id = c.unit_id WHERE c.year = ? AND p.proposal <> 'inget'", [demo.DEMO_YEAR])}
+    not_proposed = {r[0] for r in demo_store.fetchall(
+        "SELECT u.name FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        " JOIN units u ON u.id = c.unit_id WHERE c.year = ? AND p.proposal = 'inget'", [demo.DEMO_YEAR])}
     at = login(email)
-    assert proposed and set(at.dataframe[0].value["Bidrag"]) == proposed
+    assert candidates and not_proposed and set(at.dataframe[0].value["Bidrag"]) == candidates
+    assert "Tävlingsklass" not in at.dataframe[0].value.columns  # 2026 has no competition classes
     with demo_store.write("test") as uow:
         uow.execute("DELETE FROM proposals")
     at = login(email)
-    assert "Inga förslag är inlämnade ännu" in at.info[0].value
+    assert "Inga kandidater ännu" in at.info[0].value
 
+
+def test_a_jury_member_declares_before_seeing_the_candidates(demo_store):
+    at = login("helena.ahlstrom@demo.stockholm.se")  # listed by the office, not yet declared
+    assert "Lämna din jävsdeklaration" in texts(at) and not at.dataframe
+    at.switch_page("app_pages/decisions.py").run()
+    assert not at.exception and "Jävsdeklaration" in texts(at)
+    assert not any(r.label == "Juryns beslut" for r in at.radio)
 
 def test_contributions_page_shows_only_the_team_and_reads_answers(demo_store):
     team = team_of(demo_store, EXAMINER)
@@ -258,7 +272,7 @@ def test_review_page_accepts_a_file_as_a_contribution(demo_path, demo_store):
     at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
     assert "förvaltning eller bolag" in at.error[0].value
     at.selectbox(key=f"accept_organisation_{intake_id}").set_value("Utbildningsförvaltningen")
-    at.selectbox(key=f"accept_class_{intake_id}").set_value("skola")
+    assert not any(s.label == "Tävlingsklass" for s in at.selectbox)  # 2026 has no competition classes
     at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
     assert not at.exception
     status = demo_store.fetchone("SELECT status, contribution_id FROM intake_files WHERE id = ?", [intake_id])
@@ -271,7 +285,7 @@ def test_eligibility_page_records_and_explains(demo_path, demo_store):
     at = login(ADMIN)
     at.switch_page("app_pages/eligibility.py").run()
     assert not at.exception and at.title[0].value == "Grundläggande kontroll"
-    assert at.info[0].value.startswith("Preliminärt: får delta")
+    assert "Ej bedömd" in [i.value for i in at.info]  # nothing registered is never "får delta"
     cid = at.selectbox(key="eligibility_contribution").value
     at.radio(key=f"m_{cid}").set_value("Nej")
     at.button(key=f"FormSubmitter:facts_{cid}-Spara").click().run()

@@ -110,14 +110,15 @@ def test_migration_006_keeps_the_rows_of_an_older_database(tmp_path, monkeypatch
     old = Store(path)
     with old.write("test") as uow:
         uow.execute("INSERT INTO award_years (year, phase) VALUES (2026, 'bedomning')")
-        uow.execute("INSERT INTO contributions (year, unit_id, class_code, phase) VALUES (2026, 1, 'skola', 'konsensus')")
+        # 2012: a year with competition classes (migration 010 clears the invented ones of 2024 and 2026)
+        uow.execute("INSERT INTO contributions (year, unit_id, class_code, phase) VALUES (2012, 1, 'skola', 'konsensus')")
     old.close()
     monkeypatch.setattr(store_module, "MIGRATIONS_DIR", SCORING / "core" / "migrations")
     migrated = Store(path)
     assert 6 in migrated.applied_migrations()
     assert migrated.fetchall("SELECT year, phase FROM award_years") == [(2026, "bedomning")]
-    assert migrated.fetchall("SELECT year, class_code, phase FROM contributions") == [(2026, "skola", "konsensus")]
+    assert migrated.fetchall("SELECT year, class_code, phase FROM contributions") == [(2012, "skola", "konsensus")]
     with migrated.write("test") as uow:  # the sequence behind the ids carries on
-        uow.execute("INSERT INTO contributions (year, unit_id, class_code) VALUES (2026, 1, 'skola')")
+        uow.execute("INSERT INTO contributions (year, unit_id, class_code) VALUES (2012, 1, 'skola')")
     assert migrated.fetchall("SELECT id, phase FROM contributions ORDER BY id") == [(1, "konsensus"), (2, "inkommet")]
     migrated.close()

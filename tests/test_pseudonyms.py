@@ -12,7 +12,7 @@ import re
 import pytest
 from docx import Document
 from google.protobuf import text_format
-from helpers import ADMIN, APP, JURY, PREPARATORY, page_file, ready, through_to_the_feedback
+from helpers import ADMIN, APP, JURY, PREPARATORY, jury_declared, page_file, ready, through_to_the_feedback
 from streamlit.testing.v1 import AppTest
 
 from scoring.consensus import workspace as consensus
@@ -89,6 +89,8 @@ def test_with_pseudonyms_no_page_or_download_names_a_unit_or_an_examiner(demo_st
     unit, examiner = _name_the_names(demo_store)
     admin, viewer = auth.user_by_email(demo_store, ADMIN), auth.user_by_email(demo_store, email)
     jury.set_pseudonymised(demo_store, admin, DEMO_YEAR, True)
+    if email == JURY:
+        jury_declared(demo_store, viewer)
     names = _names(demo_store)
     candidates = jury.shortlist(demo_store, viewer, DEMO_YEAR)
     # An ended year's results are in the archive by name; a unit that took part then is no secret.
@@ -128,6 +130,7 @@ def test_with_pseudonyms_no_page_or_download_names_a_unit_or_an_examiner(demo_st
     # The office reads every name; once the year is ended, so does everyone.
     assert unit in _dossier_text(demo_store, admin) and examiner in _dossier_text(demo_store, admin)
     judge = auth.user_by_email(demo_store, JURY)
+    jury_declared(demo_store, judge)
     for proposed in jury.undecided(demo_store, judge, DEMO_YEAR):
         jury.decide(demo_store, judge, proposed, "ingen", "")
     for unfinished, _, _ in progress.unfinished(demo_store, DEMO_YEAR):

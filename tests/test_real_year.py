@@ -49,7 +49,7 @@ def _contribution(store, admin, name: str, layout: str = "rubriker", received=ON
     intake_id = intake.upload(store, admin, 2026, f"{name}.docx", _file(name, layout), received_at=received)
     read = intake.review(store, admin, intake_id)
     return intake.accept(store, admin, intake_id, read.version, unit_name=name, organisation="Utbildningsförvaltningen",
-                         class_code="skola", note=note or ("Tas emot." if read.needs_note else ""))
+                         note=note or ("Tas emot." if read.needs_note else ""))
 
 
 # --- working days --------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_a_contribution_is_linked_to_its_registration_and_the_missing_are_listed
     guess = registrations.best_match(candidates, "Skolan i Testby")
     assert next(r["unit_name"] for r in candidates if r["id"] == guess) == "Skolan i Testby"
     cid = intake.accept(store, admin, intake_id, 1, unit_name="Skolan i Testby", organisation="Utbildningsförvaltningen",
-                        class_code="skola", registration_id=guess)
+                        registration_id=guess)
     assert [r["unit_name"] for r in registrations.missing(store, admin, 2026)] == ["Skolan i Annanby"]
     assert next(r for r in registrations.registrations(store, admin, 2026) if r["contribution_id"] == cid)
     with pytest.raises(registrations.RegistrationError, match="skickat sitt bidrag"):
@@ -209,9 +209,9 @@ def test_arrival_after_midnight_stockholm_time_is_late_and_needs_the_offices_not
     assert not intake.review(store, admin, on_time).late and intake.review(store, admin, late).late
     assert [r["late"] for r in intake.intake_list(store, admin, 2026)] == [False, True]
     with pytest.raises(intake.IntakeError, match="kom in efter sista dag \\(7 maj 2026\\): skriv en anteckning"):
-        intake.accept(store, admin, late, 1, unit_name="B", organisation="Utbildningsförvaltningen", class_code="skola")
+        intake.accept(store, admin, late, 1, unit_name="B", organisation="Utbildningsförvaltningen")
     cid = intake.accept(store, admin, late, 1, unit_name="B", organisation="Utbildningsförvaltningen",
-                        class_code="skola", note="Förseningen var anmäld i förväg.")
+                        note="Förseningen var anmäld i förväg.")
     assert store.fetchone("SELECT late FROM contributions WHERE id = ?", [cid])[0] is True
     assert store.fetchone("SELECT accept_note FROM intake_files WHERE id = ?", [late])[0] == "Förseningen var anmäld i förväg."
     # The office corrects when a file came (it arrived by e-mail the day before it was read in).
@@ -226,15 +226,13 @@ def test_the_organisation_comes_from_the_citys_list_and_findings_need_a_note(off
     data, _ = build(F2026, "rubriker")
     intake_id = intake.upload(store, admin, 2026, "a.docx", data, received_at=ON_TIME)
     with pytest.raises(intake.IntakeError, match="Menade du Utbildningsförvaltningen"):
-        intake.accept(store, admin, intake_id, 1, unit_name="A", organisation="Utbildningsförvaltninge",
-                      class_code="skola")
+        intake.accept(store, admin, intake_id, 1, unit_name="A", organisation="Utbildningsförvaltninge")
     assert store.fetchone("SELECT count(*) FROM contributions")[0] == 0
     bad = _file("B", skip={7})
     with_findings = intake.upload(store, admin, 2026, "b.docx", bad, received_at=ON_TIME)
     assert intake.review(store, admin, with_findings).needs_note
     with pytest.raises(intake.IntakeError, match="har fynd som inte är åtgärdade"):
-        intake.accept(store, admin, with_findings, 1, unit_name="B", organisation="Utbildningsförvaltningen",
-                      class_code="skola")
+        intake.accept(store, admin, with_findings, 1, unit_name="B", organisation="Utbildningsförvaltningen")
 
 
 def test_several_files_are_accepted_at_once_and_one_refusal_stops_none_of_the_others(office):
@@ -243,11 +241,9 @@ def test_several_files_are_accepted_at_once_and_one_refusal_stops_none_of_the_ot
     ids = [intake.upload(store, admin, 2026, f"{n}.docx", build(F2026, layout)[0], received_at=ON_TIME)
            for n, layout in enumerate(("rubriker", "fetstil", "autonumrering"))]
     outcomes = intake.accept_many(store, admin, [
-        {"intake_id": ids[0], "version": 1, "unit_name": "Ett", "organisation": "Utbildningsförvaltningen",
-         "class_code": "skola"},
-        {"intake_id": ids[1], "version": 1, "unit_name": "Två", "organisation": "", "class_code": "skola"},
-        {"intake_id": ids[2], "version": 1, "unit_name": "Tre", "organisation": "Socialförvaltningen",
-         "class_code": "socialtjanst"}])
+        {"intake_id": ids[0], "version": 1, "unit_name": "Ett", "organisation": "Utbildningsförvaltningen"},
+        {"intake_id": ids[1], "version": 1, "unit_name": "Två", "organisation": ""},
+        {"intake_id": ids[2], "version": 1, "unit_name": "Tre", "organisation": "Socialförvaltningen"}])
     assert [(i, e is None) for i, e in outcomes] == [(ids[0], True), (ids[1], False), (ids[2], True)]
     assert "förvaltning eller bolag" in outcomes[1][1]
     assert sorted(r[0] for r in store.fetchall("SELECT u.name FROM contributions c JOIN units u ON u.id = c.unit_id")) \

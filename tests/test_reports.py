@@ -169,25 +169,6 @@ def test_pdf_needs_libreoffice_and_says_so(monkeypatch):
         reports.to_pdf([("a.docx", b"PK")])
 
 
-def test_the_jury_dossier_lists_the_proposed_units_per_class(demo_store):
-    admin = auth.user_by_email(demo_store, ADMIN)
-    proposed = demo_store.fetchall(
-        "SELECT n.name, c.class_code FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
-        " JOIN units n ON n.id = c.unit_id WHERE p.proposal <> 'inget' AND c.year = ?", [DEMO_YEAR])
-    name, data = reports.jury_dossier(demo_store, admin, DEMO_YEAR)
-    text = paragraphs(data)
-    assert proposed
-    for unit, class_code in proposed:
-        assert unit in text
-        assert text.index(FRAMEWORK.class_name(class_code)) < text.index(unit)
-    assert any(t.startswith(f"{proposed[0][0]} tilldelas Stockholms stads kvalitetsutmärkelse") for t in text)
-    table = Document(io.BytesIO(data)).tables[0]
-    assert [row.cells[0].text for row in table.rows][1:] == [a.title for a in FRAMEWORK.areas]
-    _, lead = finished(demo_store)
-    with pytest.raises(access.AccessDenied):
-        reports.jury_dossier(demo_store, lead, DEMO_YEAR)
-
-
 def test_the_years_scores_in_excel(demo_store):
     admin = auth.user_by_email(demo_store, ADMIN)
     book = openpyxl.load_workbook(io.BytesIO(reports.scores_workbook(demo_store, admin, DEMO_YEAR)))

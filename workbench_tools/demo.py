@@ -21,6 +21,7 @@ from scoring.core import auth
 from scoring.core.store import Store, set_setting
 from scoring.intake import changes, eligibility, registrations
 from scoring.intake import review as intake_store
+from scoring.jury import members as jury_members
 from scoring.reports import documents as reports
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
@@ -48,7 +49,7 @@ DEMO_SCHEDULE = {
 class DemoUnit:
     name: str
     organisation: str
-    class_code: str
+    kind: str      # what sort of unit (2026 has no competition classes; the demo text differs)
     quality: str
     target_group: str
     staff: str
@@ -103,6 +104,20 @@ OTHER_ACCOUNTS = [
     ("kvalitetsenheten@demo.stockholm.se", "Vera Holm", "admin"),
     ("beredning@demo.stockholm.se", "Bo Ekström", "beredningsgrupp"),
     ("jury@demo.stockholm.se", "Birgitta Stadsdirektör", "domarkommitte"),
+    ("helena.ahlstrom@demo.stockholm.se", "Helena Ahlström", "domarkommitte"),
+]
+# The jury committee of the year: (e-mail, the förvaltning or organisation they lead, chair).
+# The chair has declared; the socialdirektör has not, and will be offered her own units as conflicts.
+JURY = [
+    ("jury@demo.stockholm.se", "Stadsledningskontoret", True),
+    ("helena.ahlstrom@demo.stockholm.se", "Socialförvaltningen", False),
+]
+# The office's questions in the year's basic control (the instructions say only that they
+# concern economy and results, among other things).
+BASIC_CONTROL_QUESTIONS = [
+    "Visar föregående års bokslut eller innevarande års prognos ett underskott?",
+    "Finns det pågående tillsynsärenden, anmälningar eller granskningar som rör verksamheten?",
+    "Finns det något annat som gör att det vore olämpligt att belöna verksamheten?",
 ]
 
 
@@ -140,19 +155,24 @@ def build_demo(store: Store) -> None:
     with store.write(ACTOR) as uow:  # as `users set-password` does for examiners without the city's login
         for name, *_ in EXAMINERS:
             auth.set_password(uow, auth.user_by_email(store, email_for(name)).id, DEMO_PASSWORD)
-    # The contributions arrive as Word files and go through the same intake as real ones.
-    contribution_ids = []
-    originals = {}
+    # The contributions arrive as Word files and go through the same intake as real ones, in the
+    # order the office happened to take them in (which the team proposal's round robin follows);
+    # the files are written in the order of UNITS, so the random draws follow the units.
+    originals, files = {}, {}
     for index, unit in enumerate(UNITS):
         originals[unit.name] = rng.getstate()
-        data = contribution_file(framework, unit, rng, LAYOUTS[index % len(LAYOUTS)])
+        files[unit.name] = contribution_file(framework, unit, rng, LAYOUTS[index % len(LAYOUTS)])
+    ids_by_name = {}
+    for index in INTAKE_ORDER:
+        unit = UNITS[index]
+        name = unit.name
         received = calendar.utc_from_stockholm(*ARRIVALS.get(unit.name, DEFAULT_ARRIVAL(index)))
-        intake_id = intake_store.upload(store, admin, DEMO_YEAR, f"{unit.name}.docx", data, received_at=received)
+        intake_id = intake_store.upload(store, admin, DEMO_YEAR, f"{unit.name}.docx", files[name], received_at=received)
         read = intake_store.review(store, admin, intake_id)
-        contribution_ids.append(intake_store.accept(
+        ids_by_name[name] = intake_store.accept(
             store, admin, intake_id, read.version, unit_name=unit.name, organisation=unit.organisation,
-            class_code=unit.class_code, registration_id=registration_ids.get(unit.name),
-            note=_acceptance_note(read) if read.needs_note else ""))
+            registration_id=registration_ids.get(unit.name), note=_acceptance_note(read) if read.needs_note else "")
+    contribution_ids = [ids_by_name[u.name] for u in UNITS]
     _send_back_and_correct(store, admin, framework, contribution_ids, originals)
     # Teams and assignments come from the workbench's own proposal, as the office would do it.
     teams.apply(store, admin, DEMO_YEAR, teams.propose_for_year(store, admin, DEMO_YEAR),
@@ -160,23 +180,31 @@ def build_demo(store: Store) -> None:
     progress.advance(store, admin, DEMO_YEAR)  # intake done: the year moves to individual assessment
     _work_in_progress(store, rng, framework, contribution_ids)
     # The office has done the basic control; one unit had a deficit last year.
+    eligibility.set_basic_control_questions(store, admin, DEMO_YEAR, BASIC_CONTROL_QUESTIONS)
     for cid, unit in zip(contribution_ids, UNITS, strict=True):
+        deficit = unit.quality == "svag" and unit.kind == "forskola"
         eligibility.record(store, admin, cid, eligibility.Facts(
             employees_including_manager=unit.employees, manager_with_full_responsibility=True,
-            business_plan_with_goals=True, previous_year_deficit=unit.quality == "svag" and unit.class_code == "forskola",
-            forecast_deficit=False, protocol_extract_date=dt.date(2026, 6, 5), basic_control_answered=True))
+            business_plan_with_goals=True, previous_year_deficit=deficit,
+            forecast_deficit=False, protocol_extract_received=dt.date(2026, 6, 5),
+            basic_control=eligibility.BasicControl(
+                answered_on=dt.date(2026, 6, 16),
+                answers={BASIC_CONTROL_QUESTIONS[0]: "Ja, föregående år." if deficit else "Nej.",
+                         BASIC_CONTROL_QUESTIONS[1]: "Nej.", BASIC_CONTROL_QUESTIONS[2]: "Nej."},
+                note="Svaren kom från förvaltningens ekonomichef.")))
     _consensus_in_progress(store, framework)
     _archived_year(store, contribution_ids)
-    finished = [r[0] for r in store.fetchall(
-        "SELECT c.id FROM contributions c WHERE c.phase = 'individuell_bedomning' AND NOT EXISTS"
-        " (SELECT 1 FROM assignments s JOIN team_members m ON m.team_id = s.team_id LEFT JOIN assessments a"
-        "  ON a.contribution_id = c.id AND a.examiner_id = m.user_id WHERE s.contribution_id = c.id"
-        "  AND coalesce(a.status, '') <> 'inlamnad') ORDER BY c.id")]
-    # The first fully submitted one stays ready for consensus; the later ones are done.
+    # Of the fully submitted ones, the first stays ready for consensus; the others are done.
     proposal_by_quality = {"stark": "utmarkelse", "medel": "hedersomnamnande", "svag": "inget"}
-    for n, cid in enumerate(finished[1:]):
-        quality = UNITS[contribution_ids.index(cid)].quality
-        _complete_consensus(store, framework, cid, proposal_by_quality[quality], final_report=n == 0)
+    for n, index in enumerate(COMPLETED):
+        _complete_consensus(store, framework, contribution_ids[index], proposal_by_quality[UNITS[index].quality],
+                            final_report=n == 0)
+    # The jury committee: the office lists its members; the chair has declared on the candidates.
+    for email, organisation, chair in JURY:
+        jury_members.add_member(store, admin, DEMO_YEAR, email, organisation, chair)
+    chair = auth.user_by_email(store, JURY[0][0])
+    jury_members.declare(store, chair, DEMO_YEAR, {
+        c["contribution_id"]: c["suggested_conflict"] for c in jury_members.to_declare(store, chair, DEMO_YEAR)})
 
 
 # When the files reached the office (Stockholm time); one came the day after the deadline.
@@ -290,18 +318,22 @@ def contribution_file(framework, unit: DemoUnit, rng: random.Random, layout: str
     return build_contribution(framework, content, layout=layout, keep_ingress=unit.quality == "svag" and not corrected)
 
 
-# Per contribution, in id order: the state each team member's assessment is in. "oppnad" is
-# a draft the coordinator reopened with a reason; None is not started. Contributions past
-# the list are not started at all.
-DEMO_STATES = [
-    ["inlamnad"] * 4,                               # ready for consensus
-    ["last"] * 4,                                   # consensus opened
-    ["inlamnad", "utkast", "oppnad", None],         # mixed
-    ["utkast", "utkast", None, None],
-    [None, "utkast", None, None],
-    ["inlamnad"] * 4,                               # consensus done: proposed, report final
-    ["inlamnad"] * 4,                               # consensus done: proposed
-]
+# Per unit, by its place in UNITS (a test gives the units other names): the state each team
+# member's assessment is in (the coordinator first). "oppnad" is a draft the coordinator
+# reopened with a reason; None is not started. Units not listed are not started at all.
+DEMO_STATES = {
+    0: ["inlamnad"] * 4,                          # Förskolan Solrosen: ready for consensus
+    1: ["last"] * 4,                              # Förskolan Ekorren: consensus opened
+    2: ["inlamnad", "utkast", "oppnad", None],    # Hjulstaskolan: mixed
+    3: ["utkast", "utkast", None, None],          # Kungsholmens gymnasium
+    4: [None, "utkast", None, None],              # Sjöviken
+    5: ["inlamnad"] * 4,                          # Hemtjänsten Farsta: consensus done, proposed, report final
+    6: ["inlamnad"] * 4,                          # Lärkan: consensus done, proposed
+}
+COMPLETED = [5, 6]
+# The order the files are taken in (places in UNITS). The team proposal deals contributions
+# round robin in this order, which spreads the kinds of unit over the teams.
+INTAKE_ORDER = [4, 5, 8, 0, 1, 2, 3, 6, 7]
 REOPEN_REASON = "Poängen i Medarbetarskap saknar iakttagelser; komplettera innan konsensus."
 
 
@@ -312,8 +344,10 @@ def _work_in_progress(store: Store, rng, framework, contribution_ids) -> None:
         "SELECT a.contribution_id, a.team_id, t.coordinator_id FROM assignments a"
         " JOIN teams t ON t.id = a.team_id ORDER BY 1")
     base = {"stark": 70, "medel": 45, "svag": 20}
-    for (cid, team_id, coordinator_id), states in zip(assignments, DEMO_STATES, strict=False):
-        quality = UNITS[contribution_ids.index(cid)].quality
+    # In the order of UNITS, so the random draws follow the units, not the order of intake.
+    for cid, team_id, coordinator_id in sorted(assignments, key=lambda a: contribution_ids.index(a[0])):
+        index = contribution_ids.index(cid)
+        states, quality = DEMO_STATES.get(index, []), UNITS[index].quality
         members = [auth.user_by_email(store, r[0]) for r in store.fetchall(
             "SELECT u.email FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
             " ORDER BY (m.user_id <> ?), u.name", [team_id, coordinator_id])]
@@ -375,11 +409,11 @@ def _consensus_in_progress(store: Store, framework) -> None:
 
 def _archived_year(store: Store, contribution_ids: list[int]) -> None:
     """2024, decided and locked: one of this year's units took part then (a returning unit)."""
-    unit_index = next(i for i, u in enumerate(UNITS) if u.quality == "medel" and u.class_code == "skola")
+    unit_index = next(i for i, u in enumerate(UNITS) if u.quality == "medel" and u.kind == "skola")
     unit_id = store.fetchone("SELECT unit_id FROM contributions WHERE id = ?", [contribution_ids[unit_index]])[0]
     with store.write(ACTOR) as uow:
         years.create_year(uow, 2024)
-        cid = uow.fetchone("INSERT INTO contributions (year, unit_id, class_code, phase) VALUES (2024, ?, 'skola',"
+        cid = uow.fetchone("INSERT INTO contributions (year, unit_id, phase) VALUES (2024, ?,"
                            " 'forslag_lamnat') RETURNING id", [unit_id])[0]
         for area, text in (
                 (None, "Resultaten analyseras sällan könsuppdelat eller över tid."),
@@ -411,6 +445,12 @@ def _complete_consensus(store: Store, framework, cid: int, proposal: str, *, fin
         if item.flagged:
             version = consensus.set_rationale(store, lead, cid, version, item.area_code,
                                               "Laget gick igenom svaren fråga för fråga och enades om nivån.")
+    flagged = [item for item in agenda(framework, list(work.individual.values()), work.threshold) if item.flagged]
+    if proposal == "utmarkelse" and flagged:  # one disagreement the team leaves open for the jury
+        version = consensus.set_rationale(store, lead, cid, version, flagged[0].area_code,
+                                          "Två i laget ser ett väl etablerat arbetssätt, två ser det ännu i delar av "
+                                          "verksamheten; laget överlämnar frågan till juryn.")
+        version = consensus.set_left_open(store, lead, cid, version, flagged[0].area_code, True)
     groups = group_findings(work.source_findings)
     for group in groups:
         version = consensus.add_finding(store, lead, cid, version, area_code=group.area_code, kind=group.kind,

@@ -66,8 +66,8 @@ def prepare(store: Store, sessions: int) -> list[Session]:
         for t in range(teams):
             unit = uow.fetchone("INSERT INTO units (name, organisation) VALUES (?, 'Lastförvaltningen') RETURNING id",
                                 [f"Enhet {t + 1}"])[0]
-            cid = uow.fetchone("INSERT INTO contributions (year, unit_id, class_code, phase) VALUES"
-                               " (?, ?, 'skola', 'tilldelad') RETURNING id", [YEAR, unit])[0]
+            cid = uow.fetchone("INSERT INTO contributions (year, unit_id, phase) VALUES"
+                               " (?, ?, 'tilldelad') RETURNING id", [YEAR, unit])[0]
             members = []
             for m in range(min(TEAM_SIZE, sessions - t * TEAM_SIZE)):
                 email = f"examinator{t * TEAM_SIZE + m}@last.se"

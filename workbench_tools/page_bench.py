@@ -46,7 +46,7 @@ def _assessment_year(path: Path) -> tuple[str, int]:
                                     received_at=dt.datetime(demo.DEMO_YEAR, 5, 6, 8))  # before the deadline
     cid = intake_store.accept(store, admin, intake_id, intake_store.review(store, admin, intake_id).version,
                               unit_name="Enheten med fullt bidrag", organisation="Stadsledningskontoret",
-                              class_code="andra", note="Mätning: tas emot med sina fynd.")
+                              note="Mätning: tas emot med sina fynd.")
     # The team with room for one more contribution, and one of its examiners.
     team_id, email = store.fetchone(
         "SELECT t.id, u.email FROM teams t JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id"

@@ -41,7 +41,7 @@ def build_year(store: Store, contributions: int, year: int = 2026, seed: int = 6
                                    [year, f"Lag {t + 1}", members[0]])[0]
             uow.cursor.executemany("INSERT INTO team_members VALUES (?, ?)", [(team_id, m) for m in members])
         team_ids = [r[0] for r in uow.fetchall("SELECT id FROM teams ORDER BY id")]
-        classes = [c.code for c in framework.classes]
+        classes = [c.code for c in framework.classes] or [None]  # a year may have no classes
         criteria = [(a.code, c.code) for a in framework.areas for c in a.criteria]
         assessments, areas, findings, c_scores, c_findings, visits, proposals, final = ([] for _ in range(8))
         assessment_id = 0  # the synthetic year is written into an empty store

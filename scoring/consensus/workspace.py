@@ -89,6 +89,8 @@ class Workspace:
     finding_changes: list[dict] = dataclasses.field(default_factory=list)
     site_visit: SiteVisit = dataclasses.field(default_factory=SiteVisit)
     proposal: dict | None = None
+    # Areas whose disagreement the team leaves open for the jury (what the dossier lists).
+    left_open: set[str] = dataclasses.field(default_factory=set)
     year_locked: bool = False  # an ended year: everything is read-only on the screens too
 
     @property
@@ -152,6 +154,8 @@ def workspace(store: Store, user: User, contribution_id: int, *, individual: boo
                              _json(head["questions"], []), head["starts_at"], head["ends_at"]),
         proposal={k: head[k] for k in ("proposal", "motivation", "submitted_by", "submitted_at")}
         if head["proposal"] else None, year_locked=years.is_locked(store, head["year"]))
+    work.left_open = {r[0] for r in store.fetchall(
+        "SELECT area_code FROM consensus_areas WHERE contribution_id = ? AND left_open", [contribution_id])}
     for area_code, criterion, score, rationale in store.fetchall(
             "SELECT area_code, criterion_code, score, rationale FROM consensus_scores WHERE contribution_id = ?",
             [contribution_id]):
@@ -359,8 +363,8 @@ def set_rationale(store: Store, user: User, contribution_id: int, expected_versi
             "SELECT rationale FROM consensus_scores WHERE contribution_id = ? AND area_code = ? AND criterion_code = ?",
             [contribution_id, area_code, criterion_code]))
         if criterion_code is None:
-            uow.execute("INSERT INTO consensus_areas VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET"
-                        " rationale = excluded.rationale", [contribution_id, area_code, rationale])
+            uow.execute("INSERT INTO consensus_areas (contribution_id, area_code, rationale) VALUES (?, ?, ?)"
+                        " ON CONFLICT DO UPDATE SET rationale = excluded.rationale", [contribution_id, area_code, rationale])
         else:
             uow.execute(
                 "INSERT INTO consensus_scores (contribution_id, area_code, criterion_code, rationale) VALUES (?, ?, ?, ?)"
@@ -369,6 +373,24 @@ def set_rationale(store: Store, user: User, contribution_id: int, expected_versi
         return {"area": area_code, "criterion": criterion_code, "before": before and before[0], "rationale": rationale}
 
     return _modify(store, user, contribution_id, expected_version, f"motivering {area_code}",
+                   phases.CONSENSUS_EDITABLE, apply, part=area_code)
+
+
+def set_left_open(store: Store, user: User, contribution_id: int, expected_version: int, area_code: str,
+                  left_open: bool) -> int:
+    """Whether the team leaves the area's disagreement open: the jury's dossier lists only
+    these, with the area's rationale, not every area where the scores once spread."""
+
+    def apply(uow: UnitOfWork, framework: Framework, phase: str) -> dict:
+        framework.area(area_code)
+        before = uow.fetchone("SELECT left_open FROM consensus_areas WHERE contribution_id = ? AND area_code = ?",
+                              [contribution_id, area_code])
+        uow.execute("INSERT INTO consensus_areas (contribution_id, area_code, left_open) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO UPDATE SET left_open = excluded.left_open",
+                    [contribution_id, area_code, bool(left_open)])
+        return {"area": area_code, "before": bool(before and before[0]), "left_open": bool(left_open)}
+
+    return _modify(store, user, contribution_id, expected_version, f"oenighet kvarstår {area_code}",
                    phases.CONSENSUS_EDITABLE, apply, part=area_code)
 
 
@@ -547,17 +569,12 @@ def submit_proposal(store: Store, user: User, contribution_id: int, expected_ver
         if proposal not in phases.Proposal.labels():
             raise ConsensusError("Välj utmärkelse, hedersomnämnande eller inget förslag.")
         text = _text(motivation, "Motiveringen")
-        if proposal != "inget":
-            if facts_result.status == eligibility.MAY_NOT:
-                raise ConsensusError("Verksamheten får inte delta enligt den grundläggande kontrollen: "
-                                     + " ".join(facts_result.reasons))
-            if proposal == "utmarkelse" and facts_result.status == eligibility.NO_AWARD:
-                raise ConsensusError("Verksamheten kan inte få utmärkelsen: " + " ".join(facts_result.reasons)
-                                     + " Föreslå hedersomnämnande eller inget förslag.")
-            if proposal == "utmarkelse" and facts_result.missing:
-                raise ConsensusError("Den grundläggande kontrollen är inte klar (saknas: "
-                                     + ", ".join(facts_result.missing) + "). Kvalitetsenheten behöver "
-                                     "registrera uppgifterna innan utmärkelse kan föreslås.")
+        refusal = eligibility.may_receive(framework, facts_result, proposal)
+        if refusal:
+            raise ConsensusError(refusal + (" Föreslå hedersomnämnande eller inget förslag."
+                                            if proposal == "utmarkelse" and facts_result.status == eligibility.NO_AWARD
+                                            and not framework.eligibility.honourable_mention_same_control_as_award
+                                            else ""))
         uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by, submitted_at)"
                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET proposal = excluded.proposal,"
                     " motivation = excluded.motivation, submitted_by = excluded.submitted_by,"

@@ -114,18 +114,56 @@ def has_declared(ask: Ask) -> bool:
     return ask.contribution_id is not None and _visibility(ask.store, ask.user, ask.contribution_id)[1]
 
 
+# Only a proposal for an award or an honourable mention takes a contribution on to the
+# preparatory group and the jury; "inget förslag" does not.
+CANDIDATE_PROPOSALS = ("utmarkelse", "hedersomnamnande")
+_CANDIDATE_SQL = "p.proposal IN ('utmarkelse', 'hedersomnamnande')"
+
+
 @predicate
 def is_proposed(ask: Ask) -> bool:
-    """The team has handed in its proposal: the contribution reaches the jury."""
+    """The team has proposed it for an award or an honourable mention: it reaches the jury."""
     return ask.contribution_id is not None and ask.store.cached(
         ("is_proposed", ask.contribution_id), lambda: ask.store.fetchone(
-            "SELECT 1 FROM proposals WHERE contribution_id = ?", [ask.contribution_id])) is not None
+            f"SELECT 1 FROM proposals p WHERE p.contribution_id = ? AND {_CANDIDATE_SQL}",
+            [ask.contribution_id])) is not None
+
+
+def _year_of(ask: Ask) -> int | None:
+    if ask.year is not None:
+        return ask.year
+    if ask.contribution_id is None:
+        return None
+    row = ask.store.cached(("year_of", ask.contribution_id), lambda: ask.store.fetchone(
+        "SELECT year FROM contributions WHERE id = ?", [ask.contribution_id]))
+    return row[0] if row else None
+
+
+@predicate
+def is_jury_member(ask: Ask) -> bool:
+    """A jury account the office has listed as a member of the year's jury committee."""
+    year = _year_of(ask)
+    return is_jury(ask) and year is not None and ask.store.cached(
+        ("jury_member", year, ask.user.id), lambda: ask.store.fetchone(
+            "SELECT 1 FROM jury_members WHERE year = ? AND user_id = ?", [year, ask.user.id])) is not None
+
+
+@predicate
+def jury_declared(ask: Ask) -> bool:
+    """A jury member who has declared conflicts of interest on every candidate of the year."""
+    year = _year_of(ask)
+    return is_jury_member(ask) and ask.store.cached(("jury_declared", year, ask.user.id), lambda: ask.store.fetchone(
+        "SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
+        f" WHERE c.year = ? AND {_CANDIDATE_SQL} AND NOT EXISTS (SELECT 1 FROM jury_declarations d"
+        "  WHERE d.contribution_id = p.contribution_id AND d.user_id = ?)", [year, ask.user.id]))[0] == 0
 
 
 above_the_teams = is_preparatory | is_jury
-jury_side = is_admin | above_the_teams
+# The jury sees candidates only after declaring conflicts of interest, as examiners do.
+jury_cleared = ~is_jury | jury_declared
+jury_side = is_admin | (above_the_teams & jury_cleared)
 leads = is_admin | leads_the_team
-sees_contribution = is_admin | in_the_team | (above_the_teams & is_proposed)
+sees_contribution = is_admin | in_the_team | (above_the_teams & is_proposed & jury_cleared)
 
 
 # --- the table ------------------------------------------------------------------------
@@ -195,17 +233,28 @@ PERMISSIONS: dict[str, Permission] = {
     "feedback.override": Permission(is_admin, OFFICE + "lämnar över en rapport före utdelningen eller återbesöket."),
     "results.make": Permission(is_admin, OFFICE + "tar fram diplom, årets resultat och mottagarna av prispengar."),
     # the jury
-    "dossier.read": Permission(jury_side, "Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn."),
+    "dossier.read": Permission(jury_side, "Juryunderlaget är för Kvalitetsenheten, beredningsgruppen och juryn "
+                                          "(juryns ledamöter efter sin jävsdeklaration)."),
+    "dossier.prepare": Permission(is_admin | is_preparatory, "Bara beredningsgruppen och Kvalitetsenheten "
+                                                            "bereder juryunderlaget."),
     "jury.shortlist": Permission(jury_side, "Beredningen och besluten är för beredningsgruppen, juryn och "
-                                            "Kvalitetsenheten."),
+                                            "Kvalitetsenheten (juryns ledamöter efter sin jävsdeklaration)."),
+    "archive.read": Permission(is_admin | above_the_teams, "Arkivet är för Kvalitetsenheten, beredningsgruppen "
+                                                          "och juryn."),
     "jury.pseudonyms": Permission(is_admin, OFFICE + "ändrar inställningen."),
     "jury.real_names": Permission(is_admin, "Namnen är dolda för beredningsgruppen och juryn."),
-    "jury.decide": Permission(is_jury, "Bara domarkommittén fattar beslut."),
+    "jury.members": Permission(is_admin, OFFICE + "för listan över domarkommitténs ledamöter."),
+    "jury.declare": Permission(is_jury_member, "Bara domarkommitténs ledamöter lämnar jävsdeklaration här.",
+                               ("year",)),
+    "jury.decide": Permission(is_jury_member & jury_declared, "Bara domarkommitténs ledamöter fattar beslut, "
+                                                              "efter sin jävsdeklaration.", ("year",)),
     # e-mail
     "mail.outbox": Permission(is_admin, OFFICE + "ser utkorgen och skickar meddelanden igen."),
     "mail.templates": Permission(is_admin, OFFICE + "ändrar e-postmallarna."),
     "mail.reminders": Permission(is_admin, OFFICE + "skickar påminnelser och stoppar dem för någon."),
     "mail.own": Permission(is_admin | is_examiner | above_the_teams, "Logga in för att se dina meddelanden."),
+    # the year's framework
+    "frameworks.edit": Permission(is_admin, OFFICE + "skriver anvisningarna för ett nytt år."),
 }
 
 # Pages by key, in menu order. A page is a permission like any other.
@@ -213,6 +262,7 @@ PAGES: dict[str, Predicate] = {
     "start": is_admin | is_examiner | above_the_teams,
     "aretsgang": is_admin,
     "ar": is_admin,
+    "skriv_anvisningar": is_admin,
     "anmalningar": is_admin,
     "intag": is_admin,
     "granskning": is_admin,
@@ -227,7 +277,7 @@ PAGES: dict[str, Predicate] = {
     "beredning": jury_side,
     "beslut": is_admin | is_jury,
     "resultat": is_admin,
-    "arkiv": jury_side,
+    "arkiv": is_admin | above_the_teams,
     "bidrag": is_admin | is_examiner,
     "anvisningar": is_admin | is_examiner | above_the_teams,
     "konton": is_admin,
@@ -295,11 +345,12 @@ def _visible_ids(store: Store, user: User, year: int) -> list[int]:
             " ORDER BY c.id",
             [year, user.id],
         )
-    elif above_the_teams(ask):
-        # The preparatory group and the jury see contributions once a proposal exists.
+    elif above_the_teams(ask) and jury_cleared(ask):
+        # The preparatory group and the (declared) jury see the candidates: contributions
+        # proposed for an award or an honourable mention.
         rows = store.fetchall(
             "SELECT c.id FROM contributions c JOIN proposals p ON p.contribution_id = c.id"
-            " WHERE c.year = ? ORDER BY c.id",
+            f" WHERE c.year = ? AND {_CANDIDATE_SQL} ORDER BY c.id",
             [year],
         )
     else:
@@ -322,6 +373,11 @@ def _visibility(store: Store, user: User, contribution_id: int) -> tuple[bool, b
 def examiner_account(role: str) -> bool:
     """Whether an account (not the one acting) holds the examiner role: for imports."""
     return role == "examinator"
+
+
+def jury_account(role: str) -> bool:
+    """Whether an account (not the one acting) is a jury committee account: for the member list."""
+    return role == "domarkommitte"
 
 
 def require_contribution(store: Store, user: User, contribution_id: int) -> None:

@@ -34,6 +34,7 @@ _QUESTION_VERBS = ("beskriv", "redovisa", "redogör", "analysera", "utifrån", "
 _BROKEN_WORD = re.compile(r"(\w)-\n(\w)")
 _FORM_HEADERS = {"fråga", "frågor", "svar", "ert svar", "svar:", "fråga:", "frågeområde", "nr"}
 SHORT = 400  # longer paragraphs are answers, never headings
+OTHER_APPENDIX = "ovrig"  # an appendix the year does not list
 # Characters of running text that make a picture's text a passage; the office may change it.
 PICTURE_PASSAGE_CHARS = 100
 
@@ -55,6 +56,7 @@ class Place:
     question: int | None = None
     part: str | None = None
     intro_section: str | None = None
+    appendix: str | None = None  # in an appendix: the year's appendix code, or OTHER_APPENDIX
 
 
 @dataclasses.dataclass
@@ -93,6 +95,9 @@ class Report:
     # Every picture with where it stands and what OCR read in it; ``passage`` marks one
     # that holds a text passage (the send-back for changes cites these).
     pictures: list[dict] = dataclasses.field(default_factory=list)
+    # Characters per appendix found in the file: the year's appendix code, or the heading of
+    # an appendix the year does not list.
+    appendix_chars: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -121,7 +126,8 @@ class _Splitter:
         for section in framework.introduction.sections:
             intro_titles[_norm(section.title)] = section.code
         self.intro_titles = intro_titles
-        self.appendix_titles = [_norm(a.title) for a in framework.appendices]
+        self.appendix_titles = {_norm(a.title): a.code for a in framework.appendices}
+        self.appendix_words = [(a.code, [_norm(w) for w in a.heading_words]) for a in framework.appendices]
         self.ingress = {
             _norm(line): area.code
             for area in framework.areas
@@ -228,13 +234,18 @@ class _Splitter:
         hit = process.extractOne(text, list(self.area_titles), scorer=fuzz.ratio, score_cutoff=90)
         return self.area_titles[hit[0]] if hit else None
 
-    def appendix_heading(self, block: Block) -> bool:
+    def appendix_heading(self, block: Block) -> str | None:
+        """The appendix a heading opens: the year's appendix it names, OTHER_APPENDIX for any
+        other "Bilaga …", None when it opens none. A heading that is only an appendix's title
+        ("Verksamhetsplan 2026") opens it too; a word inside an answer's subheading does not."""
         if len(block.text) > 80 or not (block.heading_level or block.bold):
-            return False
+            return None
         text = _norm(block.text)
         if text.startswith("bilaga"):
-            return True
-        return any(fuzz.partial_ratio(t, text) >= 90 for t in self.appendix_titles)
+            return next((code for code, words in self.appendix_words if any(w in text for w in words)),
+                        OTHER_APPENDIX)
+        hit = process.extractOne(text, list(self.appendix_titles), scorer=fuzz.ratio, score_cutoff=85)
+        return self.appendix_titles[hit[0]] if hit else None
 
     def question_marker(self, block: Block, last: int) -> Match | None:
         if block.kind != "stycke":
@@ -322,20 +333,24 @@ def split(framework: Framework, blocks: list[Block],
     last = 0
     just_marked = False
     after_ingress = None  # the area whose ingress the last block was
+    appendix = None
     for block in blocks:
         if block.kind == "innehall":  # a table of contents: neither headings nor answer text
             places[block.id] = Place(section, "innehall", area, question, part,
-                                     intro_section if section == "inledning" else None)
+                                     intro_section if section == "inledning" else None, appendix)
+            continue
+        opens = s.appendix_heading(block) if (section == "bilaga" or question is not None or area is not None) \
+            else None
+        if opens is not None:
+            # Each appendix heading starts the next appendix; nothing returns to the questions.
+            section, appendix = "bilaga", opens
+            places[block.id] = Place("bilaga", "rubrik", appendix=appendix)
             continue
         if section == "bilaga":
-            places[block.id] = Place("bilaga", "svar")
+            places[block.id] = Place("bilaga", "svar", appendix=appendix)
             continue
         if block.frame == "formular" and _norm(block.text) in _FORM_HEADERS:
             places[block.id] = Place(section, "rubrik", area, question, part)
-            continue
-        if s.appendix_heading(block) and (question is not None or area is not None):
-            section = "bilaga"
-            places[block.id] = Place("bilaga", "rubrik")
             continue
         if framework.presentation_text and "presentation" in block.text.lower()[:40] and (
             block.heading_level or block.bold
@@ -414,10 +429,20 @@ def _fmt(n: int) -> str:
 
 def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place],
              matches: dict[int, Match], facts: Facts | None = None, pictures: list[Picture] = (),
-             passage_chars: int = PICTURE_PASSAGE_CHARS) -> Report:
+             passage_chars: int = PICTURE_PASSAGE_CHARS, *,
+             separate_appendices: frozenset[str] | set[str] = frozenset(), pdf_copy: bool | None = None) -> Report:
+    """Count by the year's rule and write the findings.
+
+    ``separate_appendices``: the year's appendices that came as files of their own;
+    ``pdf_copy``: whether the PDF copy the year asks for has come (None: not known here).
+    """
     rule = framework.character_limit
     excluded = set(rule.excluded_parts) | {"presentation"}
-    counted_sections = {"fraga", "ovrigt"} | ({"inledning"} - excluded) | ({"bilaga"} - excluded)
+    counted_sections = {"fraga", "ovrigt", "bilaga"} | ({"inledning"} - excluded)
+    # An appendix the year lists counts as the year says; any other appendix counts.
+    uncounted_appendices = {a.code for a in framework.appendices if not a.counted}
+    appendix_chars: dict[str, int] = {}
+    other_appendix = None
     chars_by_area = {a.code: 0 for a in framework.areas}
     per_question: dict[int, int] = {}
     counted = 0
@@ -431,8 +456,14 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
     for block in blocks:
         place = places[block.id]
         chars = block.chars if rule.count_spaces is False else len(block.all_text)
-        if place.section in counted_sections:
+        if place.section in counted_sections and not (
+                place.section == "bilaga" and place.appendix in uncounted_appendices):
             counted += chars
+        if place.section == "bilaga":
+            if place.appendix == OTHER_APPENDIX and place.text_kind == "rubrik":
+                other_appendix = block.text.strip()
+            key = (other_appendix or "Bilaga") if place.appendix in (None, OTHER_APPENDIX) else place.appendix
+            appendix_chars[key] = appendix_chars.get(key, 0) + chars
         if place.area in chars_by_area and place.section in ("fraga", "ovrigt"):
             chars_by_area[place.area] += chars
         if place.section == "fraga" and place.text_kind == "svar" and place.question:
@@ -456,8 +487,9 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
 
     facts = facts or Facts()
     findings: list[Finding] = _file_findings(facts)
-    excluded_words = {"inledning": "inledningen", "bilaga": "bilagan"}
-    excluded_text = " och ".join(excluded_words[p] for p in rule.excluded_parts)
+    excluded_words = [{"inledning": "inledningen"}[p] for p in rule.excluded_parts]
+    excluded_words += [f"bilagan {a.title}" for a in framework.appendices if not a.counted]
+    excluded_text = " och ".join(excluded_words)
     over = counted > rule.max_chars
     if over:
         findings.append(Finding("fel", (
@@ -514,9 +546,10 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
             f"Ingressen till {area.title} finns kvar i bidraget ({len(ingress_blocks)} stycken, "
             f"{_fmt(chars)} tecken); {rule_text}."
         )))
-    for appendix in framework.appendices:
-        if appendix.required and not appendix_found:
-            findings.append(Finding("fel", f"Bilagan {appendix.title} saknas."))
+    findings += _appendix_findings(framework, appendix_chars, set(separate_appendices))
+    if pdf_copy is False and "pdf" in framework.submission_formats:
+        findings.append(Finding("varning", "PDF-kopian av bidraget saknas. "
+                                + (framework.submission_rule_text or "Året kräver bidraget även i PDF-format.")))
     if framework.presentation_text:
         limit = framework.presentation_text.max_chars
         if not has_presentation:
@@ -536,14 +569,34 @@ def evaluate(framework: Framework, blocks: list[Block], places: dict[str, Place]
                 f"({', '.join(b.id for b in items[:5])}{' …' if len(items) > 5 else ''})."
             )))
     images = sum(b.images for b in blocks)
-    findings += _picture_findings(pictures_by_place, images, facts)
+    findings += _picture_findings(framework, pictures_by_place, images, facts)
     return Report(
         chars_counted=counted, limit=rule.max_chars, over_limit=over, chars_by_area=chars_by_area,
         questions=questions, intro_fields=intro_fields,
         presentation_chars=presentation if has_presentation else None,
         appendix_found=appendix_found, images=images, unplaced=[b.id for b in unplaced], findings=findings,
-        pictures=pictures_by_place,
+        pictures=pictures_by_place, appendix_chars=appendix_chars,
     )
+
+
+def _appendix_findings(framework: Framework, appendix_chars: dict[str, int], separate: set[str]) -> list[Finding]:
+    """What breaks the year's appendix rule: an appendix it does not allow (counted, and
+    flagged), a required one that is neither in the file nor sent as a file of its own."""
+    findings = []
+    listed = {a.code: a for a in framework.appendices}
+    for key, chars in appendix_chars.items():
+        if key in listed or framework.other_appendices_allowed:
+            continue
+        allowed = (f"bara bilagan {' och '.join(a.title for a in framework.appendices)} är tillåten"
+                   if framework.appendices else "bilagor får inte användas")
+        findings.append(Finding("fel", (
+            f"Bidraget har en bilaga som inte är tillåten (”{key}”): {allowed} enligt årets anvisningar. "
+            f"Bilagans {_fmt(chars)} tecken räknas in i teckenantalet.")))
+    for appendix in framework.appendices:
+        if appendix.required and appendix.code not in appendix_chars and appendix.code not in separate:
+            where = " eller som egen fil" if appendix.separate_file else ""
+            findings.append(Finding("fel", f"Bilagan {appendix.title} saknas: den finns inte i filen{where}."))
+    return findings
 
 
 def _numbers_text(numbers: list[int]) -> str:
@@ -615,16 +668,33 @@ def _pictures_in_place(framework: Framework, blocks: list[Block], places: dict[s
     return rows
 
 
-def _picture_findings(pictures: list[dict], images: int, facts: Facts) -> list[Finding]:
+def _send_back_rule(framework: Framework) -> str:
+    """The year's rule for pictures holding text, as the instructions word it (1–2 working days)."""
+    rule = framework.images_in_text
+    if rule is None or rule.text_in_images_allowed:
+        return ""
+    low, high = rule.change_request_working_days
+    days = f"{low}–{high}" if low != high else str(low)
+    return (" Enligt anvisningarna skickas ett bidrag där bilder innehåller textstycken tillbaka med "
+            f"ändringsbegäran, som måste åtgärdas inom {days} arbetsdagar.")
+
+
+def _picture_findings(framework: Framework, pictures: list[dict], images: int, facts: Facts) -> list[Finding]:
     findings = []
+    send_back = _send_back_rule(framework)
     for picture in pictures:
         if picture["passage"]:
             findings.append(Finding("fel", (
                 f"Bild {picture['number']} {picture['where']} innehåller ett textstycke "
                 f"({_fmt(picture['passage_chars'])} tecken löpande text, {_fmt(picture['chars'])} tecken i hela "
-                "bilden). Bidrag där bilder innehåller textstycken skickas tillbaka med ändringsbegäran.")))
+                "bilden).") + (send_back or " Bidrag där bilder innehåller textstycken skickas tillbaka med "
+                                            "ändringsbegäran.")))
     if facts.ocr and images:
         findings.append(Finding("varning", f"{facts.ocr} Granska de {images} bilderna själv."))
+    elif images and not pictures:
+        # Drawings without a picture to read (or pictures not read): the office looks itself.
+        findings.append(Finding("info", f"Bidraget innehåller {images} bilder; kontrollera att de inte innehåller "
+                                        f"textstycken.{send_back}"))
     unread: dict[str, list[str]] = {}
     for picture in pictures:
         if picture["status"] in _UNREAD:

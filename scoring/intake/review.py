@@ -14,14 +14,15 @@ from scoring.core.organisations import match_organisation, unknown_organisation
 from scoring.core.store import Store, UnitOfWork, utcnow
 from scoring.core.text import swedish_date
 from scoring.intake import isolated, picture_settings, pictures, registrations
-from scoring.intake.document import SECTIONS, Match, Place, Report, evaluate
+from scoring.intake.document import OTHER_APPENDIX, SECTIONS, Match, Place, Report, evaluate, max_upload_bytes
 from scoring.intake.docx_reader import Block, Facts, Picture, UnreadableFile
 from scoring.mail import notices
 from scoring.year import calendar, phases
-from scoring.year.framework import load_framework
+from scoring.year.framework import Framework, load_framework
 from scoring.year.years import framework_deadline
 
 MAX_NOTE_CHARS = 2_000
+ATTACHMENT_KINDS = {"bilaga": "Bilaga", "pdf_kopia": "PDF-kopia"}
 # A contribution may still be exchanged for a corrected version until someone assesses it.
 CORRECTABLE = frozenset({phases.P.INKOMMET, phases.P.TILLDELAD})
 
@@ -184,10 +185,15 @@ def review(store: Store, user: User, intake_id: int) -> Review:
     if not row:
         raise IntakeError(f"Ingen inläst fil med nummer {intake_id}.")
     row = row[0]
+    framework = load_framework(row["year"])
     blocks, places, matches = _load(row["analysis"])
+    if framework.appendices:
+        # Analyses stored before appendices were told apart name none: the year's first.
+        for place in places.values():
+            if place.section == "bilaga" and place.appendix is None:
+                place.appendix = framework.appendices[0].code
     facts, pictures_read = _load_file_facts(row["analysis"])
-    report = evaluate(load_framework(row["year"]), blocks, places, matches, facts, pictures_read,
-                      picture_settings.passage_chars(store))
+    report = _evaluate(store, framework, intake_id, blocks, places, matches, facts, pictures_read)
     replaces = None
     if row["replaces_contribution_id"] is not None:
         replaces = {"contribution_id": row["replaces_contribution_id"], "unit": row["replaces_unit"],
@@ -195,6 +201,15 @@ def review(store: Store, user: User, intake_id: int) -> Review:
     return Review(row["id"], row["year"], row["filename"], row["status"], row["version"],
                   blocks, places, matches, report, row["contribution_id"], row["received_at"],
                   replaces is None and _late(row["year"], row["received_at"]), replaces, facts, pictures_read)
+
+
+def _evaluate(store: Store, framework: Framework, intake_id: int, blocks, places, matches, facts: Facts,
+              pictures_read: list[Picture]) -> Report:
+    """The checks, knowing the appendices and the PDF copy that came as files of their own."""
+    kinds = store.fetchall("SELECT kind, appendix_code FROM attachments WHERE intake_id = ?", [intake_id])
+    return evaluate(framework, blocks, places, matches, facts, pictures_read, picture_settings.passage_chars(store),
+                    separate_appendices={code for kind, code in kinds if kind == "bilaga"},
+                    pdf_copy=any(kind == "pdf_kopia" for kind, _ in kinds))
 
 
 def set_received_at(store: Store, user: User, intake_id: int, version: int, received_at: dt.datetime) -> int:
@@ -234,6 +249,13 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
         section = change.get("section", place.section)
         if section not in SECTIONS:
             raise IntakeError(f"Okänd del {section!r} för stycket {block_id}.")
+        appendix = None
+        if section == "bilaga":
+            codes = [a.code for a in framework.appendices]
+            appendix = change.get("appendix", place.appendix if place.section == "bilaga" else None) or (
+                codes[0] if codes else OTHER_APPENDIX)
+            if appendix not in [*codes, OTHER_APPENDIX]:
+                raise IntakeError(f"Stycket {block_id}: året har ingen bilaga {appendix!r}.")
         question = change.get("question", place.question)
         if section == "fraga":
             if question not in numbers:
@@ -246,9 +268,9 @@ def correct(store: Store, user: User, intake_id: int, version: int, changes: dic
                                              framework.area_of_question(question).code, question, part)
             current.matches[question] = Match(question, 1.0, "rättad för hand")
         else:
-            current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt")
-    report = evaluate(framework, current.blocks, current.places, current.matches, current.facts, current.pictures,
-                      picture_settings.passage_chars(store))
+            current.places[block_id] = Place(section, "svar" if section != "ovrigt" else "ovrigt", appendix=appendix)
+    report = _evaluate(store, framework, intake_id, current.blocks, current.places, current.matches, current.facts,
+                       current.pictures)
     with store.write(user.email) as uow:
         stored = uow.fetchone("SELECT version FROM intake_files WHERE id = ?", [intake_id])[0]
         # The whole split is written from what this window read, so any save since is a clash.
@@ -275,10 +297,11 @@ def _checks(report: Report, facts: Facts) -> dict:
 
 
 def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name: str = "",
-           organisation: str = "", class_code: str = "", registration_id: int | None = None,
+           organisation: str = "", class_code: str | None = None, registration_id: int | None = None,
            note: str = "") -> int:
     """Make the reviewed file a contribution of the year, or the new version of the
-    contribution it corrects; returns the contribution's id.
+    contribution it corrects; returns the contribution's id. A year with competition
+    classes needs one; a year without has none.
 
     A file that arrived after the deadline or still has findings is taken in only with the
     office's note, which is kept.
@@ -309,8 +332,11 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
     if known is None:
         message = unknown_organisation(organisation or "")
         raise IntakeError(message[0].upper() + message[1:])
-    if class_code not in {c.code for c in framework.classes}:
+    class_code = class_code or None
+    if framework.has_classes and class_code not in {c.code for c in framework.classes}:
         raise IntakeError("Välj en tävlingsklass.")
+    if not framework.has_classes and class_code is not None:
+        raise IntakeError(f"Kvalitetsutmärkelsen {current.year} har inga tävlingsklasser.")
     with store.write(user.email) as uow:
         _require_version(uow, current, version)
         unit_id = _unit(uow, unit_name, known)
@@ -323,6 +349,7 @@ def accept(store: Store, user: User, intake_id: int, version: int, *, unit_name:
              json.dumps(_checks(current.report, current.facts), ensure_ascii=False), current.received_at, current.late],
         )[0]
         _store_blocks(uow, contribution_id, current.blocks, current.places, current.report.pictures)
+        uow.execute("UPDATE attachments SET contribution_id = ? WHERE intake_id = ?", [contribution_id, intake_id])
         phases.transition(uow, phases.INTAKE, intake_id, phases.IntakeStatus.GODKAND,
                           also={"contribution_id": contribution_id, "accept_note": note or None}, action="godkänd fil",
                           detail={"note": note} if note else None)
@@ -369,6 +396,8 @@ def _accept_correction(store: Store, user: User, current: Review, version: int, 
                      json.dumps(checks, ensure_ascii=False), contribution_id])
         uow.execute("DELETE FROM contribution_blocks WHERE contribution_id = ?", [contribution_id])
         _store_blocks(uow, contribution_id, current.blocks, current.places, current.report.pictures)
+        # Files of their own sent with the corrected version join the contribution too.
+        uow.execute("UPDATE attachments SET contribution_id = ? WHERE intake_id = ?", [contribution_id, current.id])
         phases.transition(uow, phases.INTAKE, current.id, phases.IntakeStatus.GODKAND,
                           also={"contribution_id": contribution_id, "accept_note": note or None},
                           action="godkänd rättad version", detail={"note": note} if note else None)
@@ -394,7 +423,7 @@ def accept_many(store: Store, user: User, items: list[dict]) -> list[tuple[int, 
     for item in items:
         try:
             accept(store, user, item["intake_id"], item["version"], unit_name=item.get("unit_name", ""),
-                   organisation=item.get("organisation", ""), class_code=item.get("class_code", ""),
+                   organisation=item.get("organisation", ""), class_code=item.get("class_code"),
                    registration_id=item.get("registration_id"), note=item.get("note", ""))
         except Refused as exc:
             outcomes.append((item["intake_id"], str(exc)))
@@ -420,11 +449,11 @@ def _store_blocks(uow: UnitOfWork, contribution_id: int, blocks: list[Block], pl
                      place.part, kind, text, place.text_kind, block.images,
                      json.dumps(block.notes, ensure_ascii=False) if block.notes else None,
                      json.dumps(pictures_of[block.id], ensure_ascii=False) if block.id in pictures_of else None,
-                     block.frame])
+                     block.frame, place.appendix])
     uow.cursor.executemany(
         "INSERT INTO contribution_blocks (contribution_id, block_id, ordinal, section, intro_section,"
-        " question_number, part_label, kind, text, role, images, notes, pictures, frame)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " question_number, part_label, kind, text, role, images, notes, pictures, frame, appendix_code)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 
@@ -452,3 +481,107 @@ def picture_files(store: Store, user: User, intake_id: int, parts: set[str]) -> 
     access.require(store, user, "intake.manage")
     row = store.fetchone("SELECT data FROM intake_files WHERE id = ?", [intake_id]) if parts else None
     return pictures.picture_files(bytes(row[0]), parts) if row else {}
+
+
+# --- appendices and copies that come as files of their own --------------------------------
+
+
+def _file_text(data: bytes, filename: str, framework: Framework) -> list[dict] | None:
+    """A Word file's paragraphs and tables, to read on the screen; None for a PDF. Read in a
+    child process within the limits, like every upload."""
+    if data.startswith(b"%PDF"):
+        return None
+    result = isolated.take_in(data, filename, framework)
+    return [{"kind": b.kind, "text": b.text, "rows": b.rows} for b in result.blocks if b.text or b.rows]
+
+
+def attach(store: Store, user: User, intake_id: int, *, kind: str, filename: str, data: bytes,
+           appendix_code: str | None = None) -> int:
+    """Keep a file that belongs to the contribution under review: an appendix the year lets
+    come as a file of its own (the 2026 Verksamhetsplan), or the PDF copy the year asks for
+    (2024). Refused with the reason, storing nothing."""
+    current = review(store, user, intake_id)
+    framework = load_framework(current.year)
+    if current.status != "granskas":
+        raise IntakeError(f"{current.filename} är redan hanterad; filer läggs till innan bidraget godkänns.")
+    if kind == "bilaga":
+        appendix = framework.appendix(appendix_code or "")
+        if appendix is None or not appendix.separate_file:
+            allowed = [a.title for a in framework.appendices if a.separate_file]
+            raise IntakeError(f"{filename}: " + (f"som egen fil tas bara {' och '.join(allowed)} emot." if allowed
+                                                 else f"Kvalitetsutmärkelsen {current.year} tar inte emot bilagor "
+                                                      "som egna filer."))
+    elif kind == "pdf_kopia":
+        if "pdf" not in framework.submission_formats:
+            raise IntakeError(f"{filename}: Kvalitetsutmärkelsen {current.year} ber inte om en PDF-kopia.")
+        if not data.startswith(b"%PDF"):
+            raise IntakeError(f"{filename}: PDF-kopian ska vara en PDF-fil.")
+        appendix_code = None
+    else:
+        raise IntakeError(f"Okänt slag av fil: {kind!r}.")
+    if not data:
+        raise IntakeError(f"{filename}: filen är tom.")
+    if len(data) > max_upload_bytes():
+        raise IntakeError(f"{filename}: filen är {len(data) / 1e6:.1f} MB; gränsen är {max_upload_bytes() / 1e6:.0f} MB.")
+    if kind == "bilaga" and not (data.startswith(b"%PDF") or data.startswith(b"PK")):
+        raise IntakeError(f"{filename}: bilagan ska vara en Word-fil (.docx) eller en PDF.")
+    try:
+        text = _file_text(data, filename, framework)
+    except UnreadableFile as exc:
+        raise IntakeError(str(exc)) from None
+    digest = hashlib.sha256(data).hexdigest()
+    with store.write(user.email) as uow:
+        if uow.fetchone("SELECT 1 FROM attachments WHERE intake_id = ? AND file_sha256 = ?", [intake_id, digest]):
+            raise IntakeError(f"{filename}: samma fil är redan tillagd.")
+        attachment_id = uow.fetchone(
+            "INSERT INTO attachments (intake_id, kind, appendix_code, filename, file_sha256, data, paragraphs,"
+            " uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [intake_id, kind, appendix_code, filename, digest, data,
+             None if text is None else json.dumps(text, ensure_ascii=False), user.email, utcnow()])[0]
+        uow.audit("lägg till fil", "attachments", attachment_id, None,
+                  {"intake_id": intake_id, "kind": kind, "appendix": appendix_code, "filename": filename,
+                   "sha256": digest})
+    return attachment_id
+
+
+def remove_attachment(store: Store, user: User, attachment_id: int) -> None:
+    """Take away a file added by mistake, while its contribution is still under review."""
+    access.require(store, user, "intake.manage")
+    with store.write(user.email) as uow:
+        row = uow.fetchone("SELECT a.filename, a.kind, a.intake_id, i.status FROM attachments a"
+                           " JOIN intake_files i ON i.id = a.intake_id WHERE a.id = ?", [attachment_id])
+        if row is None:
+            raise IntakeError("Filen finns inte.")
+        if row[3] != "granskas":
+            raise IntakeError(f"{row[0]} hör till ett bidrag som redan är hanterat och tas inte bort.")
+        uow.execute("DELETE FROM attachments WHERE id = ?", [attachment_id])
+        uow.audit("ta bort fil", "attachments", attachment_id,
+                  {"filename": row[0], "kind": row[1], "intake_id": row[2]}, None)
+
+
+def attachments(store: Store, user: User, *, intake_id: int | None = None,
+                contribution_id: int | None = None) -> list[dict]:
+    """The files of their own of an intake file (the office) or of a contribution (its readers)."""
+    if contribution_id is not None:
+        access.require_readable(store, user, contribution_id)
+        where, key = "contribution_id = ?", contribution_id
+    else:
+        access.require(store, user, "intake.manage")
+        where, key = "intake_id = ?", intake_id
+    rows = store.records(f"SELECT id, kind, appendix_code, filename, paragraphs, octet_length(data) AS bytes"
+                         f" FROM attachments WHERE {where} ORDER BY id", [key])
+    for row in rows:
+        row["paragraphs"] = json.loads(row["paragraphs"]) if row["paragraphs"] else None
+    return rows
+
+
+def attachment_file(store: Store, user: User, attachment_id: int) -> tuple[str, bytes]:
+    """A file of its own, as it came, for those who may read its contribution."""
+    row = store.fetchone("SELECT contribution_id, filename, data FROM attachments WHERE id = ?", [attachment_id])
+    if row is None:
+        raise IntakeError("Filen finns inte.")
+    if row[0] is None:
+        access.require(store, user, "intake.manage")
+    else:
+        access.require_readable(store, user, row[0])
+    return row[1], bytes(row[2])

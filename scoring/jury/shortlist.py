@@ -1,5 +1,7 @@
-"""Jury preparation: the shortlist per class, comparison, calibration across teams, the
-jury's decisions, the year's lock and archive, and a pseudonymised view.
+"""Jury preparation: the candidates (contributions proposed for an award or an honourable
+mention), grouped by class where the year has classes and by proposal where it has none,
+comparison, calibration across teams, the jury's decisions, the year's lock and archive,
+and a pseudonymised view.
 
 Decisions rest on the raw consensus; calibration is shown beside it and never applied.
 """
@@ -19,6 +21,7 @@ from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, set_setting, utcnow
 from scoring.intake import eligibility
+from scoring.jury import members
 from scoring.jury.pseudonyms import SHOWN, Mask, year_mask
 from scoring.year import phases, progress
 from scoring.year.framework import Framework, load_framework
@@ -42,11 +45,11 @@ def names_hidden(store: Store, user: User, year: int) -> bool:
 
 
 def pseudonyms(store: Store, year: int) -> dict[int, str]:
-    """"Kandidat A", "Kandidat B" … for the year's proposed contributions, in the order they
-    arrived: the same letters on every screen and in the dossier."""
+    """"Kandidat A", "Kandidat B" … for the year's candidates, in the order they arrived:
+    the same letters on every screen and in the dossier."""
     ids = [r[0] for r in store.fetchall(
         "SELECT c.id FROM contributions c JOIN proposals p ON p.contribution_id = c.id WHERE c.year = ?"
-        " ORDER BY c.id", [year])]
+        " AND p.proposal IN ('utmarkelse', 'hedersomnamnande') ORDER BY c.id", [year])]
     return {cid: _pseudonym(index) for index, cid in enumerate(ids)}
 
 
@@ -69,7 +72,7 @@ class Candidate:
     contribution_id: int
     name: str                       # the unit, or "Kandidat A" in the pseudonymised view
     organisation: str
-    class_code: str
+    class_code: str | None          # None where the year has no competition classes
     class_name: str
     team: str
     phase: str
@@ -83,7 +86,7 @@ class Candidate:
 
 
 def _year_rows(store: Store, year: int) -> list[dict]:
-    """Everything the shortlist needs about every contribution of the year, in four queries;
+    """Everything the shortlist needs about every contribution of the year, in a few queries;
     kept until the next write, since it is the same on every rerun."""
     def compute() -> list[dict]:
         framework = load_framework(year)
@@ -98,6 +101,7 @@ def _year_rows(store: Store, year: int) -> list[dict]:
                 "SELECT s.contribution_id, s.area_code, s.criterion_code, s.score FROM consensus_scores s"
                 " JOIN contributions c ON c.id = s.contribution_id WHERE c.year = ? AND s.score IS NOT NULL", [year]):
             scores.setdefault(cid, {}).setdefault(area, {})[criterion] = score
+        statuses = eligibility.year_statuses(store, year)
         individual: dict[int, dict[int, dict]] = {}
         for work in individual_scores(store, year=year):
             individual.setdefault(work.contribution_id, {})[work.assessment_id] = work.for_agenda()
@@ -106,34 +110,55 @@ def _year_rows(store: Store, year: int) -> list[dict]:
             row["criteria"] = scores.get(cid, {})
             row["profile"] = {a.code: framework.area_score_for(a.code, row["criteria"].get(a.code, {}))
                               for a in framework.areas}
-            values = [v for v in row["profile"].values() if v is not None]
-            row["total"] = round(statistics.fmean(values), 1) if values else None
+            row["total"] = framework.total_for(row["profile"])
             items = agenda(framework, list(individual.get(cid, {}).values()))
             row["spread"] = max((i.area.range for i in items), default=0)
             row["individual"] = individual.get(cid, {})
+            row["eligibility_status"] = statuses[cid]
         return rows
     return store.cached(("jury_year", year), compute)
 
 
-def _eligibility_status(raw: str | None) -> str:
-    return json.loads(raw)["result"]["status"] if raw else "ej registrerad"
+PROPOSAL_ORDER = {"utmarkelse": 0, "hedersomnamnande": 1}
 
 
 def shortlist(store: Store, user: User, year: int) -> list[Candidate]:
-    """Every contribution the user may see, with its consensus and proposal, by class and total."""
-    access.require(store, user, "jury.shortlist")
+    """The year's candidates the user may see, with consensus and proposal: by class and
+    total where the year has classes, by proposal and total where it has none."""
+    access.require(store, user, "jury.shortlist", year=year)
     framework = load_framework(year)
     visible = set(access.visible_contribution_ids(store, user, year))
     names = mask(store, user, year)
     result = []
-    for row in (r for r in _year_rows(store, year) if r["id"] in visible):
+    for row in (r for r in _year_rows(store, year)
+                if r["id"] in visible and r["proposal"] in access.CANDIDATE_PROPOSALS):
         result.append(Candidate(
             row["id"], names.unit(row["id"], row["unit"]), names.organisation(row["organisation"]),
-            row["class_code"], framework.class_name(row["class_code"]), names.team(row["team"]), phases.ContributionPhase(row["phase"]).label,
-            row["profile"], row["total"], row["proposal"], names.text(row["motivation"] or ""),
-            _eligibility_status(row["eligibility"]), row["spread"], row["decision"]))
-    order = {c.code: i for i, c in enumerate(framework.classes)}
-    return sorted(result, key=lambda c: (order.get(c.class_code, 99), -(c.total or 0), c.name))
+            row["class_code"], framework.class_name(row["class_code"]), names.team(row["team"]),
+            phases.ContributionPhase(row["phase"]).label, row["profile"], row["total"], row["proposal"],
+            names.text(row["motivation"] or ""), row["eligibility_status"], row["spread"], row["decision"]))
+    return [c for group in candidate_groups(framework, result) for c in group.candidates]
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    """Candidates the jury reads together: a competition class, or one kind of proposal."""
+
+    name: str
+    candidates: list[Candidate]
+
+
+def candidate_groups(framework: Framework, candidates: list[Candidate]) -> list[Group]:
+    """By class where the year has classes, by the team's proposal where it has none;
+    highest total first within each; only groups that have candidates."""
+    def ranked(items: list[Candidate]) -> list[Candidate]:
+        return sorted(items, key=lambda c: (-(c.total or 0), c.name))
+    if framework.has_classes:
+        groups = [Group(c.name, ranked([k for k in candidates if k.class_code == c.code])) for c in framework.classes]
+    else:
+        groups = [Group(f"Föreslagna för {label.lower()}", ranked([k for k in candidates if k.proposal == code]))
+                  for code, label in phases.Proposal.labels().items() if code in PROPOSAL_ORDER]
+    return [g for g in groups if g.candidates]
 
 
 def _pseudonym(index: int) -> str:
@@ -155,7 +180,7 @@ class Calibration:
 
 def calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[str, float]] | None = None) -> Calibration:
     """Team and examiner leniency, and the ranking raw and adjusted, with its stability."""
-    access.require(store, user, "jury.shortlist")
+    access.require(store, user, "jury.shortlist", year=year)
     if weightings is None:  # the page's question: the same until something is written
         hidden = names_hidden(store, user, year)
         return store.cached(("calibration", year, user.id, hidden), lambda: _calibrate(store, user, year, None))
@@ -189,6 +214,9 @@ def _calibrate(store: Store, user: User, year: int, weightings: dict[str, dict[s
     examiners = sorted(({**e, "examiner": names.examiner(e["examiner"])} for e in _examiner_leniency(store, deviations)),
                        key=lambda e: e["examiner"])
     teams = [{**t, "team": names.team(t["team"])} for t in teams]
+    # Team levels use every finished consensus; the ranking shows only the candidates one may see.
+    candidates = {c.contribution_id for c in shortlist(store, user, year)}
+    rows = [r for r in rows if r["id"] in candidates]
     raw = sorted(rows, key=lambda r: -r["total"])
     adjusted = sorted(rows, key=lambda r: -(r["total"] - leniency[r["team"] or "–"]))
     raw_rank = {r["id"]: i + 1 for i, r in enumerate(raw)}
@@ -234,45 +262,101 @@ def _ranks(framework: Framework, rows: list[dict], weights: dict[str, float]) ->
 # --- decisions, lock and archive -----------------------------------------------------
 
 
-def decide(store: Store, user: User, contribution_id: int, decision: str, motivation: str) -> None:
-    """The jury's decision on one proposed contribution; locks the year when all are decided."""
-    access.require(store, user, "jury.decide")
+DECISION_RANK = {"ingen": 0, "hedersomnamnande": 1, "utmarkelse": 2}
+PROPOSAL_RANK = {"inget": 0, "hedersomnamnande": 1, "utmarkelse": 2}
+
+
+def decide(store: Store, user: User, contribution_id: int, decision: str, motivation: str,
+           deviation_reason: str = "") -> None:
+    """The jury's decision on one candidate, recorded by a member without a conflict on it.
+
+    The jury may give less than the team proposed, or nothing; to give more than any team
+    proposed (an award where the team proposed an honourable mention) it records why. The
+    decision keeps who took part and who was recused.
+    """
+    row = store.fetchone("SELECT year FROM contributions WHERE id = ?", [contribution_id])
+    if row is None:
+        raise JuryError("Bidraget finns inte.")
+    year = row[0]
+    access.require(store, user, "jury.decide", year=year)
     access.require_contribution(store, user, contribution_id)
-    year = store.fetchone("SELECT year FROM contributions WHERE id = ?", [contribution_id])[0]
     if is_locked(store, year):
         raise JuryError(f"Året {year} är avslutat och låst; besluten kan inte ändras.")
     if decision not in phases.Decision.labels():
         raise JuryError("Välj utmärkelse, hedersomnämnande eller ingen utmärkelse.")
+    if members.has_conflict(store, user, contribution_id):
+        raise JuryError("Du har anmält jäv mot kandidaten och deltar inte i beslutet om den.")
     text = (motivation or "").strip()
+    reason = (deviation_reason or "").strip()
     if decision != "ingen" and not text:
         raise JuryError("Skriv juryns motivering; den publiceras med beslutet.")
-    if len(text) > MAX_MOTIVATION_CHARS:
-        raise JuryError(f"Motiveringen har {len(text)} tecken; högst {MAX_MOTIVATION_CHARS} går att spara.")
-    if decision == "utmarkelse":
-        result = eligibility.register(store, user, contribution_id)[1]
-        if result.status != eligibility.MAY_TAKE_PART or result.missing:
-            why = " ".join(result.reasons) or "den grundläggande kontrollen är inte klar (saknas: " + \
-                ", ".join(result.missing) + ")"
-            raise JuryError(f"Verksamheten kan inte få utmärkelsen: {why}.")
+    for what, value in (("Motiveringen", text), ("Skälet", reason)):
+        if len(value) > MAX_MOTIVATION_CHARS:
+            raise JuryError(f"{what} har {len(value)} tecken; högst {MAX_MOTIVATION_CHARS} går att spara.")
+    proposal = store.fetchone("SELECT proposal FROM proposals WHERE contribution_id = ?", [contribution_id])[0]
+    beyond = DECISION_RANK[decision] > PROPOSAL_RANK[proposal]
+    if beyond and not reason:
+        raise JuryError(f"Laget föreslog {phases.Proposal(proposal).label.lower()}. Juryn kan besluta om "
+                        f"{phases.Decision(decision).label.lower()} bara med ett skäl, som sparas i protokollet.")
+    result = eligibility.current_result(store, contribution_id)[1]
+    refusal = eligibility.may_receive(load_framework(year), result, decision)
+    if refusal:
+        raise JuryError(refusal)
+    taking_part = members.taking_part(store, year, contribution_id)
+    recused = members.recused(store, contribution_id)
     with store.write(user.email) as uow:
         before = uow.fetchone("SELECT decision FROM decisions WHERE contribution_id = ?", [contribution_id])
-        uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by, decided_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET decision = excluded.decision,"
-                    " motivation = excluded.motivation, decided_by = excluded.decided_by,"
-                    " decided_at = excluded.decided_at", [contribution_id, decision, text, user.name, utcnow()])
-        uow.audit("juryns beslut", "decisions", contribution_id, before and before[0], {"decision": decision})
+        uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by, decided_at,"
+                    " deviation_reason, members, recused) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                    " decision = excluded.decision, motivation = excluded.motivation, decided_by = excluded.decided_by,"
+                    " decided_at = excluded.decided_at, deviation_reason = excluded.deviation_reason,"
+                    " members = excluded.members, recused = excluded.recused",
+                    [contribution_id, decision, text, user.name, utcnow(), reason if beyond else None,
+                     json.dumps(taking_part, ensure_ascii=False), json.dumps(recused, ensure_ascii=False)])
+        uow.audit("juryns beslut", "decisions", contribution_id, before and before[0],
+                  {"decision": decision, "beyond_proposal": beyond, "reason": reason if beyond else None,
+                   "recused": recused})
+
+
+def minutes(store: Store, user: User, year: int) -> dict:
+    """The jury's minutes: the members with the chair, and per group each candidate's
+    decision, motivation, why it went beyond the proposal, who took part and who was recused."""
+    access.require(store, user, "jury.shortlist", year=year)
+    framework = load_framework(year)
+    rows = {r["contribution_id"]: r for r in store.records(
+        "SELECT d.contribution_id, d.decision, d.motivation, d.deviation_reason, d.members, d.recused, d.decided_by,"
+        " d.decided_at FROM decisions d JOIN contributions c ON c.id = d.contribution_id WHERE c.year = ?", [year])}
+    groups = []
+    for group in candidate_groups(framework, shortlist(store, user, year)):
+        items = []
+        for c in group.candidates:
+            row = rows.get(c.contribution_id)
+            items.append({
+                "name": c.name, "proposal": phases.Proposal.labels().get(c.proposal, ""),
+                "decision": phases.Decision(row["decision"]).label if row else "Inget beslut ännu",
+                "motivation": (row or {}).get("motivation") or "",
+                "deviation_reason": (row or {}).get("deviation_reason") or "",
+                "taking_part": json.loads(row["members"]) if row and row["members"] else [],
+                "recused": json.loads(row["recused"]) if row and row["recused"] else members.recused(
+                    store, c.contribution_id),
+                "decided_by": (row or {}).get("decided_by") or "",
+            })
+        groups.append({"name": group.name, "candidates": items})
+    people = store.records("SELECT u.name, m.organisation, m.is_chair FROM jury_members m JOIN users u"
+                           " ON u.id = m.user_id WHERE m.year = ? ORDER BY m.is_chair DESC, u.name", [year])
+    return {"year": year, "members": people, "groups": groups}
 
 
 def undecided(store: Store, user: User, year: int) -> list[int]:
-    return [c.contribution_id for c in shortlist(store, user, year) if c.proposal and c.decision is None]
+    return [c.contribution_id for c in shortlist(store, user, year) if c.decision is None]
 
 
 def year_end_blockers(store: Store, user: User, year: int) -> list[str]:
     """Why the year cannot end yet, in words for the one who asks: the office sees which units
     are unfinished, the jury only how many (the names may be pseudonymised for it)."""
-    access.require(store, user, "jury.shortlist")
+    access.require(store, user, "jury.shortlist", year=year)
     left = len(undecided(store, user, year))
-    problems = [f"{left} föreslagna bidrag saknar beslut."] if left else []
+    problems = [f"{left} kandidater saknar beslut."] if left else []
     if access.can(store, user, "year.setup"):
         return problems + progress.year_end_problems(store, year)
     unfinished = len(progress.unfinished(store, year))
@@ -300,14 +384,14 @@ def lock_year(store: Store, user: User, year: int) -> None:
 def _all_decided(uow, year: int, context: object) -> list[str]:
     left = uow.fetchone(
         "SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
-        " LEFT JOIN decisions d ON d.contribution_id = p.contribution_id WHERE c.year = ? AND d.decision IS NULL",
-        [year])[0]
-    return ([f"{left} föreslagna bidrag saknar beslut."] if left else []) + progress.year_end_problems(uow, year)
+        " LEFT JOIN decisions d ON d.contribution_id = p.contribution_id WHERE c.year = ? AND d.decision IS NULL"
+        " AND p.proposal IN ('utmarkelse', 'hedersomnamnande')", [year])[0]
+    return ([f"{left} kandidater saknar beslut."] if left else []) + progress.year_end_problems(uow, year)
 
 
 def archive(store: Store, user: User) -> list[dict]:
     """Past and locked years: participants, proposals and decisions."""
-    access.require(store, user, "jury.shortlist")
+    access.require(store, user, "archive.read")
     return store.records(
         "SELECT c.year, n.name AS unit, n.organisation, c.class_code, p.proposal, d.decision, d.motivation"
         " FROM contributions c JOIN units n ON n.id = c.unit_id JOIN award_years y ON y.year = c.year"
@@ -317,7 +401,7 @@ def archive(store: Store, user: User) -> list[dict]:
 
 def compare(store: Store, user: User, year: int, contribution_ids: list[int]) -> list[dict]:
     """2–4 candidates side by side: profile, key themes, and findings per area."""
-    access.require(store, user, "jury.shortlist")
+    access.require(store, user, "jury.shortlist", year=year)
     if not 2 <= len(contribution_ids) <= 4:
         raise JuryError("Välj två till fyra bidrag att jämföra.")
     candidates = {c.contribution_id: c for c in shortlist(store, user, year)}

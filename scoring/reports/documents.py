@@ -21,18 +21,19 @@ from pathlib import Path
 
 import jinja2
 import openpyxl
+from docx import Document
 from docxtpl import DocxTemplate
 
 from scoring.assessment.scores import individual_scores
 from scoring.consensus import rules
 from scoring.consensus import workspace as consensus
-from scoring.consensus.rules import Problem, agenda
+from scoring.consensus.rules import Problem
 from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, set_setting, utcnow
 from scoring.core.text import append_literal, swedish_date
-from scoring.intake import eligibility
+from scoring.jury import motivations
 from scoring.jury import shortlist as jury
 from scoring.reports.templates import DIPLOMA, DOSSIER, FEEDBACK, TEMPLATE_DIR
 from scoring.year import phases
@@ -51,9 +52,12 @@ FIELDS = {
     },
     DOSSIER: {
         "ar": "utmärkelseåret", "datum": "underlagets datum",
-        "klasser": "tävlingsklasserna: .namn och .kandidater (.enhet, .forvaltning, .forslag, .motivering, "
-                   ".behorighet, .profil (.omrade, .poang), .styrkor, .utvecklingsomraden, .oenigheter, "
-                   ".utkast_motivering)",
+        "har_klasser": "sant om året har tävlingsklasser",
+        "grupper": "kandidaterna i grupper (tävlingsklasserna, eller förslagen när året saknar klasser): .namn, "
+                   ".rangordning (.plats, .enhet, .forslag, .totalt, .behorighet) och .kandidater (.enhet, "
+                   ".forvaltning, .klass, .forslag, .motivering, .behorighet, .totalt, .profil (.omrade, .poang), "
+                   ".styrkor, .utvecklingsomraden, .platsbesok, .platsbesok_fragor, .oenigheter, .utkast_motivering)",
+        "klasser": "samma som grupper (för mallar skrivna före grupperna)",
     },
 }
 FIELDS[DIPLOMA] = {
@@ -61,7 +65,7 @@ FIELDS[DIPLOMA] = {
     "resultat": "deltagit, hedersomnämnande eller utmärkelse", "text": "meningen om vad verksamheten fått",
     "motivering": "juryns publicerade motivering (tom för deltagare)", "datum": "utdelningens datum",
 }
-REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"klasser"}, DIPLOMA: {"enhet", "ar"}}
+REQUIRED = {FEEDBACK: {"enhet", "ar", "omraden", "nyckelteman"}, DOSSIER: {"grupper"}, DIPLOMA: {"enhet", "ar"}}
 
 
 class ReportError(Refused):
@@ -181,11 +185,14 @@ def sample_context(name: str) -> dict:
                 "datum": "1 november 2026", "antal_examinatorer": 4, "platsbesok_datum": "22 september 2026",
                 "nyckelteman": {"styrkor": ["Tydliga mål"], "utvecklingsomraden": ["Uppföljning"]},
                 "omraden": [area], "visa_poang": True}
-    candidate = {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "forslag": "Utmärkelse",
-                 "motivering": "Lärande i alla delar.", "behorighet": "får delta",
+    candidate = {"enhet": "Exempelenheten", "forvaltning": "Exempelförvaltningen", "klass": "", "forslag": "Utmärkelse",
+                 "motivering": "Lärande i alla delar.", "behorighet": "får delta", "totalt": 55,
                  "profil": [{"omrade": "Målgrupp", "poang": 55}], "styrkor": ["Tydliga mål"],
-                 "utvecklingsomraden": ["Uppföljning"], "oenigheter": [], "utkast_motivering": "Utkast."}
-    return {"ar": 2026, "datum": "1 november 2026", "klasser": [{"namn": "Förskola", "kandidater": [candidate]}]}
+                 "utvecklingsomraden": ["Uppföljning"], "platsbesok": "Platsbesök 22 september 2026.",
+                 "platsbesok_fragor": [], "oenigheter": [], "utkast_motivering": "Utkast."}
+    groups = [{"namn": "Föreslagna för utmärkelse", "kandidater": [candidate], "rangordning": [
+        {"plats": 1, "enhet": "Exempelenheten", "forslag": "Utmärkelse", "totalt": 55, "behorighet": "får delta"}]}]
+    return {"ar": 2026, "datum": "1 november 2026", "har_klasser": False, "grupper": groups, "klasser": groups}
 
 
 # --- the feedback report ---------------------------------------------------------------
@@ -212,7 +219,7 @@ def feedback_context(store: Store, work: consensus.Workspace) -> dict:
     visit = work.site_visit.date
     return {
         "enhet": clean(work.unit), "forvaltning": clean(work.organisation), "ar": work.year,
-        "klass": framework.class_name(work.class_code), "datum": swedish_date(dt.date.today()),
+        "klass": framework.class_name(work.class_code), "datum": swedish_date(dt.date.today()),  # "" without classes
         "antal_examinatorer": len(work.examiners), "platsbesok_datum": swedish_date(visit) if visit else "",
         "nyckelteman": {"styrkor": [clean(f.text) for f in work.area_findings(None, "styrka")],
                         "utvecklingsomraden": [clean(f.text) for f in work.area_findings(None, "utvecklingsomrade")]},
@@ -307,56 +314,103 @@ def to_pdf(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
 
 def dossier_context(store: Store, user: User, year: int) -> dict:
-    """The jury dossier's content, as this viewer may see it: with the pseudonym setting on,
-    the preparatory group and the jury read "Kandidat A", no organisation, and the teams'
-    texts with the names the workbench knows replaced, exactly as on their screens."""
-    access.require(store, user, "dossier.read")
+    """The jury dossier's content, as this viewer may see it: exactly the candidates the
+    jury decides, grouped by class (or by proposal where the year has no classes), each
+    group's ranking first. With the pseudonym setting on, the preparatory group and the
+    jury read "Kandidat A", no organisation, and the teams' texts with the names the
+    workbench knows replaced, exactly as on their screens."""
+    access.require(store, user, "dossier.read", year=year)
     framework = load_framework(year)
-    proposed = store.fetchall(
-        "SELECT p.contribution_id, c.class_code, p.proposal, p.motivation FROM proposals p"
-        " JOIN contributions c ON c.id = p.contribution_id WHERE c.year = ? AND p.proposal <> 'inget'"
-        " ORDER BY c.class_code, p.proposal DESC", [year])
     names = jury.mask(store, user, year)
-    classes = {c.code: {"namn": c.name, "kandidater": []} for c in framework.classes}
-    for cid, class_code, proposal, motivation in proposed:
-        # The results only: those above the teams never read an examiner's own work.
-        work = consensus.workspace(store, user, cid, individual=False)
-        unit = names.unit(cid, work.unit)
-        status = eligibility.register(store, user, cid)[1].status
-        profile = [{"omrade": a.title, "poang": framework.area_score_for(a.code, work.scores.get(a.code, {})) or "–"}
-                   for a in framework.areas]
-        strengths = [clean(names.text(f.text)) for f in work.area_findings(None, "styrka")]
-        rationales = dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
-                                         " AND rationale IS NOT NULL", [cid]))
-        spread = [s.for_agenda() for s in individual_scores(store, contribution_id=cid)]
-        open_issues = [clean(f"{item.title}: individuella poäng spände {item.area.range} poäng över "
-                             f"{item.area.bands} band. {names.text(rationales.get(item.area_code, ''))}")
-                       for item in agenda(framework, spread, work.threshold) if item.flagged]
-        classes[class_code]["kandidater"].append({
-            "enhet": clean(unit), "forvaltning": clean(names.organisation(work.organisation)),
-            "forslag": phases.Proposal(proposal).label, "motivering": clean(names.text(motivation)), "behorighet": status,
-            "profil": profile, "styrkor": strengths,
-            "utvecklingsomraden": [clean(names.text(f.text)) for f in work.area_findings(None, "utvecklingsomrade")],
-            "oenigheter": open_issues, "utkast_motivering": draft_motivation(unit, year, strengths, proposal),
-        })
-    return {"ar": year, "datum": swedish_date(dt.date.today()), "klasser": list(classes.values())}
+    groups = []
+    for group in jury.candidate_groups(framework, jury.shortlist(store, user, year)):
+        ranking, candidates = [], []
+        for place, candidate in enumerate(group.candidates, start=1):
+            ranking.append({"plats": place, "enhet": clean(candidate.name),
+                            "forslag": phases.Proposal(candidate.proposal).label,
+                            "totalt": candidate.total if candidate.total is not None else "–",
+                            "behorighet": candidate.eligibility})
+            candidates.append(_dossier_candidate(store, user, framework, candidate, names))
+        groups.append({"namn": group.name, "rangordning": ranking, "kandidater": candidates})
+    return {"ar": year, "datum": swedish_date(dt.date.today()), "har_klasser": framework.has_classes,
+            "grupper": groups, "klasser": groups}
 
 
-def draft_motivation(unit: str, year: int, strengths: list[str], proposal: str = "utmarkelse") -> str:
-    """A draft in the manner of the city's published motivations: who and what it receives
-    (an honourable mention is not the award), then 3–4 themes."""
-    themes = [s.rstrip(".") for s in strengths[:4]]
-    if not themes:
-        return ""
-    body = "; ".join(t[0].lower() + t[1:] if t[:2] != t[:2].upper() else t for t in themes)
-    receives = (f"tilldelas hedersomnämnande i Stockholms stads kvalitetsutmärkelse {year}"
-                if proposal == "hedersomnamnande" else f"tilldelas Stockholms stads kvalitetsutmärkelse {year}")
-    return clean(f"{unit} {receives}. Verksamheten visar ett systematiskt kvalitetsarbete där juryn särskilt vill "
-                 f"lyfta fram: {body}.")
+def _dossier_candidate(store: Store, user: User, framework, candidate, names: jury.Mask) -> dict:
+    # The results only: those above the teams never read an examiner's own work.
+    work = consensus.workspace(store, user, candidate.contribution_id, individual=False)
+    profile = [{"omrade": a.title, "poang": framework.area_score_for(a.code, work.scores.get(a.code, {})) or "–"}
+               for a in framework.areas]
+    rationales = dict(store.fetchall("SELECT area_code, rationale FROM consensus_areas WHERE contribution_id = ?"
+                                     " AND left_open", [candidate.contribution_id]))
+    open_issues = [clean(f"{framework.area(code).title}: "
+                         f"{names.text(rationales.get(code) or '') or 'laget lämnade ingen motivering.'}")
+                   for code in (a.code for a in framework.areas) if code in work.left_open]
+    summary, questions = site_visit_summary(work, names)
+    return {
+        "enhet": clean(candidate.name), "forvaltning": clean(candidate.organisation), "klass": candidate.class_name,
+        "forslag": phases.Proposal(candidate.proposal).label, "motivering": clean(candidate.motivation),
+        "behorighet": candidate.eligibility, "totalt": candidate.total if candidate.total is not None else "–",
+        "profil": profile, "styrkor": [clean(names.text(f.text)) for f in work.area_findings(None, "styrka")],
+        "utvecklingsomraden": [clean(names.text(f.text)) for f in work.area_findings(None, "utvecklingsomrade")],
+        "platsbesok": summary, "platsbesok_fragor": questions, "oenigheter": open_issues,
+        "utkast_motivering": clean(names.text(motivations.draft(store, user, candidate.contribution_id)[0])),
+    }
+
+
+def site_visit_summary(work: consensus.Workspace, names: jury.Mask = jury.SHOWN) -> tuple[str, list[str]]:
+    """The site visit in a few lines: when, who, the documents, how the questions came out;
+    and the questions that were not confirmed or brought new information, with the notes."""
+    visit = work.site_visit
+    if not visit.date and not visit.questions:
+        return "Platsbesöket är inte registrerat.", []
+    outcomes = {key: sum(q.get("outcome") == key for q in visit.questions) for key in consensus.OUTCOMES}
+    missing = [d for d, state in visit.documents.items() if state == "saknas"]
+    parts = [f"Platsbesök {swedish_date(visit.date)}." if visit.date else "Platsbesöket saknar datum."]
+    if visit.participants:
+        parts.append(f"Deltagare: {names.text(visit.participants)}.")
+    parts.append(f"Dokument: {sum(s == 'sedd' for s in visit.documents.values())} sedda"
+                 + (f", saknades: {', '.join(missing)}." if missing else "."))
+    parts.append(f"Frågor: {outcomes['bekraftad']} bekräftade, {outcomes['ej_bekraftad']} inte bekräftade, "
+                 f"{outcomes['ny_information']} med ny information.")
+    notable = [f"{consensus.OUTCOMES[q['outcome']]}: {q['text']}" + (f" – {q['notes']}" if q.get("notes") else "")
+               for q in visit.questions if q.get("outcome") in ("ej_bekraftad", "ny_information")]
+    return clean(" ".join(parts)), [clean(names.text(n)) for n in notable]
+
+
+def jury_minutes(store: Store, user: User, year: int) -> tuple[str, bytes]:
+    """The jury's minutes in Word: the members and the chair, and per candidate the decision,
+    the motivation, why it went beyond the team's proposal, who took part and who was recused."""
+    content = jury.minutes(store, user, year)
+    document = Document()
+    document.add_heading(f"Domarkommitténs protokoll – Kvalitetsutmärkelsen {year}", level=0)
+    document.add_paragraph(swedish_date(dt.date.today()))
+    document.add_heading("Ledamöter", level=1)
+    for person in content["members"]:
+        document.add_paragraph(clean(person["name"] + (f", {person['organisation']}" if person["organisation"] else "")
+                                     + (" (ordförande)" if person["is_chair"] else "")), style="List Bullet")
+    for group in content["groups"]:
+        document.add_heading(clean(group["name"]), level=1)
+        for item in group["candidates"]:
+            document.add_heading(clean(item["name"]), level=2)
+            document.add_paragraph(clean(f"Lagets förslag: {item['proposal']}. Beslut: {item['decision']}."))
+            if item["motivation"]:
+                document.add_paragraph(clean(f"Motivering: {item['motivation']}"))
+            if item["deviation_reason"]:
+                document.add_paragraph(clean(f"Skäl till att beslutet går längre än lagets förslag: "
+                                             f"{item['deviation_reason']}"))
+            if item["taking_part"]:
+                document.add_paragraph(clean("Deltog i beslutet: " + ", ".join(item["taking_part"]) + "."))
+            if item["recused"]:
+                document.add_paragraph(clean("Deltog inte i beslutet på grund av jäv: "
+                                             + ", ".join(item["recused"]) + "."))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return f"Domarkommitténs protokoll {year}.docx", buffer.getvalue()
 
 
 def jury_dossier(store: Store, user: User, year: int) -> tuple[str, bytes]:
-    access.require(store, user, "dossier.read")
+    access.require(store, user, "dossier.read", year=year)
     return (f"Juryunderlag {year}.docx", render(template(store, DOSSIER), dossier_context(store, user, year)))
 
 

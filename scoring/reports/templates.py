@@ -78,7 +78,9 @@ def feedback_template() -> bytes:
     d = _base("Kvalitetsutmärkelsen {{ ar }} · Återkopplingsrapport")
     d.add_paragraph("Återkopplingsrapport", style="Title")
     d.add_paragraph("{{ enhet }}", style="Subtitle")
-    d.add_paragraph("{{ forvaltning }} · Tävlingsklass: {{ klass }} · Kvalitetsutmärkelsen {{ ar }}")
+    # A year without competition classes (2024, 2026) leaves the class out.
+    d.add_paragraph("{{ forvaltning }}{% if klass %} · Tävlingsklass: {{ klass }}{% endif %}"
+                    " · Kvalitetsutmärkelsen {{ ar }}")
     d.add_heading("Om bedömningen", level=1)
     d.add_paragraph(
         "Tack för ert bidrag till Stockholms stads kvalitetsutmärkelse. Bidraget har bedömts av ett lag "
@@ -116,37 +118,53 @@ def feedback_template() -> bytes:
     return _save(d)
 
 
+def _table(document: Document, header: list[str], loop: str, cells: list[str]) -> None:
+    """A table whose body row repeats for each item of ``loop`` ({%tr … %})."""
+    table = document.add_table(rows=3, cols=len(header))
+    table.style = "Light List Accent 1"
+    for i, text in enumerate(header):
+        table.cell(0, i).text = text
+    table.cell(1, 0).text = f"{{%tr for {loop} %}}"
+    for i, text in enumerate(cells):
+        table.cell(2, i).text = text
+    table.add_row().cells[0].text = "{%tr endfor %}"
+
+
 def dossier_template() -> bytes:
     d = _base("Kvalitetsutmärkelsen {{ ar }} · Underlag till domarkommittén")
     d.add_paragraph("Underlag till domarkommittén", style="Title")
     d.add_paragraph("Kvalitetsutmärkelsen {{ ar }} · {{ datum }}", style="Subtitle")
     d.add_paragraph(
-        "Underlaget visar per tävlingsklass de verksamheter som examinatorslagen föreslår, med lagets "
-        "konsensusprofil, nyckelteman, förslag och motivering, den grundläggande kontrollen och det laget "
-        "inte blev helt överens om. Utkastet till motivering är en hjälp för juryns eget arbete.")
-    _tag(d, "{%p for klass in klasser %}")
-    d.add_heading("{{ klass.namn }}", level=1)
-    _tag(d, "{%p if not klass.kandidater %}")
-    d.add_paragraph("Inga förslag i klassen.")
-    _tag(d, "{%p endif %}")
-    _tag(d, "{%p for k in klass.kandidater %}")
-    d.add_heading("{{ k.enhet }}", level=2)
-    d.add_paragraph("{{ k.forvaltning }} · Lagets förslag: {{ k.forslag }} · Grundläggande kontroll: {{ k.behorighet }}")
+        "Underlaget tar upp exakt de kandidater som domarkommittén ska besluta om: de bidrag som "
+        "examinatorslagen föreslår för en utmärkelse eller ett hedersomnämnande. Först rangordningen"
+        "{% if har_klasser %} per tävlingsklass{% else %} per förslag{% endif %}, sedan varje kandidat på en egen "
+        "sida: lagets konsensusprofil, nyckelteman, förslag och motivering, platsbesöket, den grundläggande "
+        "kontrollen och det laget lämnade öppet. Utkastet till motivering är beredningsgruppens hjälp för juryns "
+        "eget arbete.")
+    d.add_heading("Rangordning", level=1)
+    _tag(d, "{%p for grupp in grupper %}")
+    d.add_heading("{{ grupp.namn }}", level=2)
+    _table(d, ["Plats", "Kandidat", "Lagets förslag", "Totalt", "Grundläggande kontroll"], "rad in grupp.rangordning",
+           ["{{ rad.plats }}", "{{ rad.enhet }}", "{{ rad.forslag }}", "{{ rad.totalt }}", "{{ rad.behorighet }}"])
+    _tag(d, "{%p endfor %}")
+    _tag(d, "{%p for grupp in grupper %}")
+    _tag(d, "{%p for k in grupp.kandidater %}")
+    heading = d.add_heading("{{ k.enhet }}", level=1)
+    heading.paragraph_format.page_break_before = True  # each candidate on a page of its own
+    d.add_paragraph("{{ grupp.namn }}{% if k.forvaltning %} · {{ k.forvaltning }}{% endif %} · Lagets förslag: "
+                    "{{ k.forslag }} · Totalt: {{ k.totalt }} · Grundläggande kontroll: {{ k.behorighet }}")
     d.add_paragraph("Konsensusprofil", style="Heading 3")
-    table = d.add_table(rows=3, cols=2)
-    table.style = "Light List Accent 1"
-    table.cell(0, 0).text, table.cell(0, 1).text = "Frågeområde", "Poäng"
-    table.cell(1, 0).text = "{%tr for rad in k.profil %}"
-    table.cell(2, 0).text, table.cell(2, 1).text = "{{ rad.omrade }}", "{{ rad.poang }}"
-    row = table.add_row()
-    row.cells[0].text = "{%tr endfor %}"
+    _table(d, ["Frågeområde", "Poäng"], "rad in k.profil", ["{{ rad.omrade }}", "{{ rad.poang }}"])
     d.add_paragraph("Lagets motivering", style="Heading 3")
     d.add_paragraph("{{ k.motivering }}")
     d.add_paragraph("Nyckelteman: styrkor", style="Heading 3")
     _bullets(d, "k.styrkor")
     d.add_paragraph("Nyckelteman: utvecklingsområden", style="Heading 3")
     _bullets(d, "k.utvecklingsomraden")
-    d.add_paragraph("Olösta meningsskiljaktigheter", style="Heading 3")
+    d.add_paragraph("Platsbesöket", style="Heading 3")
+    d.add_paragraph("{{ k.platsbesok }}")
+    _bullets(d, "k.platsbesok_fragor")
+    d.add_paragraph("Meningsskiljaktigheter som laget lämnade öppna", style="Heading 3")
     _bullets(d, "k.oenigheter")
     _tag(d, "{%p if not k.oenigheter %}")
     d.add_paragraph("Inga.")

@@ -67,7 +67,7 @@ def propose(examiners: list[Examiner], units: list[Unit], taken_names: frozenset
     count = _team_count(len(examiners), len(units))
     # Spread contributions over teams round robin, ordered by class, so each team gets
     # different kinds of units and the load differs by at most one.
-    ordered = sorted(units, key=lambda u: (u.class_code, u.contribution_id))
+    ordered = sorted(units, key=lambda u: (u.class_code or "", u.contribution_id))
     buckets: list[list[Unit]] = [[] for _ in range(count)]
     for index, unit in enumerate(ordered):
         buckets[index % count].append(unit)

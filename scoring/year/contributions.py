@@ -51,7 +51,7 @@ def answer_blocks(store: Store, contribution_id: int) -> list[dict]:
     if key not in store.memo:
         rows = store.records(
             "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images,"
-            " notes, pictures, frame FROM contribution_blocks WHERE contribution_id = ?"
+            " notes, pictures, frame, appendix_code FROM contribution_blocks WHERE contribution_id = ?"
             # The city's ingress and the admin fields are not the unit's answer; the fields are
             # shown from the parsed intro instead.
             " AND coalesce(role, 'svar') = 'svar' ORDER BY ordinal",
@@ -84,7 +84,8 @@ def _picture_files(store: Store, contribution_id: int) -> dict[str, bytes]:
 
 
 def contribution_content(store: Store, user: User, contribution_id: int) -> dict:
-    """A contribution's unit, introduction fields and blocks grouped by question."""
+    """A contribution's unit, introduction fields, blocks grouped by question, and its
+    appendices: those in the file (by appendix) and those sent as files of their own."""
     access.require_readable(store, user, contribution_id)
     head = store.records(
         "SELECT c.id, c.year, c.class_code, c.phase, c.intro, c.filename, u.name AS unit,"
@@ -94,15 +95,35 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
     head["intro"] = json.loads(head["intro"]) if head["intro"] else {}
     by_question: dict[int, list[dict]] = {}
     intro_blocks: list[dict] = []
+    appendix_blocks: dict[str, list[dict]] = {}
     for block in answer_blocks(store, contribution_id):
         if block["section"] == "fraga":
             by_question.setdefault(block["question_number"], []).append(block)
         elif block["section"] == "inledning":
             intro_blocks.append(block)
+        elif block["section"] == "bilaga":
+            appendix_blocks.setdefault(block["appendix_code"] or "", []).append(block)
     head["answers"] = by_question
     head["intro_blocks"] = intro_blocks
+    head["appendix_blocks"] = appendix_blocks
+    head["appendix_files"] = appendix_files(store, contribution_id)
     head["picture_files"] = _picture_files(store, contribution_id)  # access checked above
     return head
+
+
+def appendix_files(store: Store, contribution_id: int) -> list[dict]:
+    """The files that came beside the contribution (the plan, a PDF copy), with their text.
+
+    They are added only while the file is under review, so once the contribution exists they
+    never change: read once per process. Callers check access first.
+    """
+    key = ("appendix_files", contribution_id)
+    if key not in store.memo:
+        store.memo[key] = [
+            {**row, "paragraphs": json.loads(row["paragraphs"]) if row["paragraphs"] else None}
+            for row in store.records("SELECT id, kind, appendix_code, filename, paragraphs FROM attachments"
+                                     " WHERE contribution_id = ? ORDER BY id", [contribution_id])]
+    return store.memo[key]
 
 
 def my_progress(store: Store, user: User, year: int) -> list[dict]:
@@ -179,7 +200,7 @@ def year_status(store: Store, user: User, year: int) -> dict:
     return {
         "contributions": sum(by_phase.values()),
         "by_phase": {phases.ContributionPhase(k).label: by_phase.get(k, 0) for k in phases.ContributionPhase},
-        "by_class": {c.name: by_class.get(c.code, 0) for c in framework.classes},
+        "by_class": {c.name: by_class.get(c.code, 0) for c in framework.classes},  # empty: no classes
         "assessments_expected": expected,
         "assessments_submitted": assessments.get("inlamnad", 0) + assessments.get("last", 0),
         "assessments_draft": assessments.get("utkast", 0),

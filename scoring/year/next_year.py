@@ -1,6 +1,8 @@
 """Starting the next year from an ended one.
 
-The new year gets its own framework and schedule; it carries over the office's settings
+The new year gets its own framework and schedule: a shipped file or the office's own
+instructions for it, or, when there are none yet, a copy of the ended year's that the
+office edits on Skriv anvisningar before the first contribution arrives (framework_store); it carries over the office's settings
 for the year (scores in the reports, pseudonyms, prize sums …) and the examiner registry,
 where everyone who was in a team gets one more year of experience and is no longer new.
 The office's templates are not per year and simply stay. The ended year stays read-only in
@@ -15,17 +17,35 @@ import datetime as dt
 from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.store import Store, set_setting
-from scoring.year import years
+from scoring.year import framework_store, years
+
+
+def next_year_choices(store: Store, from_year: int) -> dict[int, str]:
+    """The years that may follow ``from_year``, with how each gets its instructions: those
+    that have instructions and no award year yet, and the year after, copied if it has none."""
+    used = {r[0] for r in store.fetchall("SELECT year FROM award_years")}
+    choices = {c.year: c.label for c in framework_store.available_frameworks(store)
+               if c.year > from_year and not c.award_year_exists}
+    if from_year + 1 not in used and not framework_store.has_framework(store, from_year + 1):
+        choices[from_year + 1] = f"{from_year + 1}: en kopia av {from_year} års anvisningar, att ändra under " \
+                                 "Skriv anvisningar"
+    return dict(sorted(choices.items()))
 
 
 def start_next_year(store: Store, user: User, from_year: int, new_year: int,
                     schedule: dict[str, dt.date] | None = None) -> dict:
-    """Create ``new_year`` from ``from_year`` and make it current; returns what was carried over."""
+    """Create ``new_year`` from ``from_year`` and make it current; returns what was carried over
+    (``framework_copied``: the new year had no instructions and got a copy of ``from_year``'s)."""
     access.require(store, user, "year.setup")
     if not years.is_locked(store, from_year):
         raise years.YearError(f"Året {from_year} är inte avslutat; domarkommittén avslutar det först.")
     if new_year <= from_year:
         raise years.YearError(f"Nästa år måste komma efter {from_year}.")
+    if store.fetchone("SELECT 1 FROM award_years WHERE year = ?", [new_year]):
+        raise years.YearError(f"Utmärkelseåret {new_year} finns redan.")
+    framework_copied = not framework_store.has_framework(store, new_year)
+    if framework_copied:  # its own transaction: the copy is the office's draft even if the year is not made
+        framework_store.copy_framework(store, user, from_year, new_year)
     with store.write(user.email) as uow:
         years.create_year(uow, new_year, schedule)
         suffix = f"_{from_year}"
@@ -55,4 +75,4 @@ def start_next_year(store: Store, user: User, from_year: int, new_year: int,
         years.set_current_year(uow, new_year)
         uow.audit("starta nästa år", "award_years", new_year, {"from": from_year},
                   {"settings": carried, "examiners": len(served)})
-    return {"settings": carried, "examiners": 0 if counted else len(served)}
+    return {"settings": carried, "examiners": 0 if counted else len(served), "framework_copied": framework_copied}

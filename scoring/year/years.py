@@ -18,7 +18,7 @@ from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, set_setting
 from scoring.core.text import swedish_date
 from scoring.year import phases
-from scoring.year.framework import Framework, FrameworkError, available_years, load_framework
+from scoring.year.framework import Framework, FrameworkError, load_framework
 
 # The office's milestones, in the order the year runs through them.
 SCHEDULE_LABELS = {
@@ -111,9 +111,10 @@ def _stored(schedule: dict[str, dt.date]) -> str:
 
 
 def frameworks_for_new_years(store: Store) -> list[int]:
-    """Years with a framework and no award year yet."""
-    existing = {r[0] for r in store.fetchall("SELECT year FROM award_years")}
-    return [y for y in available_years() if y not in existing]
+    """Years with a framework and no award year yet: a shipped file or one the office wrote."""
+    from scoring.year import framework_store  # it reads award years from here
+
+    return [c.year for c in framework_store.available_frameworks(store) if not c.award_year_exists]
 
 
 def create_year(uow: UnitOfWork, year: int, schedule: dict[str, dt.date] | None = None) -> None:
