@@ -466,7 +466,7 @@ def coordinator_gives_the_feedback(y) -> None:
     page.context.close()
 
 
-def office_makes_the_diplomas(y) -> None:
+def office_makes_the_diplomas_and_starts_the_next_year(y) -> None:
     page = new_page(y["browser"], ADMIN)
     page.goto(f"{y['url']}/resultat")
     wait_for_app(page)
@@ -480,6 +480,13 @@ def office_makes_the_diplomas(y) -> None:
     made = int(re.search(r"\d+", zipped.inner_text()).group())
     assert len(names) == made and any(UNIT in name for name in names)
     step(page, 19, "diplom")
+    # The next year, from the ended one: its instructions start as a copy of this year's.
+    page.get_by_role("button", name="Starta nästa år").click()
+    expect(page.get_by_text("är startat och är nu aktuellt år")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"Anvisningarna är en kopia av {DEMO_YEAR}", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text(f"Kvalitetsutmärkelsen {DEMO_YEAR + 1}",
+                                                          exact=False)).to_be_visible(timeout=30_000)
+    step(page, 20, "nasta-ar")
     page.context.close()
 
 
@@ -495,7 +502,7 @@ def test_the_whole_year_in_a_browser(year):
     preparatory_group_looks(year)
     jury_decides(year)
     coordinator_gives_the_feedback(year)
-    office_makes_the_diplomas(year)
+    office_makes_the_diplomas_and_starts_the_next_year(year)
 
     text = [p.text for p in Document(io.BytesIO(report)).paragraphs]
     assert text[:2] == ["Återkopplingsrapport", UNIT]
