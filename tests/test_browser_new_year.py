@@ -107,7 +107,6 @@ def accept(page, url: str, filename: str, unit: str, organisation: str, note: st
     pick(page, page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Fil", exact=True)), filename)
     expect(page.get_by_label("Verksamhetens namn")).to_have_value(unit, timeout=30_000)
     pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Förvaltning eller bolag"), organisation)
-    pick(page, page.get_by_test_id("stSelectbox").filter(has_text="Tävlingsklass"), "Skola")
     # The registration of interest is found by the unit's name.
     expect(page.get_by_role("combobox", name="Intresseanmälan")).to_have_value(unit)
     if note:

@@ -31,7 +31,7 @@ def test_pictures_and_their_text_on_the_review_screen_and_in_the_reading_pane(de
     notes = intake_store.upload(store, admin, 2026, "Notskolan.docx", ITEMS["textrutor_och_fotnoter"]()[0],
                                 received_at=on_time)
     intake_store.accept(store, admin, notes, intake_store.review(store, admin, notes).version,
-                        unit_name="Notskolan", organisation="Utbildningsförvaltningen", class_code="skola")
+                        unit_name="Notskolan", organisation="Utbildningsförvaltningen")
     store.close()
     server = Server(database, tmp_path / "server.log")
     try:

@@ -239,7 +239,7 @@ def test_the_units_contact_gets_the_send_back_and_the_confirmation(demo_store, m
     data, _ = build(FRAMEWORK, "rubriker")
     intake_id = intake.upload(demo_store, admin, YEAR, "Vinden.docx", data, received_at=dt.datetime(2026, 5, 6, 8))
     cid = intake.accept(demo_store, admin, intake_id, 1, unit_name=registration["unit_name"],
-                        organisation=registration["organisation"], class_code="skola",
+                        organisation=registration["organisation"],
                         registration_id=registration["id"], note="Tas emot.")
     reason = "Bilden på sidan 3 innehåller text: <img> & {{ bild }}"
     request = changes.request_changes(demo_store, admin, cid, reason, 1, today=dt.date(2026, 5, 8))

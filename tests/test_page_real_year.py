@@ -101,8 +101,7 @@ def test_intake_page_sends_a_contribution_back_and_reads_in_the_corrected_versio
     admin = auth.user_by_email(demo_store, ADMIN)
     data, _ = build(F2026, "rubriker")
     intake_id = intake.upload(demo_store, admin, 2026, "Ny.docx", data, received_at=dt.datetime(2026, 5, 6, 8))
-    cid = intake.accept(demo_store, admin, intake_id, 1, unit_name="Nya skolan", organisation="Utbildningsförvaltningen",
-                        class_code="skola")
+    cid = intake.accept(demo_store, admin, intake_id, 1, unit_name="Nya skolan", organisation="Utbildningsförvaltningen")
     at = login(ADMIN)
     at.switch_page("app_pages/intake.py").run()
     assert not at.exception
@@ -130,7 +129,6 @@ def test_review_page_asks_for_a_note_for_a_late_file(demo_path, demo_store):
     at.switch_page("app_pages/intake_review.py").run()
     assert "efter sista dag för bidragen" in at.warning[0].value
     at.selectbox(key=f"accept_organisation_{intake_id}").set_value("Utbildningsförvaltningen")
-    at.selectbox(key=f"accept_class_{intake_id}").set_value("skola")
     at.button(key="FormSubmitter:accept-Godkänn bidraget").click().run()
     assert escape_markdown("kom in efter sista dag (7 maj 2026): skriv en anteckning") in at.error[0].value
     next(t for t in at.text_area if t.label.startswith("Anteckning")).input("Förseningen var anmäld.")
