@@ -37,7 +37,7 @@ run: install tesseract
 	$(VENV)/bin/streamlit run serve.py --server.address 127.0.0.1 --server.port 8501
 
 test: install-dev chromium tesseract
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 bench: install tesseract
 	$(PY) -m scoring bench

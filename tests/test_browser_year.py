@@ -455,11 +455,18 @@ def coordinator_gives_the_feedback(y) -> None:
         page.get_by_role("button", name="Kalenderinbjudan (.ics) till laget och verksamheten").click()
     invite = Path(download.value.path()).read_text(encoding="utf-8")
     assert "BEGIN:VEVENT" in invite and "TZID=Europe/Stockholm" in invite and "Skolan i Testby" in invite
+    # Each save redraws the forms under a new version: fill them once the rerun has ended.
+    wait_for_app(page)
     held = page.get_by_test_id("stForm").filter(has_text="Återbesöket är genomfört")
+    expect(held).to_have_count(1, timeout=30_000)
     held.get_by_label("Anteckningar från återbesöket").fill("Rektorn vill sprida arbetet med målen.")
     held.get_by_role("button", name="Spara").click()
     expect(page.get_by_text(f"Återbesöket hos {UNIT} är genomfört.")).to_be_visible(timeout=30_000)
+    expect(page.locator("td[data-testid^=glide-cell]", has_text="Återbesök genomfört")).to_have_count(
+        1, timeout=30_000)  # the table is drawn before the forms: wait for this rerun to end
+    wait_for_app(page)
     handover = page.get_by_test_id("stForm").filter(has_text="Rapporten är överlämnad")
+    expect(handover).to_have_count(1, timeout=30_000)
     handover.get_by_role("button", name="Spara").click()
     expect(page.get_by_text(f"Rapporten till {UNIT} är överlämnad.")).to_be_visible(timeout=30_000)
     step(page, 18, "aterbesok")
