@@ -58,9 +58,10 @@ if (pdfs := st.session_state.get("diploma_pdfs")) and pdfs[0] == shown:
                        mime="application/zip", icon=":material/picture_as_pdf:")
 
 st.subheader("Årets resultat")
+with_classes = load_framework(shown).has_classes  # 2024 and 2026 have none
 st.dataframe([{"Verksamhet": r.unit, "Resultat": r.label, "Förvaltning eller bolag": r.organisation,
-               "Tävlingsklass": r.class_name, "Juryns motivering": r.motivation} for r in found],
-             hide_index=True, width="stretch")
+               **({"Tävlingsklass": r.class_name} if with_classes else {}), "Juryns motivering": r.motivation}
+              for r in found], hide_index=True, width="stretch")
 left, right = st.columns(2)
 left.download_button("Resultat och prispengar (Excel)", lambda: results.results_workbook(store, user, shown),
                      file_name=f"Resultat {shown}.xlsx", mime=XLSX, icon=":material/table:")

@@ -151,9 +151,12 @@ def results_workbook(store: Store, user: User, year: int) -> bytes:
     """The results for the website and the payment list, one sheet each, text kept as text."""
     found = results(store, user, year)
     book = openpyxl.Workbook()
+    with_classes = load_framework(year).has_classes  # a column only for a year with classes
     sheets = [
-        ("Resultat", ["Verksamhet", "Förvaltning eller bolag", "Tävlingsklass", "Resultat", "Juryns motivering"],
-         [[r.unit, r.organisation, r.class_name, r.label, r.motivation] for r in found]),
+        ("Resultat", ["Verksamhet", "Förvaltning eller bolag"] + (["Tävlingsklass"] if with_classes else [])
+         + ["Resultat", "Juryns motivering"],
+         [[r.unit, r.organisation] + ([r.class_name] if with_classes else []) + [r.label, r.motivation]
+          for r in found]),
         ("Prispengar", ["Verksamhet", "Förvaltning eller bolag", "Resultat", "Summa (kr)"],
          [[p["unit"], p["organisation"], p["result"], p["amount"] if p["amount"] is not None else "ej angiven"]
           for p in prize_recipients(store, user, year)]),
