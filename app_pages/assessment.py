@@ -3,14 +3,8 @@
 import streamlit as st
 
 from app_pages import assessment_parts as parts
-from app_pages.common import (
-    declaration_form,
-    show_answer,
-    show_appendices,
-    show_block,
-    show_concepts_and_checklist,
-    show_notes,
-)
+from app_pages.common import declaration_form, show_concepts_and_checklist
+from app_pages.reading import show_answer, show_appendices, show_block, show_notes
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
 from scoring.core.store import get_store

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app_pages.common import declaration_form, show_answer, show_appendices, show_block, show_notes
+from app_pages.common import declaration_form
+from app_pages.reading import show_answer, show_appendices, show_block, show_notes
 from scoring.core.store import get_store
 from scoring.intake import review as intake_store
 from scoring.teams import conflicts

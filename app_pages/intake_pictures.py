@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import show_picture
+from app_pages.reading import show_picture
 from scoring.core.access import can
 from scoring.core.errors import Refused
 from scoring.core.text import escape_markdown

@@ -186,3 +186,9 @@ def test_the_reading_pane_shows_pictures_in_place_and_notes_under_their_question
     shown = texts(at)
     assert f"[1] Fotnot: {escape_markdown(FOOTNOTE)}" in shown and f"[1] Slutnot: {escape_markdown(ENDNOTE)}" in shown
     assert escape_markdown(BOX[1]) in shown
+
+
+def test_a_table_reads_as_records_under_its_first_row():
+    stored = '[["Mål", "Utfall"], ["Nöjda elever", "92 %"], ["Närvaro"]]'
+    assert contributions.table_records(stored) == [{"Mål": "Nöjda elever", "Utfall": "92 %"}, {"Mål": "Närvaro"}]
+    assert contributions.table_records([["Mål"]]) == [] and contributions.table_records([]) == []

@@ -111,6 +111,13 @@ def contribution_content(store: Store, user: User, contribution_id: int) -> dict
     return head
 
 
+def table_records(table: str | list[list[str]]) -> list[dict[str, str]]:
+    """A table from a contribution (stored as JSON rows, or as rows), one record per row under
+    the first row's headings."""
+    rows = json.loads(table) if isinstance(table, str) else table
+    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]] if rows else []
+
+
 def appendix_files(store: Store, contribution_id: int) -> list[dict]:
     """The files that came beside the contribution (the plan, a PDF copy), with their text.
 
