@@ -141,6 +141,7 @@ def sidebar(store, user: auth.User, year: int | None) -> None:
 
 
 store = get_store()
+store.refresh()  # on PostgreSQL: notice what other server processes wrote since the last run
 sender.ensure_running(store)  # the outbox is sent from a thread of its own, never by a page
 if st.session_state.pop("clear_cookie", False):
     post_to_route(LOGOUT_ROUTE)

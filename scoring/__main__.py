@@ -122,7 +122,7 @@ def cmd_frameworks(args: argparse.Namespace) -> int:
         except FrameworkError as exc:
             print(exc, file=sys.stderr)
             status = 1
-    if not Path(config.database_path()).is_file():
+    if not config.database_url() and not Path(config.database_path()).is_file():
         print(f"Ingen databas på {config.database_path()}: inga sparade år att kontrollera.")
         return status
     for year, outcome in framework_store.check_stored(_store()):
@@ -225,11 +225,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     try:
-        result = backup.restore(args.source, config.database_path())
+        result = backup.restore(args.source, config.database_location())
     except backup.BackupError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"Återställt {config.database_path()} från {args.source}: {result['tables']} tabeller, "
+    where = config.database_location()
+    if config.is_postgres(where):
+        from scoring.core.store_postgres import redacted
+
+        where = redacted(where)
+    print(f"Återställt {where} från {args.source}: {result['tables']} tabeller, "
           f"{result['rows']} rader, alla kontrollerade mot kopians förteckning.")
     if result["kept"]:
         print(f"Den tidigare databasen finns kvar som {result['kept']}.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import duckdb
 import pytest
 
 from scoring.core.store import MIGRATIONS_DIR, Store
@@ -29,7 +28,7 @@ def test_migrations_apply_once_and_are_recorded(tmp_path):
 
 
 def test_a_failing_write_leaves_nothing_half_done(empty_store):
-    with pytest.raises(duckdb.ConstraintException), empty_store.write("tester") as uow:
+    with pytest.raises(empty_store.IntegrityError), empty_store.write("tester") as uow:
         uow.execute("INSERT INTO units (name, organisation) VALUES ('Enhet A', 'Förvaltning')")
         uow.audit("skapa", "units", 1)
         uow.execute("INSERT INTO users (email, name, role) VALUES ('a@b.se', 'A', 'admin')")

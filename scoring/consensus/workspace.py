@@ -338,7 +338,7 @@ def set_score(store: Store, user: User, contribution_id: int, expected_version: 
         why = _text(reason, "Skälet till ändringen", required=before is not None)
         uow.execute(
             "INSERT INTO consensus_scores (contribution_id, area_code, criterion_code, score, updated_by, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET score = excluded.score,"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (contribution_id, area_code, criterion_code) DO UPDATE SET score = excluded.score,"
             " updated_by = excluded.updated_by, updated_at = excluded.updated_at, version = consensus_scores.version + 1",
             [contribution_id, area_code, criterion_code, score, user.email, utcnow()])
         uow.execute("INSERT INTO score_changes (contribution_id, area_code, criterion_code, score_before, score_after,"
@@ -364,11 +364,11 @@ def set_rationale(store: Store, user: User, contribution_id: int, expected_versi
             [contribution_id, area_code, criterion_code]))
         if criterion_code is None:
             uow.execute("INSERT INTO consensus_areas (contribution_id, area_code, rationale) VALUES (?, ?, ?)"
-                        " ON CONFLICT DO UPDATE SET rationale = excluded.rationale", [contribution_id, area_code, rationale])
+                        " ON CONFLICT (contribution_id, area_code) DO UPDATE SET rationale = excluded.rationale", [contribution_id, area_code, rationale])
         else:
             uow.execute(
                 "INSERT INTO consensus_scores (contribution_id, area_code, criterion_code, rationale) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET rationale = excluded.rationale",
+                " ON CONFLICT (contribution_id, area_code, criterion_code) DO UPDATE SET rationale = excluded.rationale",
                 [contribution_id, area_code, criterion_code, rationale])
         return {"area": area_code, "criterion": criterion_code, "before": before and before[0], "rationale": rationale}
 
@@ -386,7 +386,7 @@ def set_left_open(store: Store, user: User, contribution_id: int, expected_versi
         before = uow.fetchone("SELECT left_open FROM consensus_areas WHERE contribution_id = ? AND area_code = ?",
                               [contribution_id, area_code])
         uow.execute("INSERT INTO consensus_areas (contribution_id, area_code, left_open) VALUES (?, ?, ?)"
-                    " ON CONFLICT DO UPDATE SET left_open = excluded.left_open",
+                    " ON CONFLICT (contribution_id, area_code) DO UPDATE SET left_open = excluded.left_open",
                     [contribution_id, area_code, bool(left_open)])
         return {"area": area_code, "before": bool(before and before[0]), "left_open": bool(left_open)}
 
@@ -498,7 +498,7 @@ def _store_visit(uow: UnitOfWork, contribution_id: int, **fields) -> None:
     for key, value in fields.items():
         current[key] = json.dumps(value, ensure_ascii=False) if key in ("documents", "questions") else value
     uow.execute(f"INSERT INTO site_visits (contribution_id, {', '.join(_VISIT_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET visit_date = excluded.visit_date, participants = excluded.participants,"
+                " ON CONFLICT (contribution_id) DO UPDATE SET visit_date = excluded.visit_date, participants = excluded.participants,"
                 " documents = excluded.documents, questions = excluded.questions, starts_at = excluded.starts_at,"
                 " ends_at = excluded.ends_at, version = site_visits.version + 1",
                 [contribution_id, *(current[c] for c in _VISIT_COLUMNS)])
@@ -576,7 +576,7 @@ def submit_proposal(store: Store, user: User, contribution_id: int, expected_ver
                                             and not framework.eligibility.honourable_mention_same_control_as_award
                                             else ""))
         uow.execute("INSERT INTO proposals (contribution_id, proposal, motivation, submitted_by, submitted_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET proposal = excluded.proposal,"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (contribution_id) DO UPDATE SET proposal = excluded.proposal,"
                     " motivation = excluded.motivation, submitted_by = excluded.submitted_by,"
                     " submitted_at = excluded.submitted_at, version = proposals.version + 1",
                     [contribution_id, proposal, text, user.name, utcnow()])

@@ -153,7 +153,7 @@ def list_users(store: Store) -> list[dict]:
         " coalesce(max(t.failures) FILTER (WHERE t.source = '*'), 0) AS failed_logins,"
         " max(t.locked_until) AS locked_until, u.created_at FROM users u"
         " LEFT JOIN login_throttle t ON t.email_key = sha256(u.email)"
-        " GROUP BY ALL ORDER BY u.role, u.name"
+        " GROUP BY u.id, u.email, u.name, u.role, u.active, u.password_hash, u.created_at ORDER BY u.role, u.name"
     )
 
 
@@ -240,7 +240,7 @@ def _reserve(store: Store, attempt: _Attempt, now: dt.datetime | None) -> dict[s
                 # A lock that has run out starts the count again.
                 failures = 1 + (current[place][0] if place in current and current[place][1] is None else 0)
                 until = at + dt.timedelta(minutes=config.lockout_minutes()) if failures >= limit else None
-                uow.execute("INSERT INTO login_throttle VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                uow.execute("INSERT INTO login_throttle VALUES (?, ?, ?, ?, ?) ON CONFLICT (email_key, source) DO UPDATE SET"
                             " failures = excluded.failures, locked_until = excluded.locked_until,"
                             " last_attempt = excluded.last_attempt", [attempt.key, place, failures, until, at])
                 if until is not None:

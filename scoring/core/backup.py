@@ -1,6 +1,7 @@
 """Backup and restore of the whole store.
 
-A backup is DuckDB's own EXPORT DATABASE (schema, sequences at their current values, one
+On PostgreSQL the same is done with its own tools (``backup_postgres``). On DuckDB, a
+backup is DuckDB's own EXPORT DATABASE (schema, sequences at their current values, one
 Parquet file per table) plus a manifest with every table's row count and fingerprint.
 It is taken inside one transaction while the store's write lock is held, so a backup made
 while people work is one consistent moment. Only the process that owns the database can
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from scoring.core import access
+from scoring.core import access, config
 from scoring.core.auth import User
 from scoring.core.store import Store, utcnow
 
@@ -58,6 +59,17 @@ def create(store: Store, folder: str | Path) -> dict:
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"Mappen {folder} är inte tom. Välj en ny mapp för säkerhetskopian.")
     folder.mkdir(parents=True, exist_ok=True)
+    if store.dialect == "postgresql":
+        from scoring.core import backup_postgres
+
+        try:
+            found = backup_postgres.dump(store, folder)
+        except (backup_postgres.ToolMissing, RuntimeError) as exc:
+            raise BackupError(f"Säkerhetskopian gick inte att ta: {exc}") from None
+        manifest = {"format": FORMAT, "database": "postgresql", "created_at": utcnow().isoformat(timespec="seconds"),
+                    "source": store.path, "tables": found}
+        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        return manifest
     with store.snapshot() as cursor:  # no write can land between export and manifest
         path = str(folder.resolve()).replace("'", "''")
         cursor.execute(f"EXPORT DATABASE '{path}' (FORMAT parquet)")
@@ -94,7 +106,8 @@ def _read_manifest(folder: Path) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(
             manifest.get("tables"), dict):
         raise BackupError(f"{MANIFEST} i {folder} har fel format; kopian är inte från den här versionen.")
-    for name in ("schema.sql", "load.sql"):
+    needed = ("database.dump",) if manifest.get("database") == "postgresql" else ("schema.sql", "load.sql")
+    for name in needed:
         if not (folder / name).is_file():
             raise BackupError(f"Kopian i {folder} är ofullständig: {name} saknas.")
     return manifest
@@ -119,14 +132,19 @@ def _unpack(source: Path, into: Path) -> Path:
 
 
 def restore(source: str | Path, database: str | Path) -> dict:
-    """Replace ``database`` with the backup in ``source`` (a folder or the admin's zip).
+    """Replace ``database`` (a DuckDB file or a postgresql:// address) with the backup in
+    ``source`` (a folder or the admin's zip).
 
-    The app must be stopped. The old file is kept beside the new one.
+    The app must be stopped. The old file (database) is kept beside the new one.
     """
+    if config.is_postgres(str(database)):
+        return _restore_postgres(Path(source), str(database))
     source, database = Path(source), Path(database)
     with tempfile.TemporaryDirectory(prefix="restore-") as tmp:
         folder = _unpack(source, Path(tmp) / "kopia")
         manifest = _read_manifest(folder)
+        if manifest.get("database") == "postgresql":
+            raise BackupError("Kopian är tagen från PostgreSQL och kan bara läsas in där (WORKBENCH_DATABASE_URL).")
         if database.exists():
             try:
                 duckdb.connect(str(database)).close()
@@ -171,3 +189,18 @@ def restore(source: str | Path, database: str | Path) -> dict:
     return {"tables": len(manifest["tables"]), "rows": sum(t["rows"] for t in manifest["tables"].values()),
             "kept": str(kept) if kept else None}
 
+
+
+def _restore_postgres(source: Path, url: str) -> dict:
+    from scoring.core import backup_postgres
+
+    with tempfile.TemporaryDirectory(prefix="restore-") as tmp:
+        folder = _unpack(source, Path(tmp) / "kopia")
+        manifest = _read_manifest(folder)
+        if manifest.get("database") != "postgresql":
+            raise BackupError("Kopian är tagen från en DuckDB-fil och kan bara läsas in i en sådan (WORKBENCH_DB).")
+        try:
+            return backup_postgres.restore(folder, url, manifest["tables"],
+                                           {"kopia": manifest["created_at"], "fil": source.name})
+        except (ValueError, RuntimeError, backup_postgres.ToolMissing) as exc:
+            raise BackupError(str(exc)) from None

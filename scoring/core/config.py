@@ -21,6 +21,20 @@ def database_path() -> str:
     return os.environ.get("WORKBENCH_DB") or str(PROJECT_DIR / "data" / "workbench.duckdb")
 
 
+def database_url() -> str | None:
+    """A PostgreSQL database (postgresql://…) for several server processes; unset: the DuckDB file."""
+    return os.environ.get("WORKBENCH_DATABASE_URL", "").strip() or None
+
+
+def database_location() -> str:
+    """Where the store lives: WORKBENCH_DATABASE_URL when set, else the DuckDB file WORKBENCH_DB."""
+    return database_url() or database_path()
+
+
+def is_postgres(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
 def idle_minutes() -> int:
     """A session ends after this many minutes without activity."""
     return _int("WORKBENCH_IDLE_MINUTES", 60)

@@ -95,6 +95,10 @@ def _open(path: str) -> duckdb.DuckDBPyConnection:
 
 
 class Store:
+    dialect = "duckdb"
+    # What a broken constraint raises, for the few callers that tell it apart.
+    IntegrityError: type[Exception] = duckdb.ConstraintException
+
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         if self.path != ":memory:":
@@ -183,19 +187,18 @@ class Store:
             )
             done = set(self.applied_migrations())
             applied = []
-            for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
-                version = int(path.name[:3])
+            for version, name, statements in migration_files(self.dialect):
                 if version in done:
                     continue
                 with self.write("system") as uow:
-                    for statement in _statements(path.read_text(encoding="utf-8")):
+                    for statement in statements:
                         uow.execute(statement)
-                    uow.execute(
-                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                        [version, path.stem, utcnow()],
-                    )
+                    uow.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()])
                 applied.append(version)
             return applied
+
+    def refresh(self) -> None:
+        """Notice writes made by other processes (none can write a DuckDB file this process holds)."""
 
     # --- settings ----------------------------------------------------------------
 
@@ -241,22 +244,50 @@ def set_setting(uow: UnitOfWork, key: str, value: str) -> None:
         uow.audit("ändra inställning", "settings", key, before and before[0], value)
 
 
+def migration_files(dialect: str) -> list[tuple[int, str, list[str]]]:
+    """The migrations in order as (version, name, statements); a dialect's own files (its
+    compatibility layer, version 0) come first."""
+    own = sorted((MIGRATIONS_DIR / dialect).glob("[0-9][0-9][0-9]_*.sql")) if dialect != "duckdb" else []
+    shared = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+    return [(int(path.name[:3]), path.stem, _statements(path.read_text(encoding="utf-8"))) for path in own + shared]
+
+
 def _statements(sql: str) -> list[str]:
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    # A function body between $$ … $$ keeps its own semicolons.
+    parts, statement, quoted = [], [], False
+    for piece in re.split(r"(\$\$|;)", "\n".join(lines)):
+        if piece == "$$":
+            quoted = not quoted
+        if piece == ";" and not quoted:
+            parts.append("".join(statement).strip())
+            statement = []
+        else:
+            statement.append(piece)
+    parts.append("".join(statement).strip())
+    return [part for part in parts if part]
 
 
 _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
+def open_store(location: str | Path) -> Store:
+    """A store on a DuckDB file, or on PostgreSQL for a postgresql:// address."""
+    if config.is_postgres(str(location)):
+        from scoring.core.store_postgres import PostgresStore  # psycopg only where PostgreSQL is used
+
+        return PostgresStore(str(location))
+    return Store(location)
+
+
 def get_store(path: str | None = None) -> Store:
-    """The process-wide store for a path (default: WORKBENCH_DB)."""
-    path = path or config.database_path()
+    """The process-wide store for a location (default: WORKBENCH_DATABASE_URL, else WORKBENCH_DB)."""
+    path = path or config.database_location()
     with _stores_lock:
         store = _stores.get(path)
         if store is None:
-            store = _stores[path] = Store(path)
+            store = _stores[path] = open_store(path)
         return store
 
 

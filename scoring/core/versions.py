@@ -34,7 +34,7 @@ def saved_since(uow: UnitOfWork, entity: str, entity_id: object, version: int) -
     """('HH:MM:SS who: action', part) for each save of the record after ``version``."""
     rows = uow.fetchall(
         "SELECT at_time, actor, action, json_extract_string(after_value, '$.part') FROM audit_log"
-        " WHERE entity = ? AND entity_id = ? AND TRY_CAST(json_extract(after_value, '$.version') AS INTEGER) > ?"
+        " WHERE entity = ? AND entity_id = ? AND CAST(json_extract(after_value, '$.version') AS INTEGER) > ?"
         " ORDER BY at_time, id",
         [entity, str(entity_id), version])
     return [(f"{at:%H:%M:%S} {actor}: {action}", part) for at, actor, action, part in rows]

@@ -52,7 +52,7 @@ def add_member(store: Store, user: User, year: int, email: str, organisation: st
             uow.execute("UPDATE jury_members SET is_chair = FALSE WHERE year = ? AND is_chair AND user_id <> ?",
                         [year, member.id])
         uow.execute("INSERT INTO jury_members (year, user_id, organisation, is_chair, added_by, added_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET organisation = excluded.organisation,"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (year, user_id) DO UPDATE SET organisation = excluded.organisation,"
                     " is_chair = excluded.is_chair", [year, member.id, organisation or None, chair, user.email,
                                                       utcnow()])
         uow.audit("ledamot i domarkommittén", "jury_members", f"{year}:{member.email}",

@@ -69,7 +69,7 @@ def save_draft(store: Store, user: User, contribution_id: int, text: str, expect
                                message="Någon annan har sparat utkastet sedan du öppnade det (version {current}). "
                                        "Ladda om och gör ändringen igen.")
         uow.execute("INSERT INTO draft_motivations (contribution_id, text, version, updated_by, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET text = excluded.text,"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (contribution_id) DO UPDATE SET text = excluded.text,"
                     " version = excluded.version, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                     [contribution_id, text, current + 1, user.email, utcnow()])
         uow.audit("utkast till motivering", "draft_motivations", contribution_id,

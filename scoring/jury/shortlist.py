@@ -307,7 +307,7 @@ def decide(store: Store, user: User, contribution_id: int, decision: str, motiva
     with store.write(user.email) as uow:
         before = uow.fetchone("SELECT decision FROM decisions WHERE contribution_id = ?", [contribution_id])
         uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by, decided_at,"
-                    " deviation_reason, members, recused) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                    " deviation_reason, members, recused) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (contribution_id) DO UPDATE SET"
                     " decision = excluded.decision, motivation = excluded.motivation, decided_by = excluded.decided_by,"
                     " decided_at = excluded.decided_at, deviation_reason = excluded.deviation_reason,"
                     " members = excluded.members, recused = excluded.recused",

@@ -253,7 +253,7 @@ def mark_final(store: Store, user: User, contribution_id: int) -> None:
         raise ReportError(f"Rapporten kan inte bli slutlig ännu: {len(problems)} saker återstår.")
     with store.write(user.email) as uow:
         uow.execute("INSERT INTO reports (contribution_id, final, finalized_by, finalized_at) VALUES (?, TRUE, ?, ?)"
-                    " ON CONFLICT DO UPDATE SET final = TRUE, finalized_by = excluded.finalized_by,"
+                    " ON CONFLICT (contribution_id) DO UPDATE SET final = TRUE, finalized_by = excluded.finalized_by,"
                     " finalized_at = excluded.finalized_at", [contribution_id, user.name, utcnow()])
         uow.audit("rapporten slutlig", "reports", contribution_id, None, {"final": True})
 
