@@ -22,6 +22,7 @@ from scoring.assessment import scorebook
 from scoring.consensus import workspace as consensus
 from scoring.core import access, audit, auth, backup, password_links
 from scoring.core.store import Store, UnitOfWork
+from scoring.core.store_postgres import PostgresCursor
 from scoring.feedback import results, visits
 from scoring.intake import changes, eligibility, picture_settings, registrations
 from scoring.intake import review as intake_store
@@ -86,6 +87,18 @@ def _last_id(reader) -> int:
     return reader.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
 
 
+_readers: dict[int, object] = {}
+
+
+def _reader(store: Store):
+    """A cursor outside the store's units of work, to read the tables before and after a call."""
+    if store.dialect == "duckdb":
+        return store._connection.cursor()
+    if id(store) not in _readers:  # one connection per store, taken from its pool for the whole test
+        _readers[id(store)] = PostgresCursor(store._pool.getconn())
+    return _readers[id(store)]
+
+
 class Recorder:
     """Wraps every write operation: a call that changed any table must have added audit rows."""
 
@@ -102,7 +115,7 @@ class Recorder:
             if isinstance(first, UnitOfWork):
                 reader, actor = first.cursor, first.actor
             elif isinstance(first, Store):
-                reader = first._connection.cursor()
+                reader = _reader(first)
                 user = args[1] if len(args) > 1 and isinstance(args[1], auth.User) else None
                 actor = user.email if user else None
             else:

@@ -102,9 +102,13 @@ def _bulk(uow, target: str, rows: list[tuple], extra: str | None = None, extra_c
         return
     table, columns = target.split(" ", 1)
     names = [c.strip() for c in columns.strip("()").split(",")]
+    target_columns = ", ".join(names) + (f", {extra_column}" if extra_column else "")
+    if not hasattr(uow.cursor, "register"):  # PostgreSQL: psycopg sends executemany's rows in one pipeline
+        values = ", ".join("?" * len(names)) + (f", {extra}" if extra else "")
+        uow.cursor.executemany(f"INSERT INTO {table} ({target_columns}) VALUES ({values})", rows)
+        return
     frame = pd.DataFrame(rows, columns=names)
     uow.cursor.register("bulk_rows", frame)
     select = ", ".join(names) + (f", {extra}" if extra else "")
-    target_columns = ", ".join(names) + (f", {extra_column}" if extra_column else "")
     uow.execute(f"INSERT INTO {table} ({target_columns}) SELECT {select} FROM bulk_rows")
     uow.cursor.unregister("bulk_rows")

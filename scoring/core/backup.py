@@ -38,6 +38,10 @@ class BackupError(Exception):
 
 
 def tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    if getattr(connection, "dialect", None) == "postgresql":
+        from scoring.core import backup_postgres
+
+        return backup_postgres.tables(connection)
     return [r[0] for r in connection.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
         " AND schema_name = 'main' ORDER BY 1").fetchall()]
@@ -45,6 +49,10 @@ def tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 def fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Row count and an order-independent hash of every row, per table (one query)."""
+    if getattr(connection, "dialect", None) == "postgresql":
+        from scoring.core import backup_postgres
+
+        return backup_postgres.fingerprints(connection)
     names = tables(connection)
     if not names:
         return {}

@@ -80,6 +80,8 @@ def redacted(url: str) -> str:
 class PostgresCursor:
     """What the workbench asks of a DuckDB cursor, on a psycopg connection."""
 
+    dialect = "postgresql"
+
     def __init__(self, connection: psycopg.Connection) -> None:
         self.connection = connection
         self._cursor = connection.cursor()
