@@ -150,3 +150,31 @@ def test_a_tampered_postgresql_copy_is_refused_and_nothing_changes(postgres_clus
         again.close()
     finally:
         postgres_cluster.drop_database(url)
+
+
+def test_only_one_process_sends_the_mail(two_processes):
+    first, second = two_processes
+    assert first.is_mail_sender() and first.is_mail_sender()  # keeps the lock
+    assert not second.is_mail_sender()
+    first.close()  # the sending process stops: the other takes over at its next round
+    assert second.is_mail_sender()
+
+
+def test_a_corrected_text_read_in_one_process_reaches_the_others_reading_pane(postgres_cluster, postgres_demo):
+    from scoring.year import contributions
+
+    url = postgres_cluster.new_database(template=postgres_demo)
+    first, second = PostgresStore(url), PostgresStore(url)
+    try:
+        cid = first.fetchone("SELECT min(id) FROM contributions")[0]
+        before = contributions.answer_blocks(second, cid)  # kept in the second process
+        with first.write("test") as uow:  # what taking in a corrected file does, in short
+            uow.execute("UPDATE contribution_blocks SET text = 'rättad text' WHERE contribution_id = ?", [cid])
+            uow.execute("UPDATE contributions SET version = version + 1 WHERE id = ?", [cid])
+        second.refresh()
+        after = contributions.answer_blocks(second, cid)
+        assert before[0]["text"] != "rättad text" and after[0]["text"] == "rättad text"
+    finally:
+        first.close()
+        second.close()
+        postgres_cluster.drop_database(url)

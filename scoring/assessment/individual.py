@@ -20,7 +20,7 @@ from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, utcnow
 from scoring.mail import notices
 from scoring.year import phases, years
-from scoring.year.contributions import answer_blocks
+from scoring.year.contributions import answer_blocks, text_key
 from scoring.year.framework import Framework, load_framework
 
 # Hard limits against runaway input; the guideline (500 characters) is a warning only.
@@ -138,7 +138,7 @@ def visible_assessments(store: Store, user: User, contribution_id: int) -> list[
 def passages(store: Store, user: User, contribution_id: int) -> dict[str, dict]:
     """The unit's answer passages an anchor may point to, by block id, with a short label."""
     access.require_readable(store, user, contribution_id)
-    key = ("passages", contribution_id)
+    key = text_key(store, "passages", contribution_id)
     if key not in store.memo:
         counters: dict[tuple, int] = {}
         result = {}

@@ -200,6 +200,10 @@ class Store:
     def refresh(self) -> None:
         """Notice writes made by other processes (none can write a DuckDB file this process holds)."""
 
+    def is_mail_sender(self) -> bool:
+        """Whether this process sends the outbox (the only process on a DuckDB file always does)."""
+        return True
+
     # --- settings ----------------------------------------------------------------
 
     def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -36,6 +36,8 @@ from scoring.core.store import Store, StoreUnavailable, UnitOfWork, migration_fi
 
 # pg_advisory_xact_lock key of the one writer: "EXAM" in ASCII.
 WRITE_LOCK_KEY = 0x4558414D
+# Session lock held by the one process that sends the outbox, so that no mail goes twice.
+SENDER_LOCK_KEY = WRITE_LOCK_KEY + 1
 # A cache entry is trusted this long without asking the database, outside a page run
 # (command line, sender thread); a page run always asks first.
 REFRESH_SECONDS = 1.0
@@ -127,6 +129,8 @@ class PostgresStore(Store):
                                    "Kontrollera WORKBENCH_DATABASE_URL och att PostgreSQL är igång.") from None
         self._write_lock = threading.RLock()
         self._local = threading.local()
+        self._sender_lock = threading.Lock()
+        self._sender_connection: psycopg.Connection | None = None
         self.memo: dict = {}
         self._generation = -1
         self._checked_at = 0.0
@@ -183,7 +187,26 @@ class PostgresStore(Store):
                 cursor.close()
 
     def close(self) -> None:
+        with self._sender_lock:
+            if self._sender_connection is not None:
+                self._sender_connection.close()
         self._pool.close()
+
+    def is_mail_sender(self) -> bool:
+        """Only one server process sends the outbox: the one holding a session lock. When it
+        stops, its connection closes, and another process takes over at its next round."""
+        with self._sender_lock:
+            if self._sender_connection is not None and not self._sender_connection.closed:
+                return True
+            try:
+                connection = psycopg.connect(self.url, autocommit=True)
+            except psycopg.Error:
+                return False
+            if connection.execute("SELECT pg_try_advisory_lock(%s)", [SENDER_LOCK_KEY]).fetchone()[0]:
+                self._sender_connection = connection
+                return True
+            connection.close()
+            return False
 
     # --- migrations and the cache ----------------------------------------------
 

@@ -411,8 +411,6 @@ def _accept_correction(store: Store, user: User, current: Review, version: int, 
         uow.audit("ny version av bidrag", "contributions", contribution_id,
                   {"filename": filename, "chars": before.get("chars_counted")},
                   {"filename": current.filename, "chars": checks["chars_counted"], "intake_id": current.id})
-    # The text of a contribution is kept per process (it never changes otherwise).
-    store.memo.pop(("answer_blocks", contribution_id), None)
     return contribution_id
 
 

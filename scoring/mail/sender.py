@@ -62,15 +62,25 @@ def _run(store: Store, me: _Sender) -> None:
         if me.stop.is_set():
             return
         try:
+            if not store.is_mail_sender():
+                continue  # another server process on the same database sends
             reminded = _daily_reminders(store, reminded)
             for delivery in outbox.deliver(store):
                 if not delivery.sent:
                     log.warning("e-post %s till %s misslyckades: %s", delivery.message_id, delivery.recipient,
                                 delivery.answer)
-        except duckdb.ConnectionException:
+        except (duckdb.ConnectionException, *_closed_store_errors()):
             return  # the store was closed (a restore, the end of a test): nothing more to send from it
         except Exception:  # a bad day must not end the sender; the outbox keeps every message
             log.exception("e-postutskicket misslyckades")
+
+
+def _closed_store_errors() -> tuple[type[Exception], ...]:
+    try:
+        from psycopg_pool import PoolClosed
+    except ImportError:
+        return ()
+    return (PoolClosed,)
 
 
 def ensure_running(store: Store) -> bool:

@@ -41,13 +41,21 @@ def _contributions_for(store: Store, user: User, year: int) -> list[dict]:
     return rows
 
 
+def text_key(store: Store, kind: str, contribution_id: int) -> tuple:
+    """A key for what is read once per process from a contribution's text: it changes only with
+    a new version (a corrected file), which any server process may have taken in."""
+    row = store.cached(("contribution_version", contribution_id),
+                       lambda: store.fetchone("SELECT version FROM contributions WHERE id = ?", [contribution_id]))
+    return (kind, contribution_id, row[0] if row else None)
+
+
 def answer_blocks(store: Store, contribution_id: int) -> list[dict]:
     """The unit's own text in document order (no headings, copied questions or admin fields).
 
     Written once when the contribution is accepted and never changed, so read once per
     process: every rerun of the reading pane needs it. Callers check access first.
     """
-    key = ("answer_blocks", contribution_id)
+    key = text_key(store, "answer_blocks", contribution_id)
     if key not in store.memo:
         rows = store.records(
             "SELECT block_id, section, intro_section, question_number, part_label, kind, text, images,"
@@ -74,7 +82,7 @@ def picture_files(store: Store, user: User, contribution_id: int) -> dict[str, b
 
 
 def _picture_files(store: Store, contribution_id: int) -> dict[str, bytes]:
-    key = ("picture_files", contribution_id)
+    key = text_key(store, "picture_files", contribution_id)
     if key not in store.memo:
         parts = {p["part"] for b in answer_blocks(store, contribution_id) for p in b["pictures"]}
         data = store.fetchone("SELECT original_file FROM contributions WHERE id = ?",
@@ -124,7 +132,7 @@ def appendix_files(store: Store, contribution_id: int) -> list[dict]:
     They are added only while the file is under review, so once the contribution exists they
     never change: read once per process. Callers check access first.
     """
-    key = ("appendix_files", contribution_id)
+    key = text_key(store, "appendix_files", contribution_id)
     if key not in store.memo:
         store.memo[key] = [
             {**row, "paragraphs": json.loads(row["paragraphs"]) if row["paragraphs"] else None}
