@@ -163,6 +163,13 @@ def figure_page_10x(quick: bool) -> dict:
     return measure(quick)
 
 
+def figure_server_peak(quick: bool) -> dict:
+    # A real server process in a process of its own, loaded through its websocket.
+    from workbench_tools.server_bench import figure_server_peak as measure
+
+    return measure(quick)
+
+
 def _synthetic_store(contributions: int):
     folder = tempfile.mkdtemp(prefix="bench-")
     store = Store(f"{folder}/bench.duckdb")
@@ -245,6 +252,8 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
     "page_full_year": ("Omkörning av sidan Beredning för ett år med 60 bidrag, mot hello world", figure_page_full_year),
     "page_10x": ("Omkörning av sidan Beredning för tio gånger så många bidrag (600), mot hello world",
                  figure_page_10x),
+    "server_peak": ("En riktig serverprocess: examinatorer på sidan Bedömning genom webbsocketen, p50/p95 med 1, 25, "
+                    "50 och 100 samtidiga mot en ensam, och högsta takt med p95 ≤ 1 s", figure_server_peak),
 }
 # Measured only when named: the 500 pictures take minutes of OCR.
 ON_REQUEST = {"intake_limits"}
@@ -264,6 +273,7 @@ def run(names: list[str], quick: bool) -> dict[str, dict]:
     return results
 
 
+SEPARATE_TABLES = {"server_peak"}  # figures with a table of their own below the main one
 RATIO_FIGURES = ("intake", "intake_ocr", "report", "page_assessment", "page_full_year", "page_10x", "intake_isolated")
 
 
@@ -279,6 +289,8 @@ def as_json(results: dict[str, dict]) -> dict:
         out["intake_limits"] = results["intake_limits"]
     if "report_batch_seconds" in results:
         out["report_batch_seconds"] = results["report_batch_seconds"]["seconds"]
+    if "server_peak" in results:
+        out["server_peak"] = results["server_peak"]
     if "concurrent_save" in results:
         r = results["concurrent_save"]
         out["concurrent_save_p95_ms"] = r["p95_ms"]
@@ -290,6 +302,8 @@ def as_json(results: dict[str, dict]) -> dict:
 def table(results: dict[str, dict]) -> str:
     lines = ["| mått | sekunder | baslinje (s) | kvot | mål |", "|---|---|---|---|---|"]
     for name, r in results.items():
+        if name in SEPARATE_TABLES:
+            continue
         if "ratio" not in r:
             goal = SECONDS_GOALS.get(name)
             lines.append(f"| {name} | {r['seconds']:.2f} | – | – | {'< ' + str(goal) + ' s' if goal else ''} |")
@@ -310,5 +324,8 @@ def table(results: dict[str, dict]) -> str:
         lines.append(f"Samtidiga sparningar: {r['sessions']} examinatorer, {r['saves']} sparningar på "
                      f"{r['run_seconds']} s; p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms; "
                      f"förlorade {r['lost_writes']}, hamnade fel {r['mixed_up']}, fel {r['errors']}.")
-    return "\n".join(lines)
+    if "server_peak" in results:
+        from workbench_tools.server_bench import lines as server_lines
 
+        lines += ["", *server_lines(results["server_peak"])]
+    return "\n".join(lines)
