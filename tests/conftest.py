@@ -65,7 +65,7 @@ def empty_store(database, request, tmp_path, monkeypatch) -> Store:
 
 # Modules whose tests of `empty_store` / `demo_store` run once on each database.
 BOTH_DATABASES = {"test_store", "test_load", "test_access_matrix", "test_phases", "test_assessments",
-                  "test_consensus", "test_audit", "test_after_the_jury", "test_teams", "test_jury",
+                  "test_consensus", "test_after_the_jury", "test_teams", "test_jury",
                   "test_intake_store", "test_real_year", "test_postgres"}
 
 
@@ -81,7 +81,7 @@ def database() -> str:
 
 @pytest.fixture(scope="session")
 def postgres_cluster():
-    from tests.postgres import PostgresCluster
+    from workbench_tools.postgres_cluster import PostgresCluster
 
     cluster = PostgresCluster()
     url = cluster.new_database(name="migrated")

@@ -84,3 +84,33 @@ def test_the_load_is_bounded():
         server_load.run("http://127.0.0.1:8501", [login] * (server_load.MAX_SESSIONS + 1), seconds=1)
     with pytest.raises(LoadClientError):
         server_load.run("http://127.0.0.1:8501", [login], seconds=server_load.MAX_SECONDS + 1)
+
+
+@pytest.fixture(scope="module")
+def loaded_on_postgres(postgres_cluster, postgres_demo, tmp_path_factory):
+    """The same load on two server processes sharing one PostgreSQL database."""
+    from scoring.core.store_postgres import PostgresStore
+
+    folder = tmp_path_factory.mktemp("server-load-pg")
+    url = postgres_cluster.new_database(template=postgres_demo)
+    store = PostgresStore(url)
+    logins = server_load.assessable_logins(store, DEMO_PASSWORD, DEMO_YEAR)[:4]
+    servers = [Server(folder / "unused.duckdb", folder / f"server-{n}.log", env={"WORKBENCH_DATABASE_URL": url})
+               for n in range(2)]
+    try:
+        result = server_load.run([s.url for s in servers], logins, seconds=8, think=(0.1, 0.4))
+    finally:
+        for server in servers:
+            server.stop()
+    yield store, servers, result  # PostgreSQL: the check may read while the servers run, here after
+    store.close()
+    postgres_cluster.drop_database(url)
+
+
+def test_two_processes_on_postgresql_lose_nothing(loaded_on_postgres):
+    store, servers, result = loaded_on_postgres
+    assert result.errors == [] and all(s.ready for s in result.sessions)
+    assert {s.server for s in result.sessions} == {s.url for s in servers}  # both processes served
+    assert result.interactions >= 20
+    assert sum(len(s.scores) for s in result.sessions) > 0
+    assert server_load.verify(store, result.sessions) == 0

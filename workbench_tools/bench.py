@@ -170,6 +170,35 @@ def figure_server_peak(quick: bool) -> dict:
     return measure(quick)
 
 
+def figure_server_peak_postgres(quick: bool) -> dict:
+    from workbench_tools.server_bench import figure_server_peak_postgres as measure
+
+    return {**measure(quick), "postgres": True}
+
+
+def figure_concurrent_save_postgres(quick: bool) -> dict:
+    """The concurrent-save load test on PostgreSQL (a throwaway cluster): the same 50 examiners,
+    and the same check that no acknowledged save is lost or mixed up."""
+    from scoring.core.store_postgres import PostgresStore
+    from workbench_tools.postgres_cluster import PostgresCluster
+
+    cluster = PostgresCluster()
+    try:
+        alone = PostgresStore(cluster.new_database(name="alone"))
+        single = load.run(alone, load.prepare(alone, 1), 3 if quick else 10, think=(0.01, 0.02))
+        alone.close()
+        crowd = PostgresStore(cluster.new_database(name="crowd"))
+        many = load.run(crowd, load.prepare(crowd, 50), 8 if quick else 60, think=(0.5, 2.5))
+        crowd.close()
+    finally:
+        cluster.stop()
+    return {"ratio": round(many.p95_ms / single.p95_ms, 2), "seconds": round(many.p95_ms / 1000, 4),
+            "baseline_seconds": round(single.p95_ms / 1000, 4), "p50_ms": many.p50_ms, "p95_ms": many.p95_ms,
+            "max_ms": many.max_ms, "sessions": many.sessions, "saves": many.saves, "run_seconds": many.seconds,
+            "lost_writes": many.lost_writes + single.lost_writes, "mixed_up": many.mixed_up,
+            "stale_refusals": many.stale_refusals, "errors": len(many.errors) + len(single.errors)}
+
+
 def _synthetic_store(contributions: int):
     folder = tempfile.mkdtemp(prefix="bench-")
     store = Store(f"{folder}/bench.duckdb")
@@ -254,6 +283,10 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
                  figure_page_10x),
     "server_peak": ("En riktig serverprocess: examinatorer på sidan Bedömning genom webbsocketen, p50/p95 med 1, 25, "
                     "50 och 100 samtidiga mot en ensam, och högsta takt med p95 ≤ 1 s", figure_server_peak),
+    "server_peak_postgres": ("Samma last mot två serverprocesser på en PostgreSQL-databas; p95 mot en process "
+                             "med lika många examinatorer", figure_server_peak_postgres),
+    "concurrent_save_postgres": ("Samma 50 samtidiga sparningar på PostgreSQL: p95 mot en ensam, förlorade och "
+                                 "hamnade fel", figure_concurrent_save_postgres),
 }
 # Measured only when named: the 500 pictures take minutes of OCR.
 ON_REQUEST = {"intake_limits"}
@@ -270,10 +303,14 @@ def run(names: list[str], quick: bool) -> dict[str, dict]:
     for name in names or [n for n in FIGURES if n not in ON_REQUEST]:
         gc.collect()  # no figure pays for the garbage of the one before
         results[name] = FIGURES[name][1](quick)
+    if "server_peak" in results and "server_peak_postgres" in results:
+        from workbench_tools.server_bench import compare
+
+        results["server_peak_postgres"]["against_one"] = compare(results["server_peak"], results["server_peak_postgres"])
     return results
 
 
-SEPARATE_TABLES = {"server_peak"}  # figures with a table of their own below the main one
+SEPARATE_TABLES = {"server_peak", "server_peak_postgres", "concurrent_save_postgres"}  # figures with a table of their own below the main one
 RATIO_FIGURES = ("intake", "intake_ocr", "report", "page_assessment", "page_full_year", "page_10x", "intake_isolated")
 
 
@@ -289,8 +326,9 @@ def as_json(results: dict[str, dict]) -> dict:
         out["intake_limits"] = results["intake_limits"]
     if "report_batch_seconds" in results:
         out["report_batch_seconds"] = results["report_batch_seconds"]["seconds"]
-    if "server_peak" in results:
-        out["server_peak"] = results["server_peak"]
+    for name in ("server_peak", "server_peak_postgres", "concurrent_save_postgres"):
+        if name in results:
+            out[name] = results[name]
     if "concurrent_save" in results:
         r = results["concurrent_save"]
         out["concurrent_save_p95_ms"] = r["p95_ms"]
@@ -324,8 +362,18 @@ def table(results: dict[str, dict]) -> str:
         lines.append(f"Samtidiga sparningar: {r['sessions']} examinatorer, {r['saves']} sparningar på "
                      f"{r['run_seconds']} s; p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms; "
                      f"förlorade {r['lost_writes']}, hamnade fel {r['mixed_up']}, fel {r['errors']}.")
-    if "server_peak" in results:
-        from workbench_tools.server_bench import lines as server_lines
+    from workbench_tools.server_bench import lines as server_lines
 
-        lines += ["", *server_lines(results["server_peak"])]
+    for name in ("server_peak", "server_peak_postgres"):
+        if name in results:
+            lines += ["", *server_lines(results[name])]
+    if (against := results.get("server_peak_postgres", {}).get("against_one")) and against["ratio"] is not None:
+        lines.append(f"Två processer på PostgreSQL mot en process på DuckDB med {against['examiners']} examinatorer: "
+                     f"p95 {against['p95_several_ms']} ms mot {against['p95_one_ms']} ms, kvot {against['ratio']}×.")
+    if "concurrent_save_postgres" in results:
+        r = results["concurrent_save_postgres"]
+        lines.append("")
+        lines.append(f"Samtidiga sparningar på PostgreSQL: {r['sessions']} examinatorer, {r['saves']} sparningar på "
+                     f"{r['run_seconds']} s; p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms ({r['ratio']}× en ensam); "
+                     f"förlorade {r['lost_writes']}, hamnade fel {r['mixed_up']}, fel {r['errors']}.")
     return "\n".join(lines)

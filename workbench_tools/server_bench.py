@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scoring.core.store import Store
+from scoring.core.store import open_store
 from workbench_tools import server_load, server_year
 from workbench_tools.server_load import Login
 
@@ -70,17 +70,18 @@ def peak(summaries: list[dict]) -> dict:
 
 
 def figure_server_peak(quick: bool, servers: list[str] | None = None,
-                       start_servers: Callable[[Path, int], tuple[list[str], Callable[[], None]]] | None = None,
-                       think: tuple[float, float] = server_load.PERSON_THINK) -> dict:
+                       start_servers: Callable[[str, int], tuple[list[str], Callable[[], None]]] | None = None,
+                       think: tuple[float, float] = server_load.PERSON_THINK, database: str | None = None) -> dict:
     """Build a year, start the server(s), ramp the load, stop, and check every acknowledged save.
 
-    ``start_servers(database, examiners) -> (urls, stop)`` may start something else than one
-    process on the DuckDB file (two on PostgreSQL); given ``servers``, they are used as they are
-    (their store is not checked then)."""
+    ``database`` is where the year is built (default: a DuckDB file in a temporary folder; a
+    postgresql:// address for several processes). ``start_servers(database, examiners) ->
+    (urls, stop)`` may start something else than one process (two on PostgreSQL); given
+    ``servers``, they are used as they are (their store is not checked then)."""
     levels = sorted(set(QUICK if quick else REQUIRED + STEPS + BEYOND))
     window = 10.0 if quick else 30.0
     folder = Path(tempfile.mkdtemp(prefix="server-peak-"))
-    database = folder / "year.duckdb"
+    database = database or str(folder / "year.duckdb")
     try:
         logins = server_year.build_load_year(database, max(levels))
         stop = None
@@ -94,7 +95,7 @@ def figure_server_peak(quick: bool, servers: list[str] | None = None,
                 stop()
         lost = None
         if stop:
-            store = Store(str(database))
+            store = open_store(database)
             try:
                 lost = server_load.verify(store, result.sessions)
             finally:
@@ -110,14 +111,49 @@ def figure_server_peak(quick: bool, servers: list[str] | None = None,
             "error_samples": result.errors[:5], "lost": lost}
 
 
-def _one_process(database: Path, _examiners: int) -> tuple[list[str], Callable[[], None]]:
-    server = server_year.start_server({"WORKBENCH_DB": str(database)}, database.with_suffix(".log"))
+def _one_process(database: str, _examiners: int) -> tuple[list[str], Callable[[], None]]:
+    server = server_year.start_server({"WORKBENCH_DB": database}, Path(database).with_suffix(".log"))
     return [server.url], server.stop
+
+
+def figure_server_peak_postgres(quick: bool, processes: int = 2) -> dict:
+    """The same ramp against two server processes on one PostgreSQL database (a throwaway
+    cluster of Debian's server), the sessions spread over them and sticking to their own."""
+    from workbench_tools.postgres_cluster import PostgresCluster
+
+    cluster = PostgresCluster()
+    logs = Path(tempfile.mkdtemp(prefix="server-peak-pg-"))
+    try:
+        url = cluster.new_database(name="year")
+
+        def start(location: str, _examiners: int) -> tuple[list[str], Callable[[], None]]:
+            started = [server_year.start_server({"WORKBENCH_DATABASE_URL": location}, logs / f"server-{n}.log")
+                       for n in range(processes)]
+            return [s.url for s in started], lambda: [s.stop() for s in started]
+
+        return figure_server_peak(quick, start_servers=start, database=url)
+    finally:
+        cluster.stop()
+        shutil.rmtree(logs, ignore_errors=True)
+
+
+def compare(one: dict, several: dict) -> dict:
+    """p95 of the several processes against one process at the same count of examiners
+    (the highest count both measured)."""
+    p95_one = {s["examiners"]: s["p95_ms"] for s in one["levels"] if s["p95_ms"]}
+    p95_several = {s["examiners"]: s["p95_ms"] for s in several["levels"] if s["p95_ms"]}
+    common = sorted(set(p95_one) & set(p95_several))
+    if not common:
+        return {"examiners": None, "ratio": None}
+    at = common[-1]
+    return {"examiners": at, "ratio": round(p95_several[at] / p95_one[at], 2), "p95_one_ms": p95_one[at],
+            "p95_several_ms": p95_several[at]}
 
 
 def lines(r: dict) -> list[str]:
     """The figure in the benchmark's table, in Swedish."""
-    out = [f"Servertopp ({r['servers']} process, betänketid {r['think_seconds'][0]:g}–{r['think_seconds'][1]:g} s, "
+    where = "PostgreSQL" if r.get("postgres") else "DuckDB"
+    out = [f"Servertopp ({r['servers']} {'process' if r['servers'] == 1 else 'processer'} på {where}, betänketid {r['think_seconds'][0]:g}–{r['think_seconds'][1]:g} s, "
            f"mätfönster {r['window_seconds']:g} s): {r['interactions']} interaktioner, fel {r['errors']}, "
            f"förlorade sparningar {r['lost']}.",
            "| examinatorer | interaktioner/s | p50 ms | p95 ms | p50 mot en | p95 mot en |", "|---|---|---|---|---|---|"]

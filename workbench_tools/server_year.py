@@ -24,7 +24,7 @@ from pathlib import Path
 import openpyxl
 
 from scoring.core import auth
-from scoring.core.store import Store
+from scoring.core.store import Store, open_store
 from scoring.intake import review as intake_store
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts, examiners
@@ -38,10 +38,11 @@ EXAMINER_ORGANISATION = "Kulturförvaltningen"  # no load unit belongs to it: no
 REASON = "Lasttest mot servern"
 
 
-def build_load_year(path: Path | str, examiners_wanted: int, seed: int = 22) -> list[Login]:
-    """A new database at ``path`` with at least ``examiners_wanted`` examiners ready to score;
-    their logins (all with the demo password), the demo's own examiners first."""
-    store = Store(str(path))
+def build_load_year(location: Path | str, examiners_wanted: int, seed: int = 22) -> list[Login]:
+    """A new database at ``location`` (a DuckDB file or an empty PostgreSQL database) with at
+    least ``examiners_wanted`` examiners ready to score; their logins (all with the demo
+    password), the demo's own examiners first."""
+    store = open_store(str(location))
     try:
         demo.build_demo(store)
         admin = auth.user_by_email(store, demo.OTHER_ACCOUNTS[0][0])
@@ -130,6 +131,6 @@ class ServerProcess:
 
 
 def start_server(db_env: dict[str, str], log: Path, port: int | None = None) -> ServerProcess:
-    """One server on the database the environment names (``WORKBENCH_DB=...`` today; a shared
-    database URL when several processes serve one year)."""
+    """One server on the database the environment names: ``WORKBENCH_DB=...`` for a DuckDB
+    file, ``WORKBENCH_DATABASE_URL=postgresql://...`` when several processes serve one year."""
     return ServerProcess(db_env, log, port)

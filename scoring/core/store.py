@@ -90,8 +90,9 @@ def _open(path: str) -> duckdb.DuckDBPyConnection:
         who = f" (process {holder.group(1)})" if holder else ""
         raise StoreUnavailable(
             f"Databasen {path} används redan av en annan process{who}: en annan server för Examinatorsstöd "
-            "eller kommandoraden. En databas kan bara ha en server i taget. Stoppa den andra processen, "
-            "eller ange en annan databas med WORKBENCH_DB.") from None
+            "eller kommandoraden. En databasfil kan bara ha en server i taget. Stoppa den andra processen, "
+            "ange en annan databas med WORKBENCH_DB, eller kör flera servrar på PostgreSQL "
+            "(WORKBENCH_DATABASE_URL).") from None
 
 
 class Store:

@@ -1,8 +1,9 @@
-"""A throwaway PostgreSQL cluster for the suite: Debian's server, a free port on 127.0.0.1,
-a data folder under the test's temporary folder, stopped at the end.
+"""A throwaway PostgreSQL cluster for the suite and the benchmark: Debian's server, a free
+port on 127.0.0.1, a data folder under /tmp, stopped and removed at the end.
 
 Each test gets a database of its own, copied from a template (CREATE DATABASE … TEMPLATE),
-which takes a fraction of the time of running the migrations again.
+which takes a fraction of the time of running the migrations again. Durability is switched
+off (fsync, synchronous commit): nothing here outlives the run.
 """
 
 from __future__ import annotations
