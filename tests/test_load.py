@@ -7,11 +7,19 @@ import pytest
 from workbench_tools import load
 
 
-@pytest.fixture(scope="module")
-def crowd(tmp_path_factory):
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def crowd(request, tmp_path_factory):
     from scoring.core.store import Store
 
-    store = Store(tmp_path_factory.mktemp("last") / "last.duckdb")
+    if request.param == "postgresql":
+        from scoring.core.store_postgres import PostgresStore
+
+        cluster = request.getfixturevalue("postgres_cluster")
+        url = cluster.new_database(template="migrated")
+        request.addfinalizer(lambda: cluster.drop_database(url))
+        store = PostgresStore(url)
+    else:
+        store = Store(tmp_path_factory.mktemp("last") / "last.duckdb")
     people = load.prepare(store, 50)
     result = load.run(store, people, seconds=10, think=(0.3, 1.0))
     yield store, people, result

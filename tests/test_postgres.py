@@ -178,3 +178,25 @@ def test_a_corrected_text_read_in_one_process_reaches_the_others_reading_pane(po
         first.close()
         second.close()
         postgres_cluster.drop_database(url)
+
+
+def test_an_unreachable_database_is_named_without_its_password():
+    from scoring.core.store import StoreUnavailable, open_store
+    from workbench_tools.postgres_cluster import free_port
+
+    with pytest.raises(StoreUnavailable) as refused:
+        open_store(f"postgresql://vera:hemligt@127.0.0.1:{free_port()}/examinatorsstod")
+    assert "går inte att nå" in str(refused.value) and "WORKBENCH_DATABASE_URL" in str(refused.value)
+    assert "hemligt" not in str(refused.value)
+
+
+def test_a_duckdb_copy_is_not_read_into_postgresql(demo_path, postgres_cluster, tmp_path):
+    from scoring.core.store import get_store
+
+    backup.create(get_store(str(demo_path)), tmp_path / "kopia")
+    url = postgres_cluster.new_database(template="migrated")
+    try:
+        with pytest.raises(backup.BackupError, match="DuckDB-fil"):
+            backup.restore(tmp_path / "kopia", url)
+    finally:
+        postgres_cluster.drop_database(url)

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg.adapt import Loader
 from psycopg.types.string import TextLoader
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from scoring.core.store import Store, StoreUnavailable, UnitOfWork, migration_files, utcnow
 
@@ -118,14 +118,15 @@ class PostgresStore(Store):
         self.url = url
         self.path = redacted(url)  # the store's name in messages; never the password
         try:
+            psycopg.connect(url, connect_timeout=10).close()  # a clear answer before the pool retries quietly
             self._pool = ConnectionPool(
                 url, min_size=1, max_size=max_connections, open=True, timeout=30, configure=_configure,
                 kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor,
                         # Timestamps are naive UTC, as in the DuckDB file; a lock wait ends with an error, not a hang.
                         "options": "-c TimeZone=UTC -c lock_timeout=60s"})
             self._pool.wait(timeout=15)
-        except (psycopg.Error, Exception) as exc:
-            raise StoreUnavailable(f"Databasen {self.path} går inte att nå: {str(exc).splitlines()[0]}. "
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise StoreUnavailable(f"Databasen {self.path} går inte att nå ({str(exc).splitlines()[0]}). "
                                    "Kontrollera WORKBENCH_DATABASE_URL och att PostgreSQL är igång.") from None
         self._write_lock = threading.RLock()
         self._local = threading.local()
