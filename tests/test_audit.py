@@ -102,8 +102,14 @@ def _reader(store: Store):
 class Recorder:
     """Wraps every write operation: a call that changed any table must have added audit rows."""
 
+    # Each operation is checked on its first calls (the demo year calls some of them hundreds
+    # of times, and reading every table around each call is most of this test's time); an
+    # operation that has not yet logged anything stays checked on every call.
+    SAMPLES = 25
+
     def __init__(self) -> None:
         self.logged: dict[str, int] = {}
+        self.calls: dict[str, int] = {}
         self.failures: list[str] = []
 
     def wrap(self, name: str, function):
@@ -112,6 +118,9 @@ class Recorder:
         @functools.wraps(function)
         def recorded(*args, **kwargs):
             first = args[0] if args else None
+            recorder.calls[name] = recorder.calls.get(name, 0) + 1
+            if recorder.calls[name] > recorder.SAMPLES and name in recorder.logged:
+                return function(*args, **kwargs)
             if isinstance(first, UnitOfWork):
                 reader, actor = first.cursor, first.actor
             elif isinstance(first, Store):

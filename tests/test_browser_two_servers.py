@@ -83,6 +83,7 @@ def test_a_save_in_one_server_is_seen_in_the_other_and_a_stale_save_is_refused(s
     # The first server read its version before the second server's save: refused, and it says so.
     expect(first.get_by_text("Din senaste ändring är inte sparad", exact=False)).to_be_visible(timeout=30_000)
     expect(first.get_by_text("Sparat under tiden:")).to_be_visible()
+    first.get_by_text("Sparat under tiden:").scroll_into_view_if_needed()
     screenshot(first, "two-servers-stale-save")
     # The first server's next rerun shows what the second server saved.
     first.reload()

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -95,7 +96,7 @@ def restore(folder: Path, url: str, expected: dict, audit_entry: dict) -> dict:
     if not name:
         raise RuntimeError("Adressen i WORKBENCH_DATABASE_URL saknar databasens namn.")
     exists = bool(_admin(url, "SELECT 1 FROM pg_database WHERE datname = %s", [name]))
-    if exists and _admin(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name])[0][0]:
+    if exists and _in_use(url, name):
         raise RuntimeError(f"Databasen {name} används (troligen av appen). Stoppa appen innan du återställer.")
     fresh = f"{name}_aterstalls"
     _admin(url, f'DROP DATABASE IF EXISTS "{fresh}"')
@@ -127,6 +128,17 @@ def restore(folder: Path, url: str, expected: dict, audit_entry: dict) -> dict:
         _admin(url, f'ALTER DATABASE "{name}" RENAME TO "{kept}"')
     _admin(url, f'ALTER DATABASE "{fresh}" RENAME TO "{name}"')
     return {"tables": len(expected), "rows": sum(t["rows"] for t in expected.values()), "kept": kept}
+
+
+def _in_use(url: str, name: str, patience: float = 5.0) -> bool:
+    """Whether anything is connected to the database. A server process that has just stopped
+    is still listed for a moment (its backend ends after the client), so wait a little."""
+    deadline = time.monotonic() + patience
+    while _admin(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name])[0][0]:
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 class _Plain:
