@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from helpers import ROOT
 
 from scoring.core.auth import COOKIE_NAME
+from workbench_tools.server_year import ServerProcess, free_port  # noqa: F401 - the tests take free_port from here
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -23,47 +17,13 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``streamlit run serve.py`` against a given database, as ``make run`` starts it."""
+class Server(ServerProcess):
+    """``streamlit run serve.py`` against a given database file, as ``make run`` starts it
+    (``env`` may name another database: WORKBENCH_DATABASE_URL)."""
 
     def __init__(self, database: Path, log: Path, port: int | None = None, extra: list[str] = (),
                  env: dict[str, str] | None = None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
-        env = {**os.environ, "WORKBENCH_DB": str(database), **(env or {})}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server stopped; see {log}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(
-                self.url + "/_stcore/health", timeout=2
-            ) as response:
-                if response.status == 200:
-                    return
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"the server did not start in 60 s; see {log}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
+        super().__init__({"WORKBENCH_DB": str(database), **(env or {})}, log, port, extra=list(extra))
 
 
 def wait_for_app(page) -> None:
@@ -116,3 +76,26 @@ def pick(page, selectbox, option: str) -> None:
         field.click()
         field.fill(option)
         field.press("Enter")
+
+
+def open_assessment(page, base_url: str, unit: str) -> None:
+    """Bedömning on a contribution, declaring first if the page asks."""
+    page.goto(f"{base_url}/bedomning?bidrag={unit}")
+    wait_for_app(page)
+    if page.get_by_role("button", name="Skicka deklarationen").count():
+        page.get_by_text("Jag har inget jäv och behandlar bidraget konfidentiellt").click()
+        page.get_by_role("button", name="Skicka deklarationen").click()
+        wait_for_app(page)
+
+
+NOTES = "Mina anteckningar per fråga (syns bara för dig)"
+
+
+def write_note(page, question: str, text: str, open_notes: bool = True) -> None:
+    """Type a private note on a question and leave the field (which saves it)."""
+    if open_notes:
+        page.get_by_text(NOTES).click()
+    field = page.get_by_label(question, exact=True)
+    field.fill(text)
+    field.press("Tab")
+    wait_for_app(page)

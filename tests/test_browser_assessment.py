@@ -6,10 +6,19 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, screenshot, wait_for_app
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTES,
+    Server,
+    log_in,
+    open_assessment,
+    screenshot,
+    wait_for_app,
+    write_note,
+)
 from playwright.sync_api import expect, sync_playwright
 
-from scoring.core.auth import COOKIE_NAME
 from scoring.core.store import Store
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR
@@ -57,26 +66,13 @@ def test_a_second_tab_never_overwrites_silently(setup):
     context = setup["browser"].new_context(viewport={"width": 1500, "height": 1100}, locale="sv-SE")
     first = context.new_page()
     log_in(first, server.url, email, DEMO_PASSWORD)
-    for _ in range(100):  # the session cookie arrives just after the login
-        if any(c["name"] == COOKIE_NAME for c in context.cookies()):
-            break
-        first.wait_for_timeout(100)
-    first.goto(f"{server.url}/bedomning?bidrag={unit}")
-    wait_for_app(first)
-    if first.get_by_role("button", name="Skicka deklarationen").count():
-        first.get_by_text("Jag har inget jäv och behandlar bidraget konfidentiellt").click()
-        first.get_by_role("button", name="Skicka deklarationen").click()
-        wait_for_app(first)
+    open_assessment(first, server.url, unit)
     second = context.new_page()
     second.goto(f"{server.url}/bedomning?bidrag={unit}")
     wait_for_app(second)
     question = f"Fråga {FRAMEWORK.areas[0].questions[0].number}"
     for tab, text in ((second, "Från den andra fliken."), (first, "Från den första fliken.")):
-        tab.get_by_text("Mina anteckningar per fråga (syns bara för dig)").click()
-        field = tab.get_by_label(question, exact=True)
-        field.fill(text)
-        field.press("Tab")
-        wait_for_app(tab)
+        write_note(tab, question, text)
     expect(first.get_by_text("Din senaste ändring är inte sparad", exact=False)).to_be_visible(timeout=30_000)
     expect(first.get_by_text("Sparat under tiden:")).to_be_visible()
     screenshot(first, "assessment-stale-save")
@@ -85,6 +81,6 @@ def test_a_second_tab_never_overwrites_silently(setup):
     expect(first.get_by_text("Din senaste ändring är inte sparad", exact=False)).to_have_count(0)
     second.reload()
     wait_for_app(second)
-    second.get_by_text("Mina anteckningar per fråga (syns bara för dig)").click()
+    second.get_by_text(NOTES).click()
     expect(second.get_by_label(question, exact=True)).to_have_value("Från den första fliken.")
     context.close()

@@ -5,11 +5,20 @@ on both."""
 from __future__ import annotations
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, screenshot, wait_for_app
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTES,
+    Server,
+    log_in,
+    open_assessment,
+    screenshot,
+    wait_for_app,
+    write_note,
+)
 from playwright.sync_api import expect, sync_playwright
 from test_browser import EXAMINER, PAGE_HEADINGS, ROLE_LOGINS
 
-from scoring.core.auth import COOKIE_NAME
 from scoring.core.store_postgres import PostgresStore
 from scoring.year.framework import load_framework
 from workbench_tools.demo import DEMO_PASSWORD, DEMO_YEAR
@@ -51,10 +60,6 @@ def _logged_in_context(setup, email: str):
     context = setup["browser"].new_context(viewport={"width": 1500, "height": 1100}, locale="sv-SE")
     page = context.new_page()
     log_in(page, setup["servers"][0].url, email, DEMO_PASSWORD)
-    for _ in range(100):  # the session cookie arrives just after the login
-        if any(c["name"] == COOKIE_NAME for c in context.cookies()):
-            break
-        page.wait_for_timeout(100)
     return context, page
 
 
@@ -62,12 +67,7 @@ def test_a_save_in_one_server_is_seen_in_the_other_and_a_stale_save_is_refused(s
     first_server, second_server = setup["servers"]
     context, first = _logged_in_context(setup, setup["email"])
     unit = setup["unit"]
-    first.goto(f"{first_server.url}/bedomning?bidrag={unit}")
-    wait_for_app(first)
-    if first.get_by_role("button", name="Skicka deklarationen").count():
-        first.get_by_text("Jag har inget jäv och behandlar bidraget konfidentiellt").click()
-        first.get_by_role("button", name="Skicka deklarationen").click()
-        wait_for_app(first)
+    open_assessment(first, first_server.url, unit)
     # The same login (the session lives in the shared database) on the other server process.
     second = context.new_page()
     second.goto(f"{second_server.url}/bedomning?bidrag={unit}")
@@ -75,11 +75,7 @@ def test_a_save_in_one_server_is_seen_in_the_other_and_a_stale_save_is_refused(s
     expect(second.get_by_role("heading", name="Bedömning", exact=True)).to_be_visible(timeout=30_000)
     question = f"Fråga {FRAMEWORK.areas[0].questions[0].number}"
     for tab, text in ((second, "Från den andra servern."), (first, "Från den första servern.")):
-        tab.get_by_text("Mina anteckningar per fråga (syns bara för dig)").click()
-        field = tab.get_by_label(question, exact=True)
-        field.fill(text)
-        field.press("Tab")
-        wait_for_app(tab)
+        write_note(tab, question, text)
     # The first server read its version before the second server's save: refused, and it says so.
     expect(first.get_by_text("Din senaste ändring är inte sparad", exact=False)).to_be_visible(timeout=30_000)
     expect(first.get_by_text("Sparat under tiden:")).to_be_visible()
@@ -88,17 +84,14 @@ def test_a_save_in_one_server_is_seen_in_the_other_and_a_stale_save_is_refused(s
     # The first server's next rerun shows what the second server saved.
     first.reload()
     wait_for_app(first)
-    first.get_by_text("Mina anteckningar per fråga (syns bara för dig)").click()
+    first.get_by_text(NOTES).click()
     expect(first.get_by_label(question, exact=True)).to_have_value("Från den andra servern.")
     # And the other way round: a save on the first server, seen on the second.
-    field = first.get_by_label(question, exact=True)
-    field.fill("Rättat på den första servern.")
-    field.press("Tab")
-    wait_for_app(first)
+    write_note(first, question, "Rättat på den första servern.", open_notes=False)
     expect(first.get_by_text("Din senaste ändring är inte sparad", exact=False)).to_have_count(0)
     second.reload()
     wait_for_app(second)
-    second.get_by_text("Mina anteckningar per fråga (syns bara för dig)").click()
+    second.get_by_text(NOTES).click()
     expect(second.get_by_label(question, exact=True)).to_have_value("Rättat på den första servern.")
     context.close()
 

@@ -26,7 +26,8 @@ def loaded(demo_template, tmp_path_factory):
     store.close()
     server = Server(database, folder / "server.log")
     try:
-        result = server_load.run(server.url, logins, seconds=8, think=(0.1, 0.4))
+        # A count, not a time: on a busy machine the same interactions just take longer.
+        result = server_load.run(server.url, logins, seconds=180, think=(0.1, 0.4), each=7)
     finally:
         server.stop()  # DuckDB: one process owns the file, so the check reads it after
     store = Store(database)
@@ -40,7 +41,7 @@ def test_every_interaction_ends_in_its_own_finished_run(loaded):
     assert len(logins) == 3 and len({login.email for login in logins}) == 3
     assert result.errors == []
     assert all(s.ready for s in result.sessions)
-    assert result.interactions >= 20
+    assert all(len(s.interactions) >= 7 for s in result.sessions)
     assert all(i.ok and i.seconds > 0 for s in result.sessions for i in s.interactions)
     kinds = {i.kind for s in result.sessions for i in s.interactions}
     assert {"band", "poäng", "område", "ny iakttagelse"} <= kinds
@@ -98,7 +99,7 @@ def loaded_on_postgres(postgres_cluster, postgres_demo, tmp_path_factory):
     servers = [Server(folder / "unused.duckdb", folder / f"server-{n}.log", env={"WORKBENCH_DATABASE_URL": url})
                for n in range(2)]
     try:
-        result = server_load.run([s.url for s in servers], logins, seconds=8, think=(0.1, 0.4))
+        result = server_load.run([s.url for s in servers], logins, seconds=180, think=(0.1, 0.4), each=6)
     finally:
         for server in servers:
             server.stop()
@@ -111,6 +112,6 @@ def test_two_processes_on_postgresql_lose_nothing(loaded_on_postgres):
     store, servers, result = loaded_on_postgres
     assert result.errors == [] and all(s.ready for s in result.sessions)
     assert {s.server for s in result.sessions} == {s.url for s in servers}  # both processes served
-    assert result.interactions >= 20
+    assert all(len(s.interactions) >= 6 for s in result.sessions)
     assert sum(len(s.scores) for s in result.sessions) > 0
     assert server_load.verify(store, result.sessions) == 0

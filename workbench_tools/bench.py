@@ -184,19 +184,9 @@ def figure_concurrent_save_postgres(quick: bool) -> dict:
 
     cluster = PostgresCluster()
     try:
-        alone = PostgresStore(cluster.new_database(name="alone"))
-        single = load.run(alone, load.prepare(alone, 1), 3 if quick else 10, think=(0.01, 0.02))
-        alone.close()
-        crowd = PostgresStore(cluster.new_database(name="crowd"))
-        many = load.run(crowd, load.prepare(crowd, 50), 8 if quick else 60, think=(0.5, 2.5))
-        crowd.close()
+        return _concurrent_saves(quick, lambda name: PostgresStore(cluster.new_database(name=name)))
     finally:
         cluster.stop()
-    return {"ratio": round(many.p95_ms / single.p95_ms, 2), "seconds": round(many.p95_ms / 1000, 4),
-            "baseline_seconds": round(single.p95_ms / 1000, 4), "p50_ms": many.p50_ms, "p95_ms": many.p95_ms,
-            "max_ms": many.max_ms, "sessions": many.sessions, "saves": many.saves, "run_seconds": many.seconds,
-            "lost_writes": many.lost_writes + single.lost_writes, "mixed_up": many.mixed_up,
-            "stale_refusals": many.stale_refusals, "errors": len(many.errors) + len(single.errors)}
 
 
 def _synthetic_store(contributions: int):
@@ -248,14 +238,18 @@ def figure_concurrent_save(quick: bool) -> dict:
     for a minute; p95 of the saves against one examiner saving alone in the same run."""
     folder = tempfile.mkdtemp(prefix="bench-")
     try:
-        alone = Store(f"{folder}/alone.duckdb")
-        single = load.run(alone, load.prepare(alone, 1), 3 if quick else 10, think=(0.01, 0.02))
-        alone.close()
-        crowd = Store(f"{folder}/crowd.duckdb")
-        many = load.run(crowd, load.prepare(crowd, 50), 8 if quick else 60, think=(0.5, 2.5))
-        crowd.close()
+        return _concurrent_saves(quick, lambda name: Store(f"{folder}/{name}.duckdb"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _concurrent_saves(quick: bool, new_store: Callable[[str], Store]) -> dict:
+    alone = new_store("alone")
+    single = load.run(alone, load.prepare(alone, 1), 3 if quick else 10, think=(0.01, 0.02))
+    alone.close()
+    crowd = new_store("crowd")
+    many = load.run(crowd, load.prepare(crowd, 50), 8 if quick else 60, think=(0.5, 2.5))
+    crowd.close()
     return {"ratio": round(many.p95_ms / single.p95_ms, 2), "seconds": round(many.p95_ms / 1000, 4),
             "baseline_seconds": round(single.p95_ms / 1000, 4), "p50_ms": many.p50_ms, "p95_ms": many.p95_ms,
             "max_ms": many.max_ms, "sessions": many.sessions, "saves": many.saves, "run_seconds": many.seconds,
@@ -357,11 +351,7 @@ def table(results: dict[str, dict]) -> str:
             if isinstance(r, dict):
                 lines.append(f"Intag, {case}: {r['seconds']} s, största minne {r['peak_mb']} MB ({r['detail']}).")
     if "concurrent_save" in results:
-        r = results["concurrent_save"]
-        lines.append("")
-        lines.append(f"Samtidiga sparningar: {r['sessions']} examinatorer, {r['saves']} sparningar på "
-                     f"{r['run_seconds']} s; p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms; "
-                     f"förlorade {r['lost_writes']}, hamnade fel {r['mixed_up']}, fel {r['errors']}.")
+        lines += ["", _concurrent_line("Samtidiga sparningar", results["concurrent_save"])]
     from workbench_tools.server_bench import lines as server_lines
 
     for name in ("server_peak", "server_peak_postgres"):
@@ -371,9 +361,11 @@ def table(results: dict[str, dict]) -> str:
         lines.append(f"Två processer på PostgreSQL mot en process på DuckDB med {against['examiners']} examinatorer: "
                      f"p95 {against['p95_several_ms']} ms mot {against['p95_one_ms']} ms, kvot {against['ratio']}×.")
     if "concurrent_save_postgres" in results:
-        r = results["concurrent_save_postgres"]
-        lines.append("")
-        lines.append(f"Samtidiga sparningar på PostgreSQL: {r['sessions']} examinatorer, {r['saves']} sparningar på "
-                     f"{r['run_seconds']} s; p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms ({r['ratio']}× en ensam); "
-                     f"förlorade {r['lost_writes']}, hamnade fel {r['mixed_up']}, fel {r['errors']}.")
+        lines += ["", _concurrent_line("Samtidiga sparningar på PostgreSQL", results["concurrent_save_postgres"])]
     return "\n".join(lines)
+
+
+def _concurrent_line(title: str, r: dict) -> str:
+    return (f"{title}: {r['sessions']} examinatorer, {r['saves']} sparningar på {r['run_seconds']} s; p50 "
+            f"{r['p50_ms']} ms, p95 {r['p95_ms']} ms ({r['ratio']}× en ensam), max {r['max_ms']} ms; "
+            f"förlorade {r['lost_writes']}, hamnade fel {r['mixed_up']}, fel {r['errors']}.")
