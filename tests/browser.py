@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import ROOT
+from playwright.sync_api import expect
 
 from scoring.core.auth import COOKIE_NAME
 from workbench_tools.server_year import ServerProcess, free_port  # noqa: F401 - the tests take free_port from here
@@ -67,6 +68,7 @@ def form_with(page, key: str):
 def pick(page, selectbox, option: str) -> None:
     """Choose an option in a Streamlit selectbox (typing narrows a long list)."""
     field = selectbox.locator("input")
+    expect(field).to_have_count(1, timeout=30_000)  # a redraw briefly shows the old copy beside the new
     field.click()
     field.fill(option)
     match = page.get_by_role("option", name=option, exact=True)
