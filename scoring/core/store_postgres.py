@@ -18,6 +18,7 @@ the DuckDB file. The rest of the workbench does not know the difference:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -189,7 +190,11 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         with self._sender_lock:
-            if self._sender_connection is not None:
+            if self._sender_connection is not None and not self._sender_connection.closed:
+                # Released now, not when the server notices the closed connection: the next
+                # process takes over sending at its next round.
+                with contextlib.suppress(psycopg.Error):
+                    self._sender_connection.execute("SELECT pg_advisory_unlock_all()")
                 self._sender_connection.close()
         self._pool.close()
 
