@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import assessment_parts as parts
+from app_pages import draft_field
 from app_pages.common import declaration_form, show_concepts_and_checklist
 from app_pages.reading import show_answer, show_appendices, show_block, show_notes
 from scoring.assessment import guidance
@@ -127,17 +128,28 @@ with assess:
         parts.new_finding_form(area, area_passages, cid)
     st.subheader("Inför platsbesöket")
     svq_key = f"{parts.widget_prefix(cid)}svq_{area_code}"
-    st.session_state.setdefault(svq_key, "\n".join(area_work.site_visit_questions))
+    saved_questions = "\n".join(area_work.site_visit_questions)
+    draft_field.setdefault(svq_key, parts.draft_name(cid, f"svq_{area_code}"), saved_questions)
+
+    def save_questions(a=area_code, k=svq_key):
+        return parts.on_screen(a) and parts.save(cid, assessments.set_site_visit_questions, a,
+                                                 st.session_state[k].splitlines())
     st.text_area("Vad vill du kontrollera eller få förtydligat? En fråga per rad.", key=svq_key,
-                 disabled=not editable, on_change=lambda a=area_code, k=svq_key: parts.on_screen(a) and parts.save(
-                     cid, assessments.set_site_visit_questions, a, st.session_state[k].splitlines()))
+                 disabled=not editable, on_change=save_questions)
+    draft_field.companion(svq_key, parts.draft_name(cid, f"svq_{area_code}"), saved_questions, save_questions,
+                          disabled=not editable)
     with st.expander("Mina anteckningar per fråga (syns bara för dig)"):
         for question in area.questions:
             note_key = f"{parts.widget_prefix(cid)}note_{question.number}"
-            st.session_state.setdefault(note_key, work.notes.get(question.number, ""))
+            draft_field.setdefault(note_key, parts.draft_name(cid, f"note_{question.number}"),
+                                   work.notes.get(question.number, ""))
+
+            def save_note(n=question.number, k=note_key, a=area_code):
+                return parts.on_screen(a) and parts.save(cid, assessments.set_note, n, st.session_state[k])
             st.text_area(f"Fråga {question.number}", key=note_key, height=68, disabled=not editable,
-                         on_change=lambda n=question.number, k=note_key, a=area_code: parts.on_screen(a)
-                         and parts.save(cid, assessments.set_note, n, st.session_state[k]))
+                         on_change=save_note)
+            draft_field.companion(note_key, parts.draft_name(cid, f"note_{question.number}"),
+                                  work.notes.get(question.number, ""), save_note, disabled=not editable)
 
 # --- the whole assessment ---------------------------------------------------------
 st.divider()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, draft_field
 from scoring.assessment import guidance, scorebook
 from scoring.assessment import individual as assessments
 from scoring.assessment.individual import AreaWork, AssessmentError
@@ -32,6 +32,12 @@ def on_screen(area_code: str) -> bool:
 
 def widget_prefix(cid: int) -> str:
     return SAVES.widget_prefix(cid)
+
+
+def draft_name(cid: int, field: str) -> str:
+    """The name of a field's draft (scoring.core.drafts): per person, so the contribution and
+    the field are enough."""
+    return f"bedomning:{cid}:{field}"
 
 
 def save(cid: int, change, *args, **kwargs) -> bool:
@@ -96,18 +102,23 @@ def show_warnings(warnings: list[guidance.Warning]) -> None:
 
 def finding_editor(area: Area, finding: assessments.Finding, passages: dict, cid: int, editable: bool) -> None:
     p = f"{widget_prefix(cid)}f{finding.id}_"
-    defaults = {"text": finding.text, "examples": finding.examples, "questions": finding.questions,
-                "anchors": [a for a in finding.anchors if a in passages]}
+    defaults = {"questions": finding.questions, "anchors": [a for a in finding.anchors if a in passages]}
     for name, value in defaults.items():
         st.session_state.setdefault(p + name, value)
+    for name in ("text", "examples"):
+        draft_field.setdefault(p + name, draft_name(cid, f"f{finding.id}_{name}"), getattr(finding, name))
     warnings = guidance.wording_warnings(finding.text)
     title = escape_markdown(finding.text if len(finding.text) < 90 else finding.text[:88] + "…")
     with st.expander(("⚠ " if warnings else "") + title):
         st.text_area("Iakttagelse", key=p + "text", disabled=not editable, on_change=_finding_changed,
                      args=(cid, finding.id, p, area.code))
+        draft_field.companion(p + "text", draft_name(cid, f"f{finding.id}_text"), finding.text,
+                              _finding_changed, (cid, finding.id, p, area.code), disabled=not editable)
         show_warnings(warnings)
         st.text_area("Exempel (valfritt)", key=p + "examples", height=68, disabled=not editable,
                      on_change=_finding_changed, args=(cid, finding.id, p, area.code))
+        draft_field.companion(p + "examples", draft_name(cid, f"f{finding.id}_examples"), finding.examples,
+                              _finding_changed, (cid, finding.id, p, area.code), disabled=not editable)
         st.multiselect("Gäller fråga", [q.number for q in area.questions], key=p + "questions",
                        placeholder="Välj fråga", disabled=not editable, on_change=_finding_changed, args=(cid, finding.id, p, area.code))
         st.multiselect("Stöds av avsnitt", list(passages), key=p + "anchors", format_func=lambda b: passages[b]["label"],
@@ -131,6 +142,8 @@ def _finding_changed(cid: int, finding_id: int, p: str, area_code: str) -> None:
 
 def new_finding_form(area: Area, passages: dict, cid: int) -> None:
     p = f"{widget_prefix(cid)}new_{area.code}_"
+    for name in ("text", "examples"):
+        draft_field.setdefault(p + name, draft_name(cid, f"new_{area.code}_{name}"), "")
     with st.form(p + "form", border=True):
         st.markdown("**Ny iakttagelse**")
         st.radio("Typ", list(phases.FindingKind.labels()), format_func=phases.FindingKind.labels().get, key=p + "kind", horizontal=True)
@@ -141,6 +154,9 @@ def new_finding_form(area: Area, passages: dict, cid: int) -> None:
         st.multiselect("Stöds av avsnitt", list(passages), key=p + "anchors", placeholder="Välj avsnitt i svaret",
                        format_func=lambda b: f"{passages[b]['label']}: {assessments.quote(passages[b], 60)}")
         st.form_submit_button("Lägg till", icon=":material/add:", on_click=_add_finding, args=(cid, area.code, p))
+    # Outside the form: a form holds a component's values back until it is submitted.
+    for name in ("text", "examples"):
+        draft_field.companion(p + name, draft_name(cid, f"new_{area.code}_{name}"), "")
 
 
 def _add_finding(cid: int, area_code: str, p: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import draft_field
 from scoring.core import access
 from scoring.core.errors import StaleWrite
 from scoring.core.text import escape_markdown
@@ -35,8 +36,11 @@ def dossier_tab(store, user, year: int, framework, candidates) -> None:
     st.caption("Arbetsverktygets förslag, byggt av lagets nyckelteman (inte sparat ännu)." if version == 0
                else f"Beredningsgruppens utkast, version {version}.")
     key = f"utkast_{cid}_{version}"
-    edited = st.text_area("Utkast till motivering", value=text, key=key, height=140, disabled=not editable,
+    field = f"motivering:{cid}"
+    draft_field.setdefault(key, field, text)
+    edited = st.text_area("Utkast till motivering", key=key, height=140, disabled=not editable,
                           label_visibility="collapsed")
+    draft_field.companion(key, field, text, disabled=not editable)
     if editable and st.button("Spara utkastet", key=f"{key}_save", disabled=edited == text and version > 0):
         try:
             motivations.save_draft(store, user, cid, edited, version)

@@ -66,7 +66,7 @@ def empty_store(database, request, tmp_path, monkeypatch) -> Store:
 # Modules whose tests of `empty_store` / `demo_store` run once on each database.
 BOTH_DATABASES = {"test_store", "test_load", "test_access_matrix", "test_phases", "test_assessments",
                   "test_consensus", "test_after_the_jury", "test_teams", "test_jury",
-                  "test_intake_store", "test_real_year", "test_postgres"}
+                  "test_intake_store", "test_real_year", "test_postgres", "test_drafts"}
 
 
 def pytest_generate_tests(metafunc):

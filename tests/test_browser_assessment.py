@@ -84,3 +84,48 @@ def test_a_second_tab_never_overwrites_silently(setup):
     second.get_by_text(NOTES).click()
     expect(second.get_by_label(question, exact=True)).to_have_value("Från den första fliken.")
     context.close()
+
+
+def test_text_typed_and_not_left_survives_a_reload(setup):
+    """A note typed and never left is kept as a draft while typing; after a reload it is back in
+    its field, says so, and leaving the field saves it. Typing not yet kept asks before leaving."""
+    server, email, unit = setup["server"], setup["email"], setup["unit"]
+    context = setup["browser"].new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE")
+    page = context.new_page()
+    log_in(page, server.url, email, DEMO_PASSWORD)
+    open_assessment(page, server.url, unit)
+    question = f"Fråga {FRAMEWORK.areas[0].questions[0].number}"
+    page.get_by_text(NOTES).click()
+    field = page.get_by_label(question, exact=True)
+    field.click()
+    field.press_sequentially("Skrivet men aldrig lämnat.")
+    expect(page.get_by_text("Utkast sparat", exact=False)).to_be_visible(timeout=30_000)
+    page.reload()
+    wait_for_app(page)
+    page.get_by_text(NOTES).click()
+    field = page.get_by_label(question, exact=True)
+    expect(field).to_have_value("Skrivet men aldrig lämnat.")
+    expect(page.get_by_text("Återställt utkast från", exact=False)).to_be_visible()
+    field.click()
+    field.press("Tab")
+    expect(page.get_by_text("Sparat", exact=True)).to_be_visible(timeout=30_000)
+    # Saved for real: a new page load shows the text with no draft to restore.
+    page.reload()
+    wait_for_app(page)
+    page.get_by_text(NOTES).click()
+    wait_for_app(page)
+    screenshot(page, "draft-after-save-reload")
+    field = page.get_by_label(question, exact=True)
+    expect(field).to_have_value("Skrivet men aldrig lämnat.")
+    expect(page.get_by_text("Sparat", exact=True)).to_be_visible()
+    expect(page.get_by_text("Återställt utkast från", exact=False)).to_have_count(0)
+
+    # Typed and not yet kept anywhere: leaving the page asks first.
+    field.click()
+    field.press("End")
+    field.press_sequentially(" Mer.")
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
+    context.close()

@@ -129,7 +129,9 @@ class Store:
             cursor.close()
 
     @contextmanager
-    def write(self, actor: str) -> Iterator[UnitOfWork]:
+    def write(self, actor: str, cached_reads_unchanged: bool = False) -> Iterator[UnitOfWork]:
+        """One transaction. ``cached_reads_unchanged``: the change touches no table any cached
+        read uses (a draft), so the cache of every process stays valid."""
         with self._write_lock:
             cursor = self._cursor()
             try:
@@ -141,7 +143,8 @@ class Store:
                     cursor.execute("ROLLBACK")
                     raise
                 cursor.execute("COMMIT")
-                self._generation += 1
+                if not cached_reads_unchanged:
+                    self._generation += 1
             finally:
                 cursor.close()
         for callback in uow.after_commit:

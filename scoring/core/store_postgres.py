@@ -152,7 +152,7 @@ class PostgresStore(Store):
                 cursor.close()
 
     @contextmanager
-    def write(self, actor: str) -> Iterator[UnitOfWork]:
+    def write(self, actor: str, cached_reads_unchanged: bool = False) -> Iterator[UnitOfWork]:
         outer: UnitOfWork | None = getattr(self._local, "uow", None)
         if outer is not None:
             # A write inside a write on this thread: a savepoint of the same transaction, since
@@ -169,7 +169,8 @@ class PostgresStore(Store):
                     cursor.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK_KEY])
                     uow = self._local.uow = UnitOfWork(cursor, actor)
                     yield uow
-                    generation = cursor.execute("UPDATE store_generation SET n = n + 1 RETURNING n").fetchone()[0]
+                    generation = self._generation if cached_reads_unchanged else cursor.execute(
+                        "UPDATE store_generation SET n = n + 1 RETURNING n").fetchone()[0]
             finally:
                 self._local.uow = None
                 cursor.close()

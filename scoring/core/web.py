@@ -58,12 +58,14 @@ def inline_script_hashes(html: str) -> list[str]:
 
 
 def content_security_policy(script_hashes: list[str]) -> str:
-    """What Streamlit needs and no more: its own scripts, inline styles (its components
+    """What Streamlit needs and no more: its own scripts and its components' modules, inline styles (its components
     style themselves), images and fonts from itself or data:, its websocket; framing only
     by this site."""
     return "; ".join([
         "default-src 'self'",
-        "script-src " + " ".join(["'self'", *script_hashes]),
+        # blob: is how Streamlit's own component API (st.components.v2) loads a component's
+        # module; a blob URL can only be made by a script already running on this page.
+        "script-src " + " ".join(["'self'", *script_hashes, "blob:"]),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
