@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring.core import access
+from app_pages import draft_field
+from scoring.core import access, drafts
 from scoring.core.text import escape_markdown
 from scoring.jury import members
 from scoring.jury import shortlist as jury
@@ -88,10 +89,12 @@ def decision_form(store, user, candidate) -> None:
         st.caption("Du har anmält jäv mot kandidaten och deltar inte i beslutet.")
         return
     labels = phases.Decision.labels()
+    motivation_key, field = f"beslut_{candidate.contribution_id}_motivering", f"jurybeslut:{candidate.contribution_id}"
+    draft_field.setdefault(motivation_key, field, "")
     with st.form(f"beslut_{candidate.contribution_id}"):
         choice = st.radio("Juryns beslut", list(labels), format_func=labels.get, horizontal=True,
                           index=list(labels).index(candidate.decision) if candidate.decision else None)
-        motivation = st.text_area("Juryns motivering (publiceras)", height=90)
+        motivation = st.text_area("Juryns motivering (publiceras)", height=90, key=motivation_key)
         # Only an award for a proposed honourable mention goes beyond the team's proposal.
         reason = st.text_input("Skäl, om juryn beslutar om utmärkelse (laget föreslog hedersomnämnande; skälet står "
                                "i protokollet)") if candidate.proposal != "utmarkelse" else ""
@@ -103,4 +106,6 @@ def decision_form(store, user, candidate) -> None:
             except jury.JuryError as exc:
                 st.error(escape_markdown(str(exc)))
             else:
+                drafts.clear_draft(store, user, field)
                 st.rerun()
+    draft_field.companion(motivation_key, field, "")

@@ -5,6 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
+from app_pages import draft_field
 from scoring.core import access
 from scoring.core.errors import Refused, StaleWrite
 from scoring.core.store import get_store
@@ -85,11 +86,13 @@ if chosen.date and chosen.starts:
                              file_name=f"Återbesök {chosen.unit}.ics", mime="text/calendar", icon=":material/event:")
 
 with after_col:
+    notes_key, notes_field = f"held_{cid}_{version}_notes", f"aterbesok:{cid}"
+    draft_field.setdefault(notes_key, notes_field, chosen.notes or "")
     with st.form(f"held_{cid}_{version}"):
         st.markdown("**Återbesöket är genomfört**")
         held = st.date_input("Genomfört", value=chosen.held_on or chosen.date, max_value=calendar.today(),
                              format="YYYY-MM-DD")
-        notes = st.text_area("Anteckningar från återbesöket", value=chosen.notes, height=90)
+        notes = st.text_area("Anteckningar från återbesöket", height=90, key=notes_key)
         if st.form_submit_button("Spara"):
             try:
                 new = visits.record_held(store, user, cid, version, held_on=held, notes=notes)
@@ -97,6 +100,7 @@ with after_col:
                 refused(exc)
             else:
                 saved(f"Återbesöket hos {chosen.unit} är genomfört.", new)
+    draft_field.companion(notes_key, notes_field, chosen.notes or "")
     with st.form(f"handover_{cid}_{version}"):
         st.markdown("**Rapporten är överlämnad**")
         on = st.date_input("Överlämnad", value=chosen.handed_over_on or calendar.today(),
