@@ -170,7 +170,9 @@ def _companion_fragment(key: str, field: str, saved: str, on_commit: Callable | 
     if st.session_state.pop(_committed_key(key), False):
         st.rerun(scope="app")  # the field was saved from here: the whole page shows the new text
     draft = drafts.draft_for(get_store(), _user(), field)
-    if draft is not None and draft.text == saved:
+    # Done with: the draft is the saved text, or the field was saved over it and this window
+    # shows what was saved (the person left the field with that text).
+    if draft is not None and (draft.text == saved or (draft.based_on != saved and st.session_state.get(key) == saved)):
         drafts.clear_draft(get_store(), _user(), field)
         draft = None
     restored = st.session_state.get(_restored_key(key))

@@ -192,3 +192,22 @@ def test_an_undeclared_examiner_gets_the_declaration_first(demo_store):
         " WHERE d.user_id = u.id AND d.contribution_id = s.contribution_id) ORDER BY 2 LIMIT 1")
     at = open_page(demo_store, auth.user_by_email(demo_store, email), cid)
     assert "Jäv och sekretess" in texts(at) and "##### 1." not in texts(at)
+
+
+def test_a_draft_left_in_a_closed_tab_starts_the_field_and_is_dropped_once_saved(demo_store):
+    from scoring.core import drafts
+    user, cid = not_started(demo_store)
+    assessments.add_finding(demo_store, user, cid, 0, area_code="malgrupp", kind="styrka", text="Först")
+    fid = assessments.own_assessment(demo_store, user, cid).areas["malgrupp"].findings[0].id
+    drafts.save_draft(demo_store, user, f"bedomning:{cid}:note_1", "Halvskriven anteckning", "")
+    drafts.save_draft(demo_store, user, f"bedomning:{cid}:f{fid}_text", "Först, och sedan mer", "Först")
+    at = open_page(demo_store, user, cid)
+    assert at.text_area(key=key(cid, "note_1")).value == "Halvskriven anteckning"
+    assert at.text_area(key=key(cid, f"f{fid}_text")).value == "Först, och sedan mer"
+    assert assessments.own_assessment(demo_store, user, cid).notes == {}  # a draft is not the saved text
+    at.text_area(key=key(cid, "note_1")).input("Halvskriven anteckning, klar").run()
+    assert assessments.own_assessment(demo_store, user, cid).notes == {1: "Halvskriven anteckning, klar"}
+    # The draft typed before is replaced by the saved text: nothing left to restore for the note.
+    at.run()
+    assert drafts.draft_for(demo_store, user, f"bedomning:{cid}:note_1") is None
+    assert drafts.draft_for(demo_store, user, f"bedomning:{cid}:f{fid}_text") is not None
