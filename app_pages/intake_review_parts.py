@@ -90,7 +90,7 @@ def _move_form(review: intake_store.Review, framework: Framework, messages) -> N
         moved = button_col.form_submit_button("Flytta", icon=":material/move_down:", width="stretch")
     with messages:
         if outcome := st.session_state.pop(f"split_moved_{review.id}", None):
-            st.success(outcome, icon=":material/check:")
+            st.success(escape_markdown(outcome), icon=":material/check:")
     if moved:
         with messages:
             _move(store, user, review, framework, seen, chosen, target, numbers)
@@ -106,7 +106,7 @@ def _move(store, user, review, framework, seen: int, chosen: list[str], target: 
     changes = split_view.moves(framework, review.places, chosen, target)
     passages = split_view.ranges(sorted(numbers[b] for b in chosen))
     if not changes:
-        st.info(f"{passages} står redan under {label}.")
+        st.info(escape_markdown(f"{passages} står redan under {label}."))
         return
     try:
         intake_store.correct(store, user, review.id, seen, changes)
@@ -129,7 +129,8 @@ def _file_text(review: intake_store.Review, framework: Framework) -> None:
         if key[:2] == ("fraga", None):  # an area's heading or introduction before its first question
             area = framework.area(review.places[blocks[0].id].area) if review.places[blocks[0].id].area else None
             label = f"{area.title}, utan fråga" if area else label
-        colour = "orange" if _needs_a_look(key, blocks, review.places) else BADGE_COLOURS.get(key[0], "gray")
+        colour = "orange" if _needs_a_look(key, blocks, review.places) else \
+            "gray" if key[:2] == ("fraga", None) else BADGE_COLOURS.get(key[0], "gray")
         badge = f":{colour}-badge[{escape_markdown(label)}]"
         st.markdown("\n\n".join([badge, *(_passage(b, review.places[b.id], numbers[b.id], pictures.get(b.id, []))
                                           for b in blocks)]))
