@@ -29,7 +29,10 @@ if not waiting:
     st.stop()
 one_tab, many_tab = st.tabs(["En fil", "Godkänn flera"], key="review_tabs", on_change="rerun")
 with many_tab:
-    parts.accept_many_section(year, waiting)
+    if many_tab.open:  # only the open tab is drawn: choosing a tab reruns the page
+        parts.accept_many_section(year, waiting)
+if one_tab.open is False:
+    st.stop()
 
 with one_tab:
     names = {r["id"]: r["filename"] + (" (rättad version)" if r["replaces_contribution_id"] else "") for r in waiting}

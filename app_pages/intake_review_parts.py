@@ -6,6 +6,7 @@ Not a page itself: the router registers pages by file, and this file is not amon
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -53,36 +54,59 @@ def split_review(review: intake_store.Review, framework: Framework) -> None:
                "med de stycken som hamnat under varje fråga. Hamnade ett stycke fel: välj stycket och vart det "
                "ska, och flytta.")
     messages = st.container()  # above the panes, so a move's outcome shows where the move was made
-    _move_form(review, framework, messages)
+    text = _split_text(review, framework)
+    _move_form(review, framework, text, messages)
     file_pane, questionnaire_pane = st.columns(2, gap="medium")
     with file_pane:
         st.markdown("**Bidraget**")
         with st.container(height=PANE_HEIGHT, key="split_file_pane"):
-            _file_text(review, framework)
+            for run in text.runs:  # one markdown element per run keeps a 400-passage file quick to draw
+                st.markdown(run)
     with questionnaire_pane:
         st.markdown("**Frågeformuläret**")
         with st.container(height=PANE_HEIGHT, key="split_questionnaire_pane"):
             _questionnaire(review, framework)
 
 
-def _move_form(review: intake_store.Review, framework: Framework, messages) -> None:
+@dataclasses.dataclass
+class _SplitText:
+    """What the panes and the move control show of one version of a file's split."""
+
+    key: tuple
+    runs: list[str]             # the file's passages in document order, a run under one place at a time
+    passage_labels: dict[str, str]  # block id -> "¶12 · Fråga 3 · Vi arbetar …"
+    numbers: dict[str, int]
+
+
+def _split_text(review: intake_store.Review, framework: Framework) -> _SplitText:
+    """Built once per version of the split and kept for the session: a rerun for any other
+    reason (a note typed, a file chosen in a form) sends the same text without building it."""
+    key = (review.id, review.version, id(framework))
+    cached = st.session_state.get(f"split_text_{review.id}")
+    if cached is not None and cached.key == key:
+        return cached
+    numbers = split_view.numbers(review.blocks)
+    labels = {}
+    for block in review.blocks:
+        where = split_view.place_label(framework, split_view.place_key(review.places[block.id]))
+        text = " ".join(block.text.split())
+        labels[block.id] = f"¶{numbers[block.id]} · {where} · {text[:70] + ' …' if len(text) > 70 else text}"
+    built = _SplitText(key, _file_runs(review, framework, numbers), labels, numbers)
+    st.session_state[f"split_text_{review.id}"] = built
+    return built
+
+
+def _move_form(review: intake_store.Review, framework: Framework, text: _SplitText, messages) -> None:
     store, user = get_store(), st.session_state["current_user"]
     # The version this window last showed, so a move made on a split someone has saved over
     # meanwhile is refused instead of being applied to what this window never showed.
     seen_key = f"split_seen_version_{review.id}"
     seen = st.session_state.get(seen_key, review.version)
-    numbers = split_view.numbers(review.blocks)
+    numbers = text.numbers
     targets = split_view.targets(framework)
-    texts = {b.id: b.text for b in review.blocks}
-
-    def passage_label(block_id: str) -> str:
-        where = split_view.place_label(framework, split_view.place_key(review.places[block_id]))
-        text = " ".join(texts[block_id].split())
-        return f"¶{numbers[block_id]} · {where} · {text[:70] + ' …' if len(text) > 70 else text}"
-
     with st.form(f"move_{review.id}", clear_on_submit=True, border=False):
         chosen_col, target_col, button_col = st.columns([5, 3, 1], vertical_alignment="bottom")
-        chosen = chosen_col.multiselect("Stycken att flytta", list(numbers), format_func=passage_label,
+        chosen = chosen_col.multiselect("Stycken att flytta", list(numbers), format_func=text.passage_labels.get,
                                         placeholder="Välj stycken, till exempel ¶12", select_all=False,
                                         key=f"move_passages_{review.id}")
         target = target_col.selectbox("Flytta till", list(targets), format_func=lambda k: targets[k].label, index=None,
@@ -117,13 +141,12 @@ def _move(store, user, review, framework, seen: int, chosen: list[str], target: 
     st.rerun()
 
 
-def _file_text(review: intake_store.Review, framework: Framework) -> None:
-    """Every passage in document order, in full, a run of passages under one place at a time
-    (one markdown element per run keeps a 400-passage file quick to draw)."""
-    numbers = split_view.numbers(review.blocks)
+def _file_runs(review: intake_store.Review, framework: Framework, numbers: dict[str, int]) -> list[str]:
+    """Every passage in document order and in full, each run of passages under its place's badge."""
     pictures: dict[str, list[int]] = {}
     for picture in review.report.pictures:
         pictures.setdefault(picture["block_id"], []).append(picture["number"])
+    runs = []
     for key, blocks in split_view.runs(review.blocks, review.places):
         label = split_view.place_label(framework, key)
         if key[:2] == ("fraga", None):  # an area's heading or introduction before its first question
@@ -132,8 +155,9 @@ def _file_text(review: intake_store.Review, framework: Framework) -> None:
         colour = "orange" if _needs_a_look(key, blocks, review.places) else \
             "gray" if key[:2] == ("fraga", None) else BADGE_COLOURS.get(key[0], "gray")
         badge = f":{colour}-badge[{escape_markdown(label)}]"
-        st.markdown("\n\n".join([badge, *(_passage(b, review.places[b.id], numbers[b.id], pictures.get(b.id, []))
-                                          for b in blocks)]))
+        runs.append("\n\n".join([badge, *(_passage(b, review.places[b.id], numbers[b.id], pictures.get(b.id, []))
+                                         for b in blocks)]))
+    return runs
 
 
 def _needs_a_look(key, blocks, places) -> bool:

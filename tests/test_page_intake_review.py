@@ -123,7 +123,7 @@ def test_the_file_reads_in_full_in_document_order_beside_the_questionnaire(demo_
         if not question.parts:
             assert split_view.ranges(placed[("fraga", question.number, None)]) in line
     # No table of ids to edit: the only way to move is to choose.
-    assert not at.tabs[0].get("arrow_data_frame")
+    assert not at.tabs[0].dataframe
     assert at.multiselect(key=f"move_passages_{intake_id}").options[0].startswith("¶1 · Inledning · ")
 
 
@@ -164,3 +164,15 @@ def test_a_move_on_a_split_saved_over_meanwhile_is_refused(demo_path, demo_store
     _move(at, intake_id, [answers[1].id], "fraga:7")
     assert not at.error
     assert intake_store.review(demo_store, admin, intake_id).places[answers[1].id].question == 7
+
+
+def test_only_the_open_tab_is_drawn_and_approving_many_is_still_there(demo_path, demo_store):
+    admin = auth.user_by_email(demo_store, ADMIN)
+    intake_id, _, at = _review_page(demo_store, admin)
+    assert not at.tabs[1].dataframe  # "Godkänn flera" is drawn when it is chosen
+    at.session_state["review_tabs"] = "Godkänn flera"
+    at.run()
+    assert not at.exception
+    assert at.tabs[1].dataframe[0].key == f"accept_many_{intake_id}"
+    assert any(b.label == "Godkänn 0 markerade" for b in at.button)
+    assert not _file_pane(at)  # the one file's review waits until its tab is chosen again
