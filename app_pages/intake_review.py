@@ -29,7 +29,10 @@ if not waiting:
     st.stop()
 one_tab, many_tab = st.tabs(["En fil", "Godkänn flera"], key="review_tabs", on_change="rerun")
 with many_tab:
-    parts.accept_many_section(year, waiting)
+    if many_tab.open:  # only the open tab is drawn: choosing a tab reruns the page
+        parts.accept_many_section(year, waiting)
+if one_tab.open is False:
+    st.stop()
 
 with one_tab:
     names = {r["id"]: r["filename"] + (" (rättad version)" if r["replaces_contribution_id"] else "") for r in waiting}
@@ -44,7 +47,7 @@ with one_tab:
         st.info(f"Rättad version av **{escape_markdown(review.replaces['unit'])}**. Ändringsbegäran: "
                 f"{escape_markdown(review.replaces['reason'] or '')}", icon=":material/history:")
     arrived = f"Inkom {calendar.stockholm(review.received_at):%Y-%m-%d %H:%M}"
-    arrived_col, change_col = st.columns([4, 1], vertical_alignment="center")
+    arrived_col, change_col = st.columns([3, 1], vertical_alignment="center")
     if review.late:
         arrived_col.warning(f"{arrived}, efter sista dag för bidragen. Kvalitetsenheten avgör om bidraget ändå tas "
                             "emot; skriv i så fall varför i anteckningen.", icon=":material/schedule:")
@@ -56,32 +59,20 @@ with one_tab:
         st.warning("Filen har spårade ändringar som inte är godkända. Uppdelningen och teckenantalet visar texten "
                    "som om ändringarna vore godkända (infogad text räknas, borttagen inte).", icon=":material/edit_note:")
 
-    questionnaire, checks = st.columns([3, 2], gap="large")
-    with questionnaire:
-        st.subheader("Frågeformuläret")
-        st.dataframe(
-            [{"Fråga": q["number"], "Område": framework.area(q["area"]).title, "Besvarad": q["answered"],
-              "Tecken": q["chars"], "Tecken i bilder": q.get("picture_chars", 0), "Säkerhet": q["confidence"],
-              "Hittad genom": q["how"]} for q in report.questions],
-            column_config={"Säkerhet": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-                           "Besvarad": st.column_config.CheckboxColumn()},
-            hide_index=True, width="stretch", height=400,
-        )
-    with checks:
-        st.subheader("Kontroller")
+    count_col, findings_col = st.columns([2, 3], gap="large")
+    with count_col:
         room = report.limit - report.chars_counted
         st.metric("Tecken utan blanksteg", f"{report.chars_counted:,}".replace(",", " "),
                   help=framework.character_limit.rule_text)
         st.caption((f"{room:,} kvar till gränsen {report.limit:,}." if room >= 0
-                    else f"{-room:,} för mycket; gränsen är {report.limit:,}.").replace(",", " ")
-                   + " Per område: " + ", ".join(f"{framework.area(a).title} {n:,}".replace(",", " ")
-                                                 for a, n in report.chars_by_area.items()) + ".")
+                    else f"{-room:,} för mycket; gränsen är {report.limit:,}.").replace(",", " "))
+    with findings_col:
         if not report.findings:
             st.success("Inga fynd: alla frågor är besvarade och bidraget håller sig inom reglerna.")
         for finding in report.findings:
             st.markdown(f"{LEVEL_ICON[finding.level]} {escape_markdown(finding.text)}")
 
+    parts.split_review(review, framework)
     show_pictures(store, user, review)
-    parts.split_editor(review, framework)
     files_editor(review, framework)
     parts.decision_forms(review, framework)

@@ -129,3 +129,21 @@ def figure_page_full_year(quick: bool) -> dict:
 
 def figure_page_10x(quick: bool) -> dict:
     return _shortlist_ratio(600, quick)
+
+
+def figure_page_intake_review(quick: bool) -> dict:
+    """Granska fil with a 90 000-character file waiting, in a generated year of 60 contributions:
+    the file's passages beside the questionnaire, against the hello-world rerun."""
+    with _temporary_database() as path:
+        store = get_store(str(path))
+        admin = auth.User(build_year(store, 60), "admin@syntet.se", "Admin Syntet", "admin")
+        intake_id = intake_store.upload(store, admin, 2026, "Fullt bidrag.docx", full_contribution(),
+                                        received_at=dt.datetime(2026, 5, 6, 8))  # before the deadline
+        passages = len(intake_store.review(store, admin, intake_id).blocks)
+
+        def drawn(at) -> None:  # measured only once the whole split is on the page
+            if not any(m.value.startswith(":blue-badge[Fråga 19]") for m in at.markdown):
+                raise RuntimeError("Granska fil visar inte uppdelningen")
+
+        return {**_rerun_ratio(store, admin, "app_pages/intake_review.py", "Granska fil", quick, prepare=drawn),
+                "passages": passages}

@@ -65,8 +65,8 @@ def _dump(blocks, places, matches, facts: Facts | None = None, pictures: list[Pi
     }, ensure_ascii=False)
 
 
-def _load(raw: str) -> tuple[list[Block], dict[str, Place], dict[int, Match]]:
-    data = json.loads(raw)
+def _load(raw: str | dict) -> tuple[list[Block], dict[str, Place], dict[int, Match]]:
+    data = json.loads(raw) if isinstance(raw, str) else raw
     return (
         [Block(**b) for b in data["blocks"]],
         # Analyses stored before the field was renamed call it "role".
@@ -75,9 +75,9 @@ def _load(raw: str) -> tuple[list[Block], dict[str, Place], dict[int, Match]]:
     )
 
 
-def _load_file_facts(raw: str) -> tuple[Facts, list[Picture]]:
+def _load_file_facts(raw: str | dict) -> tuple[Facts, list[Picture]]:
     """The file's facts and pictures; analyses stored before they were read have neither."""
-    data = json.loads(raw)
+    data = json.loads(raw) if isinstance(raw, str) else raw
     return Facts(**data.get("facts", {})), [Picture(**p) for p in data.get("pictures", [])]
 
 
@@ -186,13 +186,14 @@ def review(store: Store, user: User, intake_id: int) -> Review:
         raise IntakeError(f"Ingen inläst fil med nummer {intake_id}.")
     row = row[0]
     framework = load_framework(row["year"])
-    blocks, places, matches = _load(row["analysis"])
+    analysis = json.loads(row["analysis"])  # parsed once: a full file's analysis is large
+    blocks, places, matches = _load(analysis)
     if framework.appendices:
         # Analyses stored before appendices were told apart name none: the year's first.
         for place in places.values():
             if place.section == "bilaga" and place.appendix is None:
                 place.appendix = framework.appendices[0].code
-    facts, pictures_read = _load_file_facts(row["analysis"])
+    facts, pictures_read = _load_file_facts(analysis)
     report = _evaluate(store, framework, intake_id, blocks, places, matches, facts, pictures_read)
     replaces = None
     if row["replaces_contribution_id"] is not None:
