@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app_pages import assessment_parts as parts
-from app_pages.common import declaration_form, show_concepts_and_checklist
+from app_pages.common import confirm_button, confirm_dialog, declaration_form, show_concepts_and_checklist
 from app_pages.reading import show_answer, show_appendices, show_block, show_notes
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
@@ -160,9 +160,10 @@ with finish:
             st.caption(f"Kvar att poängsätta: {count(len(missing), 'bedömningsgrund', 'bedömningsgrunder')}.")
         elif all_warnings:
             st.caption(f"{all_warnings} formuleringar har tips. Du kan ändå lämna in.")
-        submit = st.button("Lämna in bedömningen", type="primary", disabled=bool(missing), icon=":material/send:")
-        if submit and parts.save(cid, assessments.submit):
-            st.rerun()
+        confirm_button(parts.SUBMIT_DIALOG, "Lämna in bedömningen", type="primary", disabled=bool(missing),
+                       icon=":material/send:")
+        confirm_dialog(parts.SUBMIT_DIALOG, "Lämna in bedömningen?", parts.submit_consequences(names[cid]),
+                       "Lämna in", lambda: parts.save(cid, assessments.submit))
     with st.expander("Arbeta offline i Excel"):
         parts.scorebook_section(cid, names[cid], editable)
     if assessments.may_reopen(store, user, cid):

@@ -20,6 +20,15 @@ from scoring.year.framework import Area, Framework
 
 SAVES = common.VersionedSaves("bedomning", "Bedömningen har sparats i ett annat fönster sedan du öppnade den.")
 AREA_KEY = "omrade"  # the question area on the screen
+SUBMIT_DIALOG = "bedomning_submit_dialog"
+
+
+def submit_consequences(unit: str) -> str:
+    """What handing in locks, as the core does it (the submit transition and ``reopen``)."""
+    return (f"Din bedömning av **{escape_markdown(unit)}** låses: poängen, iakttagelserna, frågorna inför "
+            "platsbesöket och dina anteckningar kan inte längre ändras. Du ser sedan lagkamraternas inlämnade "
+            "bedömningar.\n\nLagsamordnaren kan öppna bedömningen igen med en motivering, men bara tills "
+            "konsensus har inletts.")
 
 
 def on_screen(area_code: str) -> bool:

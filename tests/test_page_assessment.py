@@ -156,9 +156,22 @@ def test_submit_is_offered_when_everything_is_scored_and_then_locks(demo_store):
     assert submit.disabled and "Kvar att poängsätta" in texts(at)
     score_everything(demo_store, user, cid, 0)
     at = open_page(demo_store, user, cid)
+    # The button only asks: the dialog says what will be locked; "Avbryt" leaves all as it was.
     next(b for b in at.button if b.label == "Lämna in bedömningen").click().run()
     assert not at.exception
+    assert assessments.own_assessment(demo_store, user, cid).status == "utkast"
+    assert "poängen, iakttagelserna, frågorna inför platsbesöket och dina anteckningar" in texts(at)
+    at.button(key="bedomning_submit_dialog_cancel").click().run()
+    assert assessments.own_assessment(demo_store, user, cid).status == "utkast"
+    assert not any(b.label == "Lämna in" for b in at.button)
+    assert not at.text_area(key=key(cid, "svq_malgrupp")).disabled
+    next(b for b in at.button if b.label == "Lämna in bedömningen").click().run()
+    confirm = at.button(key="bedomning_submit_dialog_confirm")
+    assert confirm.label == "Lämna in" and confirm.proto.type == "primary"
+    confirm.click().run()
+    assert not at.exception
     assert assessments.own_assessment(demo_store, user, cid).status == "inlamnad"
+    assert not any(b.label == "Lämna in" for b in at.button)
     assert "låst för konsensus" in texts(at)
     assert at.text_area(key=key(cid, "svq_malgrupp")).disabled
 
