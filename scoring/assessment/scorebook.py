@@ -60,7 +60,8 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
                 ["Version", work.version], ["Exporterad", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
                 ["", ""],
                 ["Så här", "Ändra poäng, iakttagelser, anteckningar och platsbesöksfrågor på flikarna och "
-                           "importera filen på sidan Bedömning. Låt kolumnerna Id, Områdeskod och Grundkod vara."]):
+                           "importera filen på sidan Bedömning. Låt kolumnerna Id, Områdeskod och Grundkod vara. "
+                           "Avsnitt skrivs som i läsrutan, till exempel ”Fråga 1 ¶2”, åtskilda med komma."]):
         append_literal(about, row)
     sheets = {name: book.create_sheet(name) for name in SHEETS}
     for name, sheet in sheets.items():
