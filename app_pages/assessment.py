@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages import assessment_parts as parts
 from app_pages import draft_field
-from app_pages.common import declaration_form, show_concepts_and_checklist
+from app_pages.common import confirm_button, confirm_dialog, declaration_form, show_concepts_and_checklist
 from app_pages.reading import show_answer, show_appendices, show_block, show_notes
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
@@ -35,7 +35,7 @@ top = st.columns([2, 3])
 cid = top[0].selectbox("Bidrag", list(names), format_func=names.get, key="bidrag", bind="query-params")
 area_titles = {a.code: a.title for a in framework.areas}
 area_code = top[1].segmented_control("Frågeområde", list(area_titles), format_func=area_titles.get,
-                                     key=parts.AREA_KEY, bind="query-params", required=True,
+                                     key=parts.AREA_KEY, bind="query-params", required=True, wrap=True,
                                      default=framework.areas[0].code) or framework.areas[0].code
 if conflicts.needs_declaration(store, user, cid):
     declaration_form(store, user, cid, names[cid])
@@ -66,9 +66,14 @@ if done := st.session_state.pop("bedomning_import_done", None):
 content = contributions.contribution_content(store, user, cid)
 passages = assessments.passages(store, user, cid)
 labels = {b: p["label"] for b, p in passages.items()}
-# Two panes that scroll on their own, so the answer stays in view while scoring.
+area_passages = {b: p for b, p in passages.items() if p["question_number"] in {q.number for q in area.questions}}
+# Two panes that scroll on their own, so the answer stays in view while scoring; each as high
+# as the window below Streamlit's header (a fixed height taller than a laptop's window would
+# need the page scrolled to reach each pane's end: three scrollbars).
+st.html(f"<style>{parts.PANE_STYLE}</style>")
 read_column, assess_column = st.columns([5, 4], gap="large")
-read, assess = read_column.container(height=900, border=False), assess_column.container(height=900, border=False)
+read = read_column.container(height=parts.PANE_HEIGHT, border=False, key=parts.READ_PANE)
+assess = assess_column.container(height=parts.PANE_HEIGHT, border=False, key=parts.ASSESS_PANE)
 with read:
     search = st.text_input("Sök i bidraget", key=f"{parts.widget_prefix(cid)}search", placeholder="Ord eller fras")
     if search.strip():
@@ -100,8 +105,12 @@ with read:
     if area.ingress:
         with st.expander("Anvisningarnas ingress till området"):
             st.caption(area.ingress)
+    if editable:
+        st.caption("Under varje avsnitt: **Använd som belägg** väljer det för en ny iakttagelse.")
+    evidence = parts.evidence_button(cid, area, area_passages) if editable else None
     for question in area.questions:
-        show_answer(question, content["answers"].get(question.number, []), labels, content["picture_files"])
+        show_answer(question, content["answers"].get(question.number, []), labels, content["picture_files"],
+                    beside=evidence)
 
 with assess:
     st.subheader("Poäng")
@@ -115,8 +124,6 @@ with assess:
                                             area_work.count("utvecklingsomrade"))
     area_warnings += guidance.uncovered_questions(area, [f.questions for f in area_work.findings])
     parts.show_warnings(area_warnings)
-    area_passages = {b: p for b, p in passages.items()
-                     if p["question_number"] in {q.number for q in area.questions}}
     for kind, heading in (("styrka", "Styrkor"), ("utvecklingsomrade", "Utvecklingsområden")):
         st.subheader(heading)
         found = [f for f in area_work.findings if f.kind == kind]
@@ -172,9 +179,10 @@ with finish:
             st.caption(f"Kvar att poängsätta: {count(len(missing), 'bedömningsgrund', 'bedömningsgrunder')}.")
         elif all_warnings:
             st.caption(f"{all_warnings} formuleringar har tips. Du kan ändå lämna in.")
-        submit = st.button("Lämna in bedömningen", type="primary", disabled=bool(missing), icon=":material/send:")
-        if submit and parts.save(cid, assessments.submit):
-            st.rerun()
+        confirm_button(parts.SUBMIT_DIALOG, "Lämna in bedömningen", type="primary", disabled=bool(missing),
+                       icon=":material/send:")
+        confirm_dialog(parts.SUBMIT_DIALOG, "Lämna in bedömningen?", parts.submit_consequences(names[cid]),
+                       "Lämna in", lambda: parts.save(cid, assessments.submit))
     with st.expander("Arbeta offline i Excel"):
         parts.scorebook_section(cid, names[cid], editable)
     if assessments.may_reopen(store, user, cid):

@@ -20,6 +20,24 @@ from scoring.year.framework import Area, Framework
 
 SAVES = common.VersionedSaves("bedomning", "Bedömningen har sparats i ett annat fönster sedan du öppnade den.")
 AREA_KEY = "omrade"  # the question area on the screen
+SUBMIT_DIALOG = "bedomning_submit_dialog"
+READ_PANE, ASSESS_PANE = "bedomning_read_pane", "bedomning_assess_pane"
+PANE_HEIGHT = 700  # pixels, where the style below does not apply
+# Streamlit gives the pane and its wrapper a fixed height and flex basis of PANE_HEIGHT.
+PANE_STYLE = "".join(f"[data-testid=stLayoutWrapper]:has(> .st-key-{key}), .st-key-{key} "
+                     "{ flex: 0 0 max(24rem, calc(100vh - 5rem)) !important; height: max(24rem, calc(100vh - 5rem))"
+                     " !important; min-height: 0 !important; }"
+                     for key in (READ_PANE, ASSESS_PANE)) + (
+    # Less empty space above the title, so more of the panes shows at first on a laptop.
+    "[data-testid=stMainBlockContainer] { padding-top: 3.5rem; }")
+
+
+def submit_consequences(unit: str) -> str:
+    """What handing in locks, as the core does it (the submit transition and ``reopen``)."""
+    return (f"Din bedömning av **{escape_markdown(unit)}** låses: poängen, iakttagelserna, frågorna inför "
+            "platsbesöket och dina anteckningar kan inte längre ändras. Du ser sedan lagkamraternas inlämnade "
+            "bedömningar.\n\nLagsamordnaren kan öppna bedömningen igen med en motivering, men bara tills "
+            "konsensus har inletts.")
 
 
 def on_screen(area_code: str) -> bool:
@@ -121,7 +139,7 @@ def finding_editor(area: Area, finding: assessments.Finding, passages: dict, cid
                               _finding_changed, (cid, finding.id, p, area.code), disabled=not editable)
         st.multiselect("Gäller fråga", [q.number for q in area.questions], key=p + "questions",
                        placeholder="Välj fråga", disabled=not editable, on_change=_finding_changed, args=(cid, finding.id, p, area.code))
-        st.multiselect("Stöds av avsnitt", list(passages), key=p + "anchors", format_func=lambda b: passages[b]["label"],
+        st.multiselect("Stöds av avsnitt", list(passages), key=p + "anchors", format_func=lambda b: passage_choice(passages[b]),
                        placeholder="Välj avsnitt i svaret", disabled=not editable, on_change=_finding_changed, args=(cid, finding.id, p, area.code))
         for block_id in finding.anchors:
             if block_id in passages:
@@ -140,8 +158,51 @@ def _finding_changed(cid: int, finding_id: int, p: str, area_code: str) -> None:
          questions=s[p + "questions"], anchors=s[p + "anchors"])
 
 
+def passage_choice(passage: dict) -> str:
+    """A passage in a list of evidence: where it is and how it begins, so it is known without looking."""
+    return f"{passage['label']}: {assessments.quote(passage, 140)}"
+
+
+def new_finding_prefix(cid: int, area_code: str) -> str:
+    return f"{widget_prefix(cid)}new_{area_code}_"
+
+
+def evidence_button(cid: int, area: Area, passages: dict):
+    """For the reading pane: under each passage of the area, a button that makes it (or stops
+    it being) evidence for the new finding, so a passage is chosen where it is read."""
+    p = new_finding_prefix(cid, area.code)
+
+    def button(block: dict) -> None:
+        passage = passages.get(block["block_id"])
+        if passage is None:
+            return
+        chosen = passage["block_id"] in st.session_state.get(p + "anchors", [])
+        st.button(f"Belägg för ny iakttagelse ({passage['label']})" if chosen else "Använd som belägg",
+                  key=f"{widget_prefix(cid)}use_{area.code}_{passage['block_id']}", type="tertiary",
+                  icon=":material/check_box:" if chosen else ":material/add_link:",
+                  help="Ta bort avsnittet ur den nya iakttagelsens belägg" if chosen else
+                  "Välj avsnittet som belägg i formuläret Ny iakttagelse",
+                  on_click=_toggle_evidence, args=(p, passage))
+
+    return button
+
+
+def _toggle_evidence(p: str, passage: dict) -> None:
+    s = st.session_state
+    anchors = list(s.get(p + "anchors", []))
+    if passage["block_id"] in anchors:
+        anchors.remove(passage["block_id"])
+    else:
+        anchors.append(passage["block_id"])
+        questions = list(s.get(p + "questions", []))
+        if passage["question_number"] not in questions:  # the finding concerns the passage's question
+            s[p + "questions"] = [*questions, passage["question_number"]]
+        st.toast(f"{passage['label']} är valt som belägg under Ny iakttagelse.", icon=":material/add_link:")
+    s[p + "anchors"] = anchors
+
+
 def new_finding_form(area: Area, passages: dict, cid: int) -> None:
-    p = f"{widget_prefix(cid)}new_{area.code}_"
+    p = new_finding_prefix(cid, area.code)
     for name in ("text", "examples"):
         draft_field.setdefault(p + name, draft_name(cid, f"new_{area.code}_{name}"), "")
     with st.form(p + "form", border=True):
@@ -152,7 +213,7 @@ def new_finding_form(area: Area, passages: dict, cid: int) -> None:
         st.multiselect("Gäller fråga", [q.number for q in area.questions], key=p + "questions",
                        placeholder="Välj fråga")
         st.multiselect("Stöds av avsnitt", list(passages), key=p + "anchors", placeholder="Välj avsnitt i svaret",
-                       format_func=lambda b: f"{passages[b]['label']}: {assessments.quote(passages[b], 60)}")
+                       format_func=lambda b: passage_choice(passages[b]))
         st.form_submit_button("Lägg till", icon=":material/add:", on_click=_add_finding, args=(cid, area.code, p))
     # Outside the form: a form holds a component's values back until it is submitted.
     for name in ("text", "examples"):

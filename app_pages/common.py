@@ -161,3 +161,36 @@ def show_concepts_and_checklist(framework, *, compact: bool = False) -> bool:
         st.dataframe([{"Steg i målkedjan": c.title, "Stödfrågor": c.guidance} for c in checklist.columns],
                      hide_index=True, width="stretch")
     return bool(framework.concepts or checklist)
+
+
+def confirm_button(key: str, label: str, **button_kwargs) -> None:
+    """A button that opens the confirm dialog named ``key`` (see ``confirm_dialog``). The dialog
+    opens from a session flag, so it survives the page's reruns and tests can open it too."""
+    st.button(label, key=f"{key}_open", on_click=st.session_state.__setitem__, args=(key, True), **button_kwargs)
+
+
+def confirm_dialog(key: str, title: str, what_locks: str, confirm_label: str, action) -> None:
+    """Ask before a step that cannot be undone: the dialog says what will be locked; the
+    primary button runs ``action()`` (a refusal is shown in the dialog), "Avbryt" closes it."""
+    if not st.session_state.get(key):
+        return
+
+    def close() -> None:
+        st.session_state.pop(key, None)
+
+    def body() -> None:
+        st.markdown(what_locks)
+        left, right = st.columns(2)
+        if left.button(confirm_label, key=f"{key}_confirm", type="primary", width="stretch"):
+            try:
+                action()
+            except Refused as exc:
+                st.error(escape_markdown(str(exc)))
+                return
+            close()
+            st.rerun()
+        if right.button("Avbryt", key=f"{key}_cancel", width="stretch"):
+            close()
+            st.rerun()
+
+    st.dialog(title, on_dismiss=close)(body)()

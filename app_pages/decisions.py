@@ -4,6 +4,7 @@ declare conflicts of interest first; when all are decided the year ends."""
 import streamlit as st
 
 from app_pages import decisions_parts as parts
+from app_pages.common import confirm_button, confirm_dialog
 from scoring.core import access
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
@@ -14,6 +15,7 @@ from scoring.year import phases
 from scoring.year.framework import load_framework
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+END_YEAR_DIALOG = "end_year_dialog"
 store = get_store()
 user = st.session_state["current_user"]
 year = st.session_state["current_year"]
@@ -61,13 +63,15 @@ may_end = access.can(store, user, "year.lock") and not locked
 blockers = jury.year_end_blockers(store, user, year) if may_end else []
 if blockers:
     st.warning("Året kan inte avslutas ännu. " + escape_markdown(" ".join(blockers)), icon=":material/block:")
-if may_end and st.button("Avsluta året", type="primary", disabled=bool(blockers)):
-    try:
-        jury.lock_year(store, user, year)
-    except jury.JuryError as exc:
-        st.error(escape_markdown(str(exc)))
-    else:
-        st.rerun()
+if may_end:
+    confirm_button(END_YEAR_DIALOG, "Avsluta året", type="primary", disabled=bool(blockers))
+    # What jury.lock_year does: the year is locked for good (there is no way to open it again).
+    confirm_dialog(END_YEAR_DIALOG, f"Avsluta Kvalitetsutmärkelsen {year}?",
+                   f"Året {year} låses för alla och kan inte öppnas igen: bedömningar, konsensus, "
+                   "domarkommitténs beslut och schemat blir skrivskyddade. Varje bidrag med lagets förslag "
+                   "räknas som beslutat; ett bidrag som inte gick vidare till juryn får ingen utmärkelse."
+                   "\n\nÅret hamnar i arkivet, resultaten tas fram och återbesöken kan bokas.",
+                   "Avsluta och lås året", lambda: jury.lock_year(store, user, year))
 downloads = st.columns(2)
 if access.can(store, user, "dossier.read", year=year):
     downloads[0].download_button("Juryunderlag (Word)", lambda: reports.jury_dossier(store, user, year)[1],

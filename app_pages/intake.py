@@ -68,19 +68,21 @@ with files_tab:
         st.info("Inga filer är inlästa ännu.")
     else:
         status_label = {"granskas": "Granskas", "godkand": "Godkänt bidrag", "avvisad": "Avvisad"}
+        # What decides the next step first (status, eligibility, lateness, problems), so a laptop
+        # shows it without scrolling sideways; the file's name and details after.
         st.dataframe(
             [{
-                "Fil": r["filename"],
                 "Verksamhet": r["unit"] or r["unit_name"] or "–",
                 "Status": status_label[r["status"]] + (" (rättad version)" if r["replaces_contribution_id"] else ""),
-                "Inkom": f"{calendar.stockholm(r['received_at']):%Y-%m-%d %H:%M}",
+                "Grundläggande kontroll": r["eligibility"] or ("ej registrerad" if r["status"] == "godkand" else "–"),
                 "Sent": r["late"],
-                "Tecken": r["chars"],
                 "Över gränsen": r["over_limit"],
                 "Fel": r["errors"],
                 "Varningar": r["warnings"],
                 "Obesvarade frågor": ", ".join(map(str, r["unanswered"])) or "–",
-                "Grundläggande kontroll": r["eligibility"] or ("ej registrerad" if r["status"] == "godkand" else "–"),
+                "Tecken": r["chars"],
+                "Inkom": f"{calendar.stockholm(r['received_at']):%Y-%m-%d %H:%M}",
+                "Fil": r["filename"],
             } for r in rows],
             column_config={"Över gränsen": st.column_config.CheckboxColumn(),
                            "Sent": st.column_config.CheckboxColumn()},

@@ -3,6 +3,8 @@ text boxes, notes and appendices. Shared by the pages that read a contribution; 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from scoring.core.text import escape_markdown
@@ -58,8 +60,10 @@ def show_notes(blocks: list[dict]) -> None:
 
 
 def show_answer(question: Question, blocks: list[dict], labels: dict[str, str] | None = None,
-                picture_files: dict[str, bytes] | None = None) -> None:
-    """A question with the unit's answer, part by part, and its notes under it."""
+                picture_files: dict[str, bytes] | None = None,
+                beside: Callable[[dict], None] | None = None) -> None:
+    """A question with the unit's answer, part by part, and its notes under it. ``beside(block)``
+    draws what a page offers for each passage right under it (Bedömning: use it as evidence)."""
     st.markdown(f"##### {question.number}. {escape_markdown(question.text)}")
     if not blocks:
         st.warning("Frågan är inte besvarad.")
@@ -72,10 +76,14 @@ def show_answer(question: Question, blocks: list[dict], labels: dict[str, str] |
         if block.get("frame") != "textruta":
             box = None
             show_block(block, (labels or {}).get(block["block_id"]), picture_files)
+            if beside:
+                beside(block)
             continue
         box = box or st.container(border=True)  # one frame for the paragraphs of one text box
         with box:
             _show_block(block, (labels or {}).get(block["block_id"]), picture_files)
+            if beside:
+                beside(block)
     show_notes(blocks)
 
 

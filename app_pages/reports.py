@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app_pages.common import confirm_button, confirm_dialog
 from scoring.consensus import workspace as consensus
 from scoring.core import access
 from scoring.core.store import get_store
@@ -10,6 +11,7 @@ from scoring.reports import documents as reports
 from scoring.year import contributions, phases
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FINAL_DIALOG = "report_final_dialog"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 store = get_store()
@@ -47,13 +49,16 @@ if led:
                 st.caption("Iakttagelserna ändras under fliken Iakttagelser, nyckeltemana under Nyckelteman.")
         else:
             st.info("Kvalitetskontrollen är klar: rapporten kan markeras som slutlig.", icon=":material/task_alt:")
-            if st.button("Markera rapporten som slutlig", type="primary"):
-                try:
-                    reports.mark_final(store, user, cid)
-                except reports.ReportError as exc:
-                    st.error(escape_markdown(str(exc)))
-                else:
-                    st.rerun()
+            confirm_button(FINAL_DIALOG, "Markera rapporten som slutlig", type="primary")
+            # What "final" does in the core: the mark cannot be taken back, the report joins the
+            # year's final reports and may be handed over; consensus itself stays open.
+            confirm_dialog(FINAL_DIALOG, "Markera rapporten som slutlig?",
+                           f"Återkopplingsrapporten för **{escape_markdown(work.unit)}** blir slutlig. Det går "
+                           "inte att ta tillbaka. Den kommer med bland årets slutliga rapporter som "
+                           "Kvalitetsenheten tar fram, och den kan lämnas över till verksamheten.\n\n"
+                           "Konsensus låses inte: rapporten byggs av konsensus, så en senare ändring där syns "
+                           "i rapporten.",
+                           "Markera som slutlig", lambda: reports.mark_final(store, user, cid))
     with right:
         st.markdown(f"**{escape_markdown(work.unit)}** · {phases.ContributionPhase(work.phase).label}")
         st.caption("Rapporten byggs av konsensus efter platsbesöket: nyckelteman, styrkor och utvecklingsområden "

@@ -188,10 +188,20 @@ def examiner_assesses(y, email: str, number: int, first: bool) -> None:
         expect(page.get_by_label("Vad vill du kontrollera eller få förtydligat? En fråga per rad.")).to_have_value(
             "Hur används resultaten i planeringen?", timeout=30_000)
     page.get_by_role("button", name="Lämna in bedömningen").click()
+    confirm_in_dialog(page, "Lämna in", "dina anteckningar kan inte längre ändras")
     expect(page.get_by_text("Bedömningen är inlämnad och låst för konsensus.")).to_be_visible(timeout=30_000)
     step(page, number, "bedomning-inlamnad")
     assert page.evaluate("window.__pwned") is None
     page.context.close()
+
+
+def confirm_in_dialog(page, button: str, says: str) -> None:
+    """Confirm a step that cannot be undone in its dialog, which says what will be locked."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(says, timeout=30_000)
+    dialog.get_by_role("button", name=button, exact=True).click()
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=30_000)
+    wait_for_app(page)
 
 
 def open_tab(page, name) -> None:
@@ -328,7 +338,16 @@ def coordinator_reaches_consensus(y, page, cid_key: str) -> None:
 def coordinator_finishes_the_report(y, page) -> bytes:
     page.goto(f"{y['url']}/rapporter?rapport_bidrag={UNIT}")
     wait_for_app(page)
+    # The dialog's "Avbryt" leaves the report a draft; asked again, it is confirmed.
     page.get_by_role("button", name="Markera rapporten som slutlig").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Det går inte att ta tillbaka", timeout=30_000)
+    dialog.get_by_role("button", name="Avbryt").click()
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_text("Rapporten är slutlig")).to_have_count(0)
+    page.get_by_role("button", name="Markera rapporten som slutlig").click()
+    confirm_in_dialog(page, "Markera som slutlig", "Det går inte att ta tillbaka")
     expect(page.get_by_text("Rapporten är slutlig")).to_be_visible(timeout=30_000)
     step(page, 11, "rapport")
     with page.expect_download() as download:
@@ -408,7 +427,7 @@ def jury_decides(y) -> None:
     end = page.get_by_role("button", name="Avsluta året")
     expect(end).to_be_enabled(timeout=30_000)
     end.click()
-    wait_for_app(page)
+    confirm_in_dialog(page, "Avsluta och lås året", "kan inte öppnas igen")
     expect(page.get_by_text(f"Kvalitetsutmärkelsen {DEMO_YEAR} är avslutad")).to_be_visible(timeout=30_000)
     step(page, 17, "aret-avslutat")
     page.context.close()

@@ -106,6 +106,37 @@ def test_a_finding_is_added_with_its_warnings(demo_store):
     assert at.text_area(key=p + "examples").value == "Exemplet finns kvar"
 
 
+def test_a_passage_is_chosen_as_evidence_where_it_is_read(demo_store):
+    user, cid = not_started(demo_store)
+    at = open_page(demo_store, user, cid)
+    area = FRAMEWORK.areas[0]
+    p = key(cid, f"new_{area.code}_")
+    passages = assessments.passages(demo_store, user, cid)
+    block_id, passage = next((b, q) for b, q in passages.items() if q["question_number"] == area.questions[1].number)
+    # The evidence list names each passage by question and paragraph and how it begins.
+    options = at.multiselect(key=p + "anchors").options
+    assert f"{passage['label']}: {assessments.quote(passage, 140)}" in options
+    assert all(o.startswith("Fråga ") and ": " in o for o in options)
+    use = at.button(key=key(cid, f"use_{area.code}_{block_id}"))
+    assert use.label == "Använd som belägg"
+    use.click().run()
+    assert not at.exception
+    assert at.multiselect(key=p + "anchors").value == [block_id]
+    assert at.multiselect(key=p + "questions").value == [passage["question_number"]]
+    assert at.button(key=key(cid, f"use_{area.code}_{block_id}")).label == \
+        f"Belägg för ny iakttagelse ({passage['label']})"
+    assert passage["label"] in at.toast[0].value
+    # Pointed at again, it is no longer evidence (the question stays chosen).
+    at.button(key=key(cid, f"use_{area.code}_{block_id}")).click().run()
+    assert at.multiselect(key=p + "anchors").value == []
+    assert at.button(key=key(cid, f"use_{area.code}_{block_id}")).label == "Använd som belägg"
+    # A submitted assessment offers no choosing.
+    score_everything(demo_store, user, cid, assessments.own_assessment(demo_store, user, cid).version)
+    assessments.submit(demo_store, user, cid, assessments.own_assessment(demo_store, user, cid).version)
+    at = open_page(demo_store, user, cid)
+    assert not any(b.label == "Använd som belägg" for b in at.button)
+
+
 def test_editing_a_finding_and_notes_autosave(demo_store):
     user, cid = not_started(demo_store)
     version = assessments.add_finding(demo_store, user, cid, 0, area_code="malgrupp", kind="styrka", text="Först")
@@ -156,9 +187,22 @@ def test_submit_is_offered_when_everything_is_scored_and_then_locks(demo_store):
     assert submit.disabled and "Kvar att poängsätta" in texts(at)
     score_everything(demo_store, user, cid, 0)
     at = open_page(demo_store, user, cid)
+    # The button only asks: the dialog says what will be locked; "Avbryt" leaves all as it was.
     next(b for b in at.button if b.label == "Lämna in bedömningen").click().run()
     assert not at.exception
+    assert assessments.own_assessment(demo_store, user, cid).status == "utkast"
+    assert "poängen, iakttagelserna, frågorna inför platsbesöket och dina anteckningar" in texts(at)
+    at.button(key="bedomning_submit_dialog_cancel").click().run()
+    assert assessments.own_assessment(demo_store, user, cid).status == "utkast"
+    assert not any(b.label == "Lämna in" for b in at.button)
+    assert not at.text_area(key=key(cid, "svq_malgrupp")).disabled
+    next(b for b in at.button if b.label == "Lämna in bedömningen").click().run()
+    confirm = at.button(key="bedomning_submit_dialog_confirm")
+    assert confirm.label == "Lämna in" and confirm.proto.type == "primary"
+    confirm.click().run()
+    assert not at.exception
     assert assessments.own_assessment(demo_store, user, cid).status == "inlamnad"
+    assert not any(b.label == "Lämna in" for b in at.button)
     assert "låst för konsensus" in texts(at)
     assert at.text_area(key=key(cid, "svq_malgrupp")).disabled
 

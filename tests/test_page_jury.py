@@ -86,7 +86,17 @@ def test_the_jury_decides_and_ends_the_year(demo_store):
         progress.excuse(demo_store, office, cid, "Enheten drog tillbaka sitt bidrag.")
     at.run()
     assert not at.warning
+    # A dialog says what ending the year locks; "Avbryt" leaves the year open.
     next(b for b in at.button if b.label == "Avsluta året").click().run()
+    assert "låses för alla och kan inte öppnas igen" in texts(at)
+    at.button(key="end_year_dialog_cancel").click().run()
+    assert not jury.is_locked(demo_store, DEMO_YEAR)
+    assert "låses för alla" not in texts(at)
+    next(b for b in at.button if b.label == "Avsluta året").click().run()
+    confirm = at.button(key="end_year_dialog_confirm")
+    assert confirm.label == "Avsluta och lås året" and confirm.proto.type == "primary"
+    confirm.click().run()
+    assert not at.exception
     assert jury.is_locked(demo_store, DEMO_YEAR)
     assert "är avslutad" in texts(at)
 

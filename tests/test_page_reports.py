@@ -17,7 +17,17 @@ def test_the_coordinator_sees_the_gate_and_marks_the_report_final(demo_store):
     at.selectbox(key="rapport_bidrag").set_value(cid).run()
     assert not at.exception
     assert "Kvalitetskontrollen är klar" in texts(at)
+    # A dialog asks first and says what "final" means; "Avbryt" leaves the report a draft.
     next(b for b in at.button if b.label == "Markera rapporten som slutlig").click().run()
+    assert "Det går inte att ta tillbaka" in texts(at) and "Konsensus låses inte" in texts(at)
+    at.button(key="report_final_dialog_cancel").click().run()
+    assert not reports.report_status(demo_store, 2026)[cid]["final"]
+    assert not any(b.label == "Markera som slutlig" for b in at.button)
+    next(b for b in at.button if b.label == "Markera rapporten som slutlig").click().run()
+    confirm = at.button(key="report_final_dialog_confirm")
+    assert confirm.label == "Markera som slutlig" and confirm.proto.type == "primary"
+    confirm.click().run()
+    assert not at.exception
     assert reports.report_status(demo_store, 2026)[cid]["final"]
     assert "Rapporten är slutlig" in texts(at)
     assert [b.label for b in at.get("download_button")] == ["Ladda ner rapporten (Word)"]

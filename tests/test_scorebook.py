@@ -60,6 +60,32 @@ def test_edits_made_in_excel_come_back(demo_store):
     assert [(f.text, f.questions) for f in new] == [("Ny styrka från Excel", [13])]
 
 
+def test_anchors_read_as_question_and_paragraph_both_ways(demo_store):
+    user, cid, _ = filled(demo_store)
+    passages = assessments.passages(demo_store, user, cid)
+    anchored = list(passages)[3:5]
+    book = openpyxl.load_workbook(io.BytesIO(scorebook.export(demo_store, user, cid)))
+    rows = [[c.value for c in row] for row in book["Iakttagelser"].iter_rows(min_row=2)]
+    written = next(row[7] for row in rows if row[4] == HOSTILE)
+    assert written == ", ".join(passages[b]["label"] for b in anchored)
+    assert written.startswith("Fråga ") and "¶" in written and not any(b in written for b in anchored)
+    # An examiner points the finding at another passage by its label in Excel.
+    other = next(b for b in passages if b not in anchored and passages[b]["question_number"] == 2)
+    row = next(r for r in book["Iakttagelser"].iter_rows(min_row=2) if r[4].value == HOSTILE)
+    row[7].value = f"{passages[anchored[0]]['label']},{passages[other]['label']}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    scorebook.import_file(demo_store, user, cid, "bok.xlsx", buffer.getvalue())
+    finding = next(f for f in assessments.own_assessment(demo_store, user, cid).areas["malgrupp"].findings
+                   if f.text == HOSTILE)
+    assert finding.anchors == [anchored[0], other]
+    row[7].value = "Fråga 99 ¶1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(ScorebookError, match="avsnittet ”Fråga 99 ¶1” finns inte i bidraget"):
+        scorebook.import_file(demo_store, user, cid, "bok.xlsx", buffer.getvalue(), replace_newer=True)
+
+
 def test_an_import_over_newer_work_asks_first(demo_store):
     user, cid, version = filled(demo_store)
     data = scorebook.export(demo_store, user, cid)

@@ -51,6 +51,8 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
         "SELECT c.year, u.name FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",
         [contribution_id])
     framework = load_framework(year)
+    # Anchors as the examiner reads them beside the answer ("Fråga 1 ¶1"), not as block ids.
+    labels = {block_id: p["label"] for block_id, p in assessments.passages(store, user, contribution_id).items()}
     book = openpyxl.Workbook()
     about = book.active
     about.title = "Om filen"
@@ -58,7 +60,8 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
                 ["Version", work.version], ["Exporterad", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
                 ["", ""],
                 ["Så här", "Ändra poäng, iakttagelser, anteckningar och platsbesöksfrågor på flikarna och "
-                           "importera filen på sidan Bedömning. Låt kolumnerna Id, Områdeskod och Grundkod vara."]):
+                           "importera filen på sidan Bedömning. Låt kolumnerna Id, Områdeskod och Grundkod vara. "
+                           "Avsnitt skrivs som i läsrutan, till exempel ”Fråga 1 ¶2”, åtskilda med komma."]):
         append_literal(about, row)
     sheets = {name: book.create_sheet(name) for name in SHEETS}
     for name, sheet in sheets.items():
@@ -72,7 +75,8 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
                                        area_work.criteria.get(criterion.code)])
         for f in area_work.findings:
             append_literal(sheets["Iakttagelser"], [f.id, area.code, area.title, phases.FindingKind(f.kind).label, f.text, f.examples,
-                                              ", ".join(map(str, f.questions)), ", ".join(f.anchors)])
+                                              ", ".join(map(str, f.questions)),
+                                                    ", ".join(labels.get(a, a) for a in f.anchors)])
         for question in area_work.site_visit_questions:
             append_literal(sheets["Platsbesök"], [area.code, area.title, question])
         for q in area.questions:
@@ -142,8 +146,21 @@ def _numbers(value, where: str) -> list[int]:
         raise ScorebookError(f"{where}: ”{text}” ska vara frågenummer åtskilda med komma.") from None
 
 
-def read(filename: str, data: bytes, contribution_id: int, examiner_email: str) -> tuple[Assessment, int]:
-    """The assessment content in a scorebook file, and the version it was exported at."""
+def _anchor_id(written: str, anchor_ids: dict[str, str], where: str) -> str:
+    """A passage's block id from its label; a block id itself (files written before labels) stays."""
+    if written in anchor_ids:
+        return anchor_ids[written]
+    if written in anchor_ids.values():
+        return written
+    raise ScorebookError(f"{where}: avsnittet ”{written}” finns inte i bidraget. Skriv avsnitten som "
+                         "på sidan Bedömning, till exempel ”Fråga 1 ¶2”, åtskilda med komma.")
+
+
+def read(filename: str, data: bytes, contribution_id: int, examiner_email: str,
+         anchor_ids: dict[str, str] | None = None) -> tuple[Assessment, int]:
+    """The assessment content in a scorebook file, and the version it was exported at.
+    ``anchor_ids`` maps the passages' labels ("Fråga 1 ¶1") to their block ids; without it the
+    column "Avsnitt" is read as it stands."""
     book = _open(filename, data)
     if "Om filen" not in book.sheetnames or book["Om filen"]["A1"].value != MARKER:
         raise ScorebookError(f"{filename}: filen är ingen bedömningsbok från Examinatorsstöd.")
@@ -172,6 +189,8 @@ def read(filename: str, data: bytes, contribution_id: int, examiner_email: str) 
             raise ScorebookError(f"{where}: typen ska vara ”Styrka” eller ”Utvecklingsområde”.")
         finding_id = row[0] if isinstance(row[0], int) else None
         anchors = [a.strip() for a in _text(row[7]).split(",") if a.strip()]
+        if anchor_ids is not None:
+            anchors = [_anchor_id(a, anchor_ids, where) for a in anchors]
         code = _text(row[1])
         content.area(code).findings.append(Finding(
             finding_id or 0, code, kind, _text(row[4]), _text(row[5]), _numbers(row[6], where), anchors))
@@ -190,7 +209,8 @@ def read(filename: str, data: bytes, contribution_id: int, examiner_email: str) 
 def import_file(store: Store, user: User, contribution_id: int, filename: str, data: bytes, *,
                 replace_newer: bool = False) -> int:
     """Replace the draft with the file's content; returns the new version."""
-    content, file_version = read(filename, data, contribution_id, user.email)
+    anchor_ids = {p["label"]: block_id for block_id, p in assessments.passages(store, user, contribution_id).items()}
+    content, file_version = read(filename, data, contribution_id, user.email, anchor_ids)
     current = assessments.own_assessment(store, user, contribution_id)
     if not current.editable:
         raise ScorebookError("Bedömningen är inlämnad och låst; en fil kan inte importeras över den.")
