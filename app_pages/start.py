@@ -78,7 +78,8 @@ with main:
         c1, c2, c3, c4 = st.columns(4)
         c1.metric("Bidrag", status["contributions"])
         c2.metric("Examinatorslag", status["teams"])
-        c3.metric("Examinatorer i lag", status["examiners"])
+        c3.metric("Examinatorer i lag", f"{status['examiners']} av {status['examiners_in_registry']}",
+                  help="Av examinatorerna i registret (sidan Examinatorer).")
         c4.metric("Bedömningar inlämnade",
                   f"{status['assessments_submitted']} av {status['assessments_expected']}")
         free = teams.without_team(store, user, year)

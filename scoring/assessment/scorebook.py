@@ -20,7 +20,7 @@ from scoring.assessment.individual import AreaWork, Assessment, AssessmentError
 from scoring.assessment.scores import Finding
 from scoring.core.auth import User
 from scoring.core.store import Store
-from scoring.core.text import append_literal
+from scoring.core.text import append_literal, decimal
 from scoring.year import phases
 from scoring.year.framework import load_framework
 
@@ -92,7 +92,7 @@ def _open(filename: str, data: bytes):
     if not data:
         raise ScorebookError(f"{filename}: filen är tom.")
     if len(data) > MAX_FILE_BYTES:
-        raise ScorebookError(f"{filename}: filen är {len(data) / 1e6:.1f} MB; en bedömningsbok är högst "
+        raise ScorebookError(f"{filename}: filen är {decimal(len(data) / 1e6)} MB; en bedömningsbok är högst "
                              f"{MAX_FILE_BYTES // 1_000_000} MB.")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ScorebookError(f"{filename}: gamla Excel-formatet (.xls) går inte att läsa; spara som .xlsx.")
