@@ -21,7 +21,7 @@ from scoring.assessment.scores import Finding
 from scoring.core.auth import User
 from scoring.core.store import Store
 from scoring.core.text import append_literal, decimal
-from scoring.year import phases
+from scoring.year import calendar, phases
 from scoring.year.framework import load_framework
 
 MAX_FILE_BYTES = 5_000_000
@@ -55,7 +55,7 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
     about = book.active
     about.title = "Om filen"
     for row in ([MARKER, ""], ["Bidrag", contribution_id], ["Verksamhet", unit], ["Examinator", user.email],
-                ["Version", work.version], ["Exporterad", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
+                ["Version", work.version], ["Exporterad", f"{calendar.stockholm(dt.datetime.now(dt.UTC).replace(tzinfo=None)):%Y-%m-%d %H:%M}"],
                 ["", ""],
                 ["Så här", "Ändra poäng, iakttagelser, anteckningar och platsbesöksfrågor på flikarna och "
                            "importera filen på sidan Bedömning. Låt kolumnerna Id, Områdeskod och Grundkod vara."]):
@@ -65,6 +65,7 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
         sheet.append(SHEETS[name])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"  # the header stays in view
     for area in framework.areas:
         area_work = work.areas.get(area.code, AreaWork(area.code))
         for criterion in area.criteria:
@@ -83,6 +84,8 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if sheet is not about:
+            sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
