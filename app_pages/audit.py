@@ -44,7 +44,8 @@ if rows:
     st.dataframe(
         [{label: r[key] for key, label in audit.COLUMNS.items()} for r in rows],
         hide_index=True, width="stretch", height=420,
-        column_config={"Tid": st.column_config.DatetimeColumn("Tid", format="YYYY-MM-DD HH:mm:ss")},
+        column_config={"Tid": st.column_config.DatetimeColumn("Tid", format="YYYY-MM-DD HH:mm:ss", width="medium"),
+                       "Gäller": st.column_config.TextColumn(width="medium")},
     )
     st.download_button("Exportera urvalet till Excel", lambda: audit.workbook(store, admin, flt),
                        file_name=f"handelselogg-{today}.xlsx", mime=XLSX, icon=":material/download:")

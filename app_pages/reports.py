@@ -37,7 +37,8 @@ if led:
             st.success(f"Rapporten är slutlig ({escape_markdown(status[cid]['finalized_by'])}).",
                        icon=":material/task_alt:")
         elif problems:
-            st.warning(f"{count(len(problems), 'sak', 'saker')} återstår innan rapporten kan bli slutlig.", icon=":material/rule:")
+            remaining = count(len(problems), "sak", "saker")
+            st.warning(f"{remaining} återstår innan rapporten kan bli slutlig.", icon=":material/rule:")
             for problem in problems:
                 st.markdown(f"- {escape_markdown(problem.message)}")
             area_names = {p.area_code for p in problems}

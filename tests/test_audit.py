@@ -393,10 +393,12 @@ def test_the_log_names_who_and_what(demo_store):
     name, coordinator = demo_store.fetchone(
         "SELECT t.name, u.name FROM teams t JOIN users u ON u.id = t.coordinator_id WHERE t.id = ?",
         [int(team["entity_id"])])
-    assert team["about"] == f"Lag: {name}" and team["who"] == f"Vera Holm ({ADMIN})"
+    assert team["about"] == f"Lag: {name}" and team["who"] == "Vera Holm"
     assert f"lagsamordnare: {coordinator}" in team["after"] and "coordinator" not in team["after"]
     score = audit.entries(demo_store, admin, audit.Filter(entity="assessments", actor=EXAMINER), limit=1)[0]
     assert score["about"].startswith("Bedömning: Erik Lind om ")
+    opened = audit.entries(demo_store, admin, audit.Filter(action="bedömningen inlämnad"), limit=1)[0]
+    assert "status: Inlämnad" in opened["after"] and "status: Utkast" in opened["before"]  # labels, not codes
     declared = audit.entries(demo_store, admin, audit.Filter(entity="conflict_declarations"), limit=1)[0]
     assert "person: " in declared["after"] and "jäv: nej" in declared["after"]
     # A person's name finds what they did.

@@ -7,6 +7,7 @@ Every write in ``scoring`` records its entry inside the same transaction as the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ KEYS = {
     "contact_phone": "telefon", "year": "år", "finding": "iakttagelse", "question": "fråga", "questions": "frågor",
     "text": "text", "facts": "uppgifter", "from": "från", "title": "rubrik", "source": "källa", "accept_note": "anteckning vid godkännande",
 }
-_HIDDEN_KEYS = {"sha256", "version", "part"}  # bookkeeping no reader needs
+# Bookkeeping no reader needs (the entry's own time says when).
+_HIDDEN_KEYS = {"sha256", "version", "part", "updated_at", "submitted_at", "reopened_at", "decided_at", "opened_at"}
 
 
 class Names:
@@ -89,14 +91,16 @@ class Names:
             self._cache[entity] = {str(i): n for i, n in self._store.fetchall(sql)} if sql else {}
         return self._cache[entity]
 
-    def person(self, actor: str | None) -> str:
-        """The actor as logged (an e-mail, or a tool's name) with the person's name when known."""
+    def person(self, actor: str | None, *, with_email: bool = True) -> str:
+        """The actor as logged (an e-mail, or a tool's name) by the person's name when known."""
         if "@" not in (actor or ""):
             return actor or ""
         if "people" not in self._cache:
             self._cache["people"] = dict(self._store.fetchall("SELECT lower(email), name FROM users"))
         name = self._cache["people"].get(actor.lower())
-        return f"{name} ({actor})" if name else actor
+        if not name:
+            return actor
+        return f"{name} ({actor})" if with_email else name
 
     def actors_matching(self, needle: str) -> list[str]:
         self.person("@")  # reads the people once
@@ -146,7 +150,20 @@ class Names:
         return self.subject(entity, item)
 
 
+@functools.cache
+def _code_labels() -> dict[str, str]:
+    """The Swedish label of every stored phase, status, proposal and decision code."""
+    from scoring.year import phases  # noqa: PLC0415 - the year's machines build on the core
+
+    labels: dict[str, str] = {}
+    for machine in phases.Stage.__subclasses__():
+        labels.update(machine.labels())
+    return labels
+
+
 def _plain(value) -> str:
+    if isinstance(value, str):
+        return _code_labels().get(value, value)
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, float):
@@ -220,7 +237,7 @@ def entries(store: Store, user: User, flt: Filter = Filter(), limit: int | None 
         row["at_time"] = local_time(row["at_time"])
         row["subject"] = names.subject(row["entity"], row["entity_id"])
         row["before"], row["after"] = names.value(row["before_value"]), names.value(row["after_value"])
-        row["who"] = names.person(row["actor"])
+        row["who"] = names.person(row["actor"], with_email=False)
         row["about"] = f"{entity_label(row['entity'])}: {row['subject']}" if row["subject"] else entity_label(row["entity"])
     return rows
 
