@@ -63,3 +63,18 @@ def test_streamlits_widgets_get_swedish_defaults(demo_path):
     assert all(b.proto.select_all == 0 for b in boxes)  # no English "Select all" row
     at.switch_page("app_pages/intake.py").run()
     assert "Högst 20 MB per fil · Word (.docx)" in [c.value for c in at.caption]
+
+
+def test_start_counts_examiners_as_the_registry_does(demo_store):
+    from scoring.core import auth
+    from scoring.teams import examiners
+
+    admin = auth.user_by_email(demo_store, ADMIN)
+    with demo_store.write("test") as uow:  # an examiner who left: in a team still, no longer in the registry
+        uow.execute("UPDATE users SET active = FALSE WHERE email = 'erik.lind@demo.stockholm.se'")
+    registry = len(examiners.registry(demo_store, admin))
+    in_teams = demo_store.fetchone(
+        "SELECT count(DISTINCT m.user_id) FROM team_members m JOIN users u ON u.id = m.user_id WHERE u.active")[0]
+    at = login(ADMIN)
+    figure = next(m for m in at.metric if m.label == "Examinatorer i lag")
+    assert figure.value == f"{in_teams} av {registry}" and registry == 17
