@@ -143,9 +143,13 @@ def requested_path() -> str:
 def answer_unknown_path(pages: list, page, title: str) -> list:
     """A path no registered page has (an old link, a page not open to this role) gets a
     hidden page of its own, so Streamlit never shows its English "Page not found"."""
-    path = requested_path()
     known = {p.url_path for p in pages}
-    if not path or path in known or "/" in path:
+    path = requested_path()
+    if path and path not in known and "/" not in path:
+        # Kept for the session: a rerun (a form sent, a button) asks for the page by its hash alone.
+        st.session_state["unknown_path"] = path
+    path = st.session_state.get("unknown_path")
+    if not path or path in known:
         return pages
     return [*pages, st.Page(page, title=title, url_path=path, visibility="hidden")]
 

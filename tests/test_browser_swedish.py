@@ -108,3 +108,18 @@ def test_no_page_shows_streamlits_english(server, browser, role):
         assert not found, f"Streamlits engelska som {role}: {found}"
     finally:
         context.close()
+
+
+def test_a_link_to_a_page_opens_the_login_and_then_the_page(server, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE")
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/konton")
+        wait_for_app(page)
+        page.get_by_label("E-postadress").fill(ADMIN)
+        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Logga in", exact=True).click()
+        expect(page.get_by_role("heading", name="Konton")).to_be_visible(timeout=30_000)
+        assert english_on(page) == [] and page.locator("[role=dialog]").count() == 0
+    finally:
+        context.close()
