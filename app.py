@@ -7,7 +7,9 @@ runs the chosen page. Rules live in ``scoring``; this file only wires them to th
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from app_pages import swedish
 from scoring.core import access, auth, password_links
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
@@ -17,6 +19,7 @@ from scoring.year import phases, years
 # An emoji icon is drawn in the page (a :material: icon would be fetched from Google, which
 # the security policy refuses).
 st.set_page_config(page_title="Examinatorsstöd", page_icon="🏅", layout="wide")
+swedish.use_swedish_defaults()
 
 PAGES = {
     "start": ("app_pages/start.py", "Start", ":material/home:"),
@@ -131,6 +134,26 @@ def current_user(store) -> auth.User | None:
     return None
 
 
+def requested_path() -> str:
+    """The page path this run was asked for (Streamlit keeps it only in its run context)."""
+    ctx = get_script_run_ctx()
+    return (ctx.pages_manager.intended_page_name or "").strip("/") if ctx else ""
+
+
+def answer_unknown_path(pages: list, page, title: str) -> list:
+    """A path no registered page has (an old link, a page not open to this role) gets a
+    hidden page of its own, so Streamlit never shows its English "Page not found"."""
+    known = {p.url_path for p in pages}
+    path = requested_path()
+    if path and path not in known and "/" not in path:
+        # Kept for the session: a rerun (a form sent, a button) asks for the page by its hash alone.
+        st.session_state["unknown_path"] = path
+    path = st.session_state.get("unknown_path")
+    if not path or path in known:
+        return pages
+    return [*pages, st.Page(page, title=title, url_path=path, visibility="hidden")]
+
+
 def sidebar(store, user: auth.User, year: int | None) -> None:
     with st.sidebar:
         st.markdown(f"**{escape_markdown(user.name)}**  \n{access.role_label(store, user, year)}")
@@ -149,10 +172,10 @@ user = current_user(store)
 if user is None:
     st.session_state.pop("current_user", None)
     if password_links.QUERY_PARAMETER in st.query_params:  # the link of an invitation: choose a password
-        entry = st.Page("app_pages/set_password.py", title="Välj lösenord", icon=":material/key:")
-    else:
-        entry = st.Page("app_pages/login.py", title="Logga in", icon=":material/login:")
-    page = st.navigation([entry])
+        script, title, icon = "app_pages/set_password.py", "Välj lösenord", ":material/key:"
+    else:  # a link to a page opens the login first, then the page
+        script, title, icon = "app_pages/login.py", "Logga in", ":material/login:"
+    page = st.navigation(answer_unknown_path([st.Page(script, title=title, icon=icon)], script, title))
 else:
     if st.session_state.pop("cookie_handoff", False):
         hand_off_cookie(st.session_state["session_token"])
@@ -167,6 +190,10 @@ else:
                 for key in keys if key in allowed]
         for title, keys in SECTIONS.items()
     }
+    sections = {title: pages for title, pages in sections.items() if pages}
+    listed = [p for pages in sections.values() for p in pages]
+    if extra := answer_unknown_path(listed, swedish.page_missing, "Sidan finns inte")[len(listed):]:
+        sections[next(iter(sections))] = [*sections[next(iter(sections))], *extra]
     # Every page in view: Streamlit would otherwise fold a long menu behind "View more".
-    page = st.navigation({title: pages for title, pages in sections.items() if pages}, expanded=True)
+    page = st.navigation(sections, expanded=True)
 page.run()

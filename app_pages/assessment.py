@@ -9,7 +9,7 @@ from app_pages.reading import show_answer, show_appendices, show_block, show_not
 from scoring.assessment import guidance
 from scoring.assessment import individual as assessments
 from scoring.core.store import get_store
-from scoring.core.text import count, escape_markdown
+from scoring.core.text import count, escape_markdown, local_time_text
 from scoring.intake import review as intake_store
 from scoring.jury import shortlist as jury
 from scoring.teams import conflicts
@@ -49,7 +49,7 @@ area_work = work.areas.get(area_code, assessments.AreaWork(area_code))
 
 # --- status and the outcome of the last save --------------------------------------
 status = phases.assessment_label(work.status)
-saved = f" · senast sparad {work.updated_at:%Y-%m-%d %H:%M}" if work.updated_at else ""
+saved = f" · senast sparad {local_time_text(work.updated_at)}" if work.updated_at else ""
 st.caption(f"{escape_markdown(names[cid])} · Fas: {phase_labels[cid]} · Min bedömning: **{status}**{saved} "
            "· Allt sparas när du lämnar ett fält eller gör ett val.")
 if work.reopened_reason and editable:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common, draft_field
+from app_pages.swedish import upload_help
 from scoring.assessment import guidance, scorebook
 from scoring.assessment import individual as assessments
 from scoring.assessment.individual import AreaWork, AssessmentError
@@ -236,6 +237,7 @@ def scorebook_section(cid: int, unit: str, editable: bool) -> None:
     if not editable:
         return
     upload = st.file_uploader("Importera en bedömningsbok (.xlsx)", type=None, key=f"{widget_prefix(cid)}import")
+    st.caption(upload_help("Excel"))
     if upload is None:
         return
     data = upload.getvalue()

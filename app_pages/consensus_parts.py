@@ -12,7 +12,7 @@ from app_pages import common
 from scoring.assessment import guidance
 from scoring.consensus import workspace as consensus
 from scoring.consensus.rules import KEY_THEMES, agenda, group_findings, rationale_needed
-from scoring.core.text import escape_markdown
+from scoring.core.text import count, decimal, escape_markdown, local_time_text
 from scoring.year import phases
 
 SAVES = common.VersionedSaves("konsensus", "Någon annan har sparat i konsensus sedan du öppnade sidan.")
@@ -41,15 +41,15 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
         with st.expander(f"{flag}{area.title} · spridning {item.area.range} p · {item.area.bands} band",
                          expanded=item.flagged, key=f"{prefix(work.contribution_id)}agenda_{area.code}",
                          on_change="rerun"):
-            st.caption(f"Överens om {len(agreed)} av {len(area.criteria)} bedömningsgrunder.")
+            st.caption(f"Överens om {len(agreed)} av {count(len(area.criteria), 'bedömningsgrund', 'bedömningsgrunder')}.")
             table = {e: {c.title: work.individual[e].get(area.code, {}).get("criteria", {}).get(c.code)
                          for c in area.criteria} for e in work.examiners}
             frame = pd.DataFrame(table)
             stats = {c.title: item.criteria[c.code] for c in area.criteria}
-            frame["Medel"] = [round(s.mean, 1) if s.mean is not None else None for s in stats.values()]
+            frame["Medel"] = [decimal(s.mean) for s in stats.values()]
             frame["Median"] = [s.median_offer for s in stats.values()]
             frame["Spridning"] = [s.range for s in stats.values()]
-            frame["Std"] = [round(s.stdev, 1) for s in stats.values()]
+            frame["Std"] = [decimal(s.stdev) for s in stats.values()]
             frame["Antal band"] = [s.bands for s in stats.values()]
             frame["Konsensus"] = [str(agreed[c.code]) if c.code in agreed else "–" for c in area.criteria]
             st.dataframe(frame, width="stretch")
@@ -213,11 +213,11 @@ def changes_tab(framework, work: consensus.Workspace) -> None:
     st.caption("Varje ändring av en konsensuspoäng och, efter platsbesöket, av en iakttagelse: före, efter, vem, "
                "när och varför.")
     titles = {(a.code, c.code): f"{a.title}: {c.title}" for a in framework.areas for c in a.criteria}
-    st.dataframe([{"När": r["changed_at"], "Vem": r["changed_by"], "Bedömningsgrund":
+    st.dataframe([{"När": local_time_text(r["changed_at"]), "Vem": r["changed_by"], "Bedömningsgrund":
                    titles.get((r["area_code"], r["criterion_code"]), r["criterion_code"]),
                    "Före": r["score_before"], "Efter": r["score_after"], "Skäl": r["reason"]}
                   for r in reversed(work.score_changes)], hide_index=True, width="stretch")
     if work.finding_changes:
-        st.dataframe([{"När": r["changed_at"], "Vem": r["changed_by"], "Före": r["text_before"] or "(ny)",
+        st.dataframe([{"När": local_time_text(r["changed_at"]), "Vem": r["changed_by"], "Före": r["text_before"] or "(ny)",
                        "Efter": r["text_after"] or "(borttagen)", "Skäl": r["reason"]}
                       for r in reversed(work.finding_changes)], hide_index=True, width="stretch")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -9,7 +11,7 @@ from app_pages.consensus_parts import SAVES, prefix, save
 from scoring.consensus import workspace as consensus
 from scoring.core import access
 from scoring.core.store import get_store
-from scoring.core.text import escape_markdown
+from scoring.core.text import decimal, escape_markdown
 from scoring.feedback import invites
 from scoring.intake import eligibility
 from scoring.year import phases
@@ -96,7 +98,7 @@ def agreement_tab(store, user, work: consensus.Workspace) -> None:
     result = consensus.contribution_agreement(work)
     left, right = st.columns([1, 2])
     value = result["alpha"]
-    left.metric("Krippendorffs alfa", "–" if value is None else f"{value:.2f}",
+    left.metric("Krippendorffs alfa", decimal(value, 2),
                 help="Samstämmighet mellan examinatorernas poäng per bedömningsgrund (intervallskala): 1 = helt "
                      "samstämmiga, 0 = som slumpen. Under 0,67 är skäl att diskutera hur skalan används.")
     if value is None:
@@ -109,8 +111,8 @@ def agreement_tab(store, user, work: consensus.Workspace) -> None:
         figure.update_layout(height=60 + 40 * len(names), margin={"l": 10, "r": 10, "t": 30, "b": 10},
                              title="Avvikelse från konsensus (poäng, + = generösare)", xaxis_title=None)
         right.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
-        st.dataframe([{"Examinator": n, "Medelavvikelse": round(d["signed"], 1),
-                       "Medel absolut avvikelse": round(d["absolute"], 1), "Bedömningsgrunder": d["criteria"]}
+        st.dataframe([{"Examinator": n, "Medelavvikelse": decimal(d["signed"]),
+                       "Medel absolut avvikelse": decimal(d["absolute"]), "Bedömningsgrunder": d["criteria"]}
                       for n, d in deviations.items()], hide_index=True, width="stretch")
     else:
         right.caption("Avvikelserna visas när laget har satt konsensuspoäng.")
@@ -121,14 +123,14 @@ def agreement_tab(store, user, work: consensus.Workspace) -> None:
 def year_overview(store, user, year: int) -> None:
     st.subheader("Årets samstämmighet")
     overview = consensus.year_agreement(store, user, year)
-    fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731 - undefined alpha reads as a dash
+    fmt = functools.partial(decimal, digits=2)  # an undefined alpha reads as a dash
     left, right = st.columns(2)
     left.dataframe([{"Lag": t["team"], "Alfa": fmt(t["alpha"])} for t in overview["teams"]], hide_index=True,
                    width="stretch")
     right.dataframe([{"Bidrag": c["unit"], "Lag": c["team"], "Examinatorer": c["examiners"], "Alfa": fmt(c["alpha"])}
                      for c in overview["contributions"]], hide_index=True, width="stretch")
-    st.dataframe([{"Examinator": e["examiner"], "Medelavvikelse från konsensus": round(e["signed"], 1),
-                   "Medel absolut": round(e["absolute"], 1), "Bidrag": e["contributions"]}
+    st.dataframe([{"Examinator": e["examiner"], "Medelavvikelse från konsensus": decimal(e["signed"]),
+                   "Medel absolut": decimal(e["absolute"]), "Bidrag": e["contributions"]}
                   for e in overview["examiners"]], hide_index=True, width="stretch")
     threshold = st.number_input("Gräns för stor spridning (poäng)", 5, 100, consensus.spread_threshold(store), 5)
     if threshold != consensus.spread_threshold(store):

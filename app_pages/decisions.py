@@ -7,7 +7,7 @@ from app_pages import decisions_parts as parts
 from app_pages.common import confirm_button, confirm_dialog
 from scoring.core import access
 from scoring.core.store import get_store
-from scoring.core.text import escape_markdown
+from scoring.core.text import decimal, escape_markdown
 from scoring.jury import members
 from scoring.jury import shortlist as jury
 from scoring.reports import documents as reports
@@ -48,7 +48,7 @@ for group in jury.candidate_groups(framework, proposed):
     st.subheader(escape_markdown(group.name))
     for candidate in group.candidates:
         with st.container(border=True):
-            st.markdown(f"**{escape_markdown(candidate.name)}** · totalt {candidate.total} · lagets förslag: "
+            st.markdown(f"**{escape_markdown(candidate.name)}** · totalt {decimal(candidate.total)} · lagets förslag: "
                         f"{phases.Proposal.labels().get(candidate.proposal)} · grundläggande kontroll: "
                         f"{candidate.eligibility}")
             st.caption(escape_markdown(candidate.motivation))

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from app_pages.swedish import upload_help
 from scoring.core import organisations, tables
 from scoring.core.store import get_store
-from scoring.core.text import escape_markdown
+from scoring.core.text import count, escape_markdown
 from scoring.teams import examiners
 
 store = get_store()
@@ -18,13 +19,14 @@ with st.expander("Importera från CSV eller Excel", icon=":material/upload:", ex
                "Rader med fel rapporteras; de andra läses in. Finns examinatorn redan uppdateras uppgifterna.")
     key = f"examiner_file_{st.session_state.get('examiner_round', 0)}"
     file = st.file_uploader("Fil", type=["csv", "xlsx", "txt"], key=key)
+    st.caption(upload_help("CSV, Excel eller text"))
     if file and st.button("Importera", type="primary"):
         try:
             result = examiners.import_examiners(store, user, file.name, file.getvalue())
         except tables.TableError as exc:
             st.session_state["examiner_import"] = ("fel", [str(exc)])
         else:
-            lines = [f"{len(result.added)} nya och {len(result.updated)} uppdaterade examinatorer."]
+            lines = [f"{count(len(result.added), 'ny', 'nya')} och {len(result.updated)} uppdaterade examinatorer."]
             if result.note:
                 lines.append(result.note)
             st.session_state["examiner_import"] = ("ok", lines + result.problems)
@@ -40,7 +42,7 @@ if outcome := st.session_state.pop("examiner_import", None):
 if not rows:
     st.info("Registret är tomt. Importera examinatorerna från en fil.")
     st.stop()
-st.caption(f"{len(rows)} examinatorer, varav {sum(r['is_new'] for r in rows)} nya. "
+st.caption(f"{count(len(rows), 'examinator', 'examinatorer')}, varav {sum(r['is_new'] for r in rows)} nya. "
            "Ändra direkt i tabellen och spara; tidigare arbetsplatser skiljs med semikolon.")
 EDITABLE = {"Förvaltning/bolag": "organisation", "Arbetsplats": "workplace",
             "Tidigare arbetsplatser": "former_workplaces", "Chefens e-post": "manager_email",

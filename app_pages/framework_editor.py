@@ -11,9 +11,10 @@ from app_pages.common import forget_widgets
 from app_pages.framework_editor_parts import areas_tab, intro_tab, rules_tab
 from app_pages.framework_editor_year import dates_and_classes_tab, eligibility_tab, scale_and_concepts_tab
 from app_pages.framework_form import Form
+from app_pages.swedish import upload_help
 from scoring.core.errors import StaleWrite
 from scoring.core.store import get_store
-from scoring.core.text import escape_markdown
+from scoring.core.text import escape_markdown, local_time_text
 from scoring.year import framework_store as frameworks
 from scoring.year.framework import where
 
@@ -105,6 +106,7 @@ with tabs[6]:
                        mime="application/x-yaml", icon=":material/download:")
     with st.form("upload_yaml", clear_on_submit=True):
         upload = st.file_uploader("Ladda upp en ändrad YAML-fil", type=["yaml", "yml"])
+        st.caption(upload_help("YAML"))
         reason = st.text_input("Skäl (krävs när anvisningarna är låsta)") if frozen else ""
         if st.form_submit_button("Ladda upp") and upload is not None:
             try:
@@ -123,7 +125,7 @@ with tabs[6]:
     draft["sources"] = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in text.splitlines())
                         if k.strip()}
     st.markdown("**Historik**")
-    st.dataframe([{"Version": h["version"], "Av": h["changed_by"], "När": h["changed_at"], "Ändrat": h["summary"],
+    st.dataframe([{"Version": h["version"], "Av": h["changed_by"], "När": local_time_text(h["changed_at"]), "Ändrat": h["summary"],
                    "Skäl": h["reason"] or ""} for h in history], hide_index=True, width="stretch")
 
 with actions:

@@ -6,6 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from app_pages import intake_changes
+from app_pages.swedish import upload_help
 from scoring.core.store import get_store
 from scoring.core.text import count, escape_markdown, swedish_date
 from scoring.intake import review as intake_store
@@ -34,6 +35,7 @@ files_tab, changes_tab = st.tabs(["Filer", "Ändringsbegäranden"], key="intake_
 with files_tab:
     uploader_key = f"uploads_{st.session_state.get('upload_round', 0)}"
     files = st.file_uploader("Välj en eller flera filer", accept_multiple_files=True, key=uploader_key)
+    st.caption(upload_help("Word (.docx)"))
     now = calendar.stockholm(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     day_col, time_col = st.columns(2)
     arrived_day = day_col.date_input("Filerna kom in (datum)", value=now.date(), max_value=now.date(),

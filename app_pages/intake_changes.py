@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.swedish import upload_help
 from scoring.core.errors import Refused
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown, swedish_date
@@ -69,6 +70,7 @@ def correction_form(waiting: dict[int, dict]) -> None:
                           format_func=lambda i: f"{waiting[i]['unit']} (senast {waiting[i]['due_date']:%Y-%m-%d})")
     key = f"correction_{st.session_state.get('correction_round', 0)}"
     file = st.file_uploader("Rättad fil (.docx)", key=key)
+    st.caption(upload_help("Word"))
     left, right = st.columns(2)
     if file and left.button("Läs in rättad version", type="primary"):
         st.session_state["correction_round"] = st.session_state.get("correction_round", 0) + 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.swedish import upload_help
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.intake import review as intake_store
@@ -38,6 +39,7 @@ def files_editor(review, framework) -> None:
         left, right = st.columns([2, 3])
         kind = left.selectbox("Vad är filen?", list(kinds), format_func=kinds.get)
         upload = right.file_uploader("Fil (Word eller PDF)", type=["docx", "pdf"])
+        right.caption(upload_help("Word eller PDF"))
         if st.form_submit_button("Lägg till filen"):
             if upload is None:
                 st.error("Välj en fil.")

@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages.reading import show_picture
 from scoring.core.access import can
 from scoring.core.errors import Refused
-from scoring.core.text import escape_markdown
+from scoring.core.text import count, escape_markdown
 from scoring.intake import picture_settings
 from scoring.intake import review as intake_store
 
@@ -27,7 +27,7 @@ def show_pictures(store, user, review: intake_store.Review) -> None:
         return
     flagged = [p for p in pictures if p["passage"]]
     st.subheader("Bilder")
-    st.caption(f"{len(pictures)} bilder, {len(flagged)} med textstycken. En bild räknas som textstycke när OCR "
+    st.caption(f"{count(len(pictures), 'bild', 'bilder')}, {len(flagged)} med textstycken. En bild räknas som textstycke när OCR "
                f"läser minst {picture_settings.passage_chars(store)} tecken löpande text i den "
                "(rader med fem ord eller fler); etiketter i ett diagram eller ett årshjul gör det inte.")
     if review.facts.ocr:

@@ -3,6 +3,7 @@ by hand or from the survey tool's export, and what the year then needs."""
 
 import streamlit as st
 
+from app_pages.swedish import upload_help
 from scoring.core import organisations, tables
 from scoring.core.errors import Refused
 from scoring.core.store import get_store
@@ -101,6 +102,7 @@ with import_tab:
                "en verksamhet som redan är anmäld uppdateras.")
     upload_key = f"registration_file_{st.session_state.get('registration_round', 0)}"
     file = st.file_uploader("Fil", type=["csv", "xlsx", "txt"], key=upload_key)
+    st.caption(upload_help("CSV, Excel eller text"))
     if file and st.button("Importera", type="primary"):
         st.session_state["registration_round"] = st.session_state.get("registration_round", 0) + 1
         try:

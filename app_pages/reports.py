@@ -6,7 +6,7 @@ from app_pages.common import confirm_button, confirm_dialog
 from scoring.consensus import workspace as consensus
 from scoring.core import access
 from scoring.core.store import get_store
-from scoring.core.text import escape_markdown
+from scoring.core.text import count, escape_markdown
 from scoring.reports import documents as reports
 from scoring.year import contributions, phases
 
@@ -39,7 +39,8 @@ if led:
             st.success(f"Rapporten är slutlig ({escape_markdown(status[cid]['finalized_by'])}).",
                        icon=":material/task_alt:")
         elif problems:
-            st.warning(f"{len(problems)} saker återstår innan rapporten kan bli slutlig.", icon=":material/rule:")
+            remaining = count(len(problems), "sak", "saker")
+            st.warning(f"{remaining} återstår innan rapporten kan bli slutlig.", icon=":material/rule:")
             for problem in problems:
                 st.markdown(f"- {escape_markdown(problem.message)}")
             area_names = {p.area_code for p in problems}
@@ -83,6 +84,10 @@ if access.can(store, user, "reports.final"):
                            help=None if pdf_possible else "LibreOffice är inte installerat.")
     if not pdf_possible:
         st.caption("PDF kräver LibreOffice, som inte är installerat på servern. Word-filerna kan sparas som PDF i Word.")
+    if left_out := reports.left_out_of_batch(store, user, year):
+        st.warning(f"Inte med när alla slutliga rapporter tas fram ({count(len(left_out), 'bidrag', 'bidrag')}):  \n"
+                   + "  \n".join(f"{escape_markdown(unit)}: {escape_markdown(why)}" for unit, why in left_out),
+                   icon=":material/playlist_remove:")
     if st.button("Ta fram alla slutliga rapporter", icon=":material/folder_zip:", disabled=not finals):
         bar = st.progress(0.0, text="Rapporterna skapas …")
         files = reports.final_reports(store, user, year, lambda n, total, unit: bar.progress(
@@ -94,7 +99,7 @@ if access.can(store, user, "reports.final"):
             except reports.ReportError as exc:
                 st.error(escape_markdown(str(exc)))
         st.session_state["report_zip"] = reports.zip_files(files)
-        bar.progress(1.0, text=f"{len(finals)} rapporter klara.")
+        bar.progress(1.0, text=f"{count(len(finals), 'rapport', 'rapporter')} klara.")
     if "report_zip" in st.session_state:
         st.download_button("Ladda ner alla (zip)", st.session_state["report_zip"], file_name=f"Rapporter {year}.zip",
                            mime="application/zip", icon=":material/download:")

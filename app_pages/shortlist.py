@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages.shortlist_dossier import dossier_tab
 from scoring.core import access
 from scoring.core.store import get_store
-from scoring.core.text import escape_markdown
+from scoring.core.text import decimal, escape_markdown
 from scoring.jury import shortlist as jury
 from scoring.year import phases
 from scoring.year.framework import load_framework
@@ -48,7 +48,7 @@ areas = {a.code: a.title for a in framework.areas}
 tab_list, tab_compare, tab_calibration, tab_dossier = st.tabs(["Kandidater", "Jämför", "Kalibrering", "Juryunderlag"])
 with tab_list:
     st.dataframe(pd.DataFrame([{
-        "Bidrag": c.name, **({"Klass": c.class_name} if classes else {}), "Lag": c.team, "Totalt": c.total,
+        "Bidrag": c.name, **({"Klass": c.class_name} if classes else {}), "Lag": c.team, "Totalt": decimal(c.total),
         **{areas[a]: v for a, v in c.profile.items()}, "Förslag": phases.Proposal.labels().get(c.proposal, "–"),
         "Grundläggande kontroll": c.eligibility, "Spridning": c.spread, "Fas": c.phase,
         "Beslut": phases.Decision.labels().get(c.decision, "–")} for c in shown]), hide_index=True, width="stretch")
@@ -78,7 +78,7 @@ with tab_compare:
         for column, item in zip(columns, compared, strict=True):
             c = item["candidate"]
             column.markdown(f"**{escape_markdown(c.name)}**  \n"
-                            + (f"{c.class_name} · " if c.class_name else "") + f"totalt {c.total}")
+                            + (f"{c.class_name} · " if c.class_name else "") + f"totalt {decimal(c.total)}")
             column.dataframe([{"Område": areas[a], "Poäng": v} for a, v in c.profile.items()], hide_index=True)
             column.markdown("**Nyckelteman**\n" + "\n".join(f"- \\+ {escape_markdown(t)}" for t in item["themes"]["styrka"])
                             + "\n" + "\n".join(f"- △ {escape_markdown(t)}" for t in item["themes"]["utvecklingsomrade"]))
@@ -96,7 +96,7 @@ with tab_calibration:
     result = jury.calibrate(store, user, year)
     st.markdown(
         "Lagen bedömer olika strängt. Här jämförs varje lags konsensuspoäng med årets medel "
-        f"({result.year_mean:.1f} poäng)" if result.year_mean is not None else "Inga färdiga konsensuspoäng ännu.")
+        f"({decimal(result.year_mean)} poäng)" if result.year_mean is not None else "Inga färdiga konsensuspoäng ännu.")
     st.caption("Ett lags stränghet = lagets medel minus årets medel; den justerade poängen drar bort den. Ett lag "
                f"med färre än {jury.MIN_FOR_CALIBRATION} bidrag justeras inte: underlaget är för tunt för att skilja "
                "lagets stränghet från bidragens nivå. Justeringen visas bara som jämförelse; besluten vilar på de "
@@ -108,17 +108,17 @@ with tab_calibration:
         level.update_layout(title="Lagens nivå mot årets", height=300, yaxis_range=[0, 100],
                             margin={"l": 10, "r": 10, "t": 40, "b": 10})
         st.plotly_chart(level, width="stretch", config={"displayModeBar": False})
-    st.dataframe([{"Lag": t["team"], "Bidrag": t["contributions"], "Medel": t["mean"],
-                   "Stränghet": t["leniency"] if t["calibrated"] else "för tunt underlag"} for t in result.teams],
+    st.dataframe([{"Lag": t["team"], "Bidrag": t["contributions"], "Medel": decimal(t["mean"]),
+                   "Stränghet": decimal(t["leniency"]) if t["calibrated"] else "för tunt underlag"} for t in result.teams],
                  hide_index=True, width="stretch")
-    st.dataframe([{"Rang": r["raw_rank"], "Bidrag": r["unit"], "Konsensus": r["raw"], "Justerad": r["adjusted"], "Justerad rang": r["adjusted_rank"],
+    st.dataframe([{"Rang": r["raw_rank"], "Bidrag": r["unit"], "Konsensus": decimal(r["raw"]), "Justerad": decimal(r["adjusted"]), "Justerad rang": r["adjusted_rank"],
                    "Bästa–sämsta rang": f"{s['best']}–{s['worst']}"}
                   for r, s in zip(result.ranking, result.stability, strict=True)], hide_index=True, width="stretch")
     st.caption("Bästa–sämsta rang: hur placeringen rör sig med justeringen och när varje frågeområde i tur och "
                "ordning väger dubbelt.")
     if result.examiners:
         with st.expander("Examinatorernas stränghet (individuell poäng mot konsensus)"):
-            st.dataframe([{"Examinator": e["examiner"], "Medelavvikelse": e["leniency"], "Bedömningsgrunder": e["criteria"]}
+            st.dataframe([{"Examinator": e["examiner"], "Medelavvikelse": decimal(e["leniency"]), "Bedömningsgrunder": e["criteria"]}
                           for e in result.examiners], hide_index=True, width="stretch")
     if access.can(store, user, "jury.pseudonyms"):
         hidden = jury.pseudonymised(store, year)

@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import draft_field
 from scoring.core import access
 from scoring.core.errors import StaleWrite
-from scoring.core.text import escape_markdown
+from scoring.core.text import decimal, escape_markdown
 from scoring.jury import motivations
 from scoring.jury import shortlist as jury
 from scoring.reports import documents as reports
@@ -27,7 +27,7 @@ def dossier_tab(store, user, year: int, framework, candidates) -> None:
                            file_name=f"Juryunderlag {year}.docx", mime=DOCX, icon=":material/download:",
                            key="dossier_download", type="primary")
     groups = jury.candidate_groups(framework, candidates)
-    names = {c.contribution_id: f"{g.name}: {c.name} · totalt {c.total}" for g in groups for c in g.candidates}
+    names = {c.contribution_id: f"{g.name}: {c.name} · totalt {decimal(c.total)}" for g in groups for c in g.candidates}
     cid = st.selectbox("Utkast till motivering för", list(names), format_func=names.get, key="utkast_kandidat")
     if cid is None:
         return

@@ -75,14 +75,15 @@ with main:
     elif access.can(store, user, "year.status"):
         status = contributions.year_status(store, user, year)
         st.subheader("Årets läge")
-        # Two by two, the count of submitted assessments first: four in a row cut it to "15 av…"
-        # on a laptop.
+        # Two by two, the count of submitted assessments first: four in a row cut "15 av 33" to
+        # "15 av…" on a laptop.
         c1, c2 = st.columns(2)
+        c3, c4 = st.columns(2)
         c1.metric("Bedömningar inlämnade", f"{status['assessments_submitted']} av {status['assessments_expected']}")
         c2.metric("Bidrag", status["contributions"])
-        c3, c4 = st.columns(2)
         c3.metric("Examinatorslag", status["teams"])
-        c4.metric("Examinatorer i lag", status["examiners"])
+        c4.metric("Examinatorer i lag", f"{status['examiners']} av {status['examiners_in_registry']}",
+                  help="Av examinatorerna i registret (sidan Examinatorer).")
         free = teams.without_team(store, user, year)
         if free["contributions"]:
             st.warning("Bidrag utan examinatorslag: "

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app_pages.swedish import upload_help
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
 from scoring.reports import documents as reports
@@ -29,6 +30,7 @@ with left:
         st.success("Standardmallen används igen.")
 with right:
     upload = st.file_uploader("Ny mall (.docx)", type=None, key=f"template_upload_{name}")
+    st.caption(upload_help("Word"))
     if upload is not None:
         data = upload.getvalue()
         problems = reports.check_template(name, data)

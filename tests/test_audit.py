@@ -53,6 +53,7 @@ UNLOGGED_TABLES = {"core.auth.session_user": {"sessions"},
 NEVER_LOGGED = {"core.drafts.save_draft", "core.drafts.clear_draft"}
 FRAMEWORK = load_framework(DEMO_YEAR)
 ADMIN = "kvalitetsenheten@demo.stockholm.se"
+EXAMINER = "erik.lind@demo.stockholm.se"
 
 
 def write_operations() -> tuple[set[str], set[str]]:
@@ -375,9 +376,12 @@ def test_the_admin_filters_and_exports_the_log(demo_store):
     assert [r["id"] for r in rows] == sorted((r["id"] for r in rows), reverse=True)
     choices = audit.choices(demo_store, admin)
     assert ADMIN in choices["actor"] and "godkänn bidrag" in choices["action"]
-    # Text search in the values, and dates in Stockholm time.
-    assert all("Hjulsta" in (r["before_value"] or "") + (r["after_value"] or "") + (r["entity_id"] or "")
-               for r in audit.entries(demo_store, admin, audit.Filter(text="hjulsta")))
+    # A search for a unit finds what happened to it, named (not only where its name was logged);
+    # dates in Stockholm time.
+    found = audit.entries(demo_store, admin, audit.Filter(text="hjulsta"), limit=None)
+    assert all("Hjulsta" in r["about"] + r["before"] + r["after"] for r in found)
+    assert {"contributions", "assessments", "intake_files"} <= {r["entity"] for r in found}
+    assert any(r["entity"] == "assessments" and "Hjulsta" not in (r["after_value"] or "") for r in found)
     today = rows[0]["at_time"].date()
     assert audit.count(demo_store, admin, audit.Filter(since=today + dt.timedelta(days=1))) == 0
     assert audit.count(demo_store, admin, audit.Filter(until=today)) == everything
@@ -387,7 +391,28 @@ def test_the_admin_filters_and_exports_the_log(demo_store):
     book = openpyxl.load_workbook(io.BytesIO(audit.workbook(demo_store, admin, audit.Filter(action="prov"))))
     sheet = book["Händelselogg"]
     assert [c.value for c in sheet[1]] == list(audit.COLUMNS.values())
-    assert sheet["G2"].value == '"=HYPERLINK(\\"http://x\\")"' and sheet["G2"].data_type == "s"
+    assert sheet["F2"].value == '=HYPERLINK("http://x")' and sheet["F2"].data_type == "s"
+    assert sheet["A1"].font.b and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:F2"
+
+
+def test_the_log_names_who_and_what(demo_store):
+    admin = auth.user_by_email(demo_store, ADMIN)
+    team = audit.entries(demo_store, admin, audit.Filter(action="bilda lag"), limit=1)[0]
+    name, coordinator = demo_store.fetchone(
+        "SELECT t.name, u.name FROM teams t JOIN users u ON u.id = t.coordinator_id WHERE t.id = ?",
+        [int(team["entity_id"])])
+    assert team["about"] == f"Lag: {name}" and team["who"] == "Vera Holm"
+    assert f"lagsamordnare: {coordinator}" in team["after"] and "coordinator" not in team["after"]
+    score = audit.entries(demo_store, admin, audit.Filter(entity="assessments", actor=EXAMINER), limit=1)[0]
+    assert score["about"].startswith("Bedömning: Erik Lind om ")
+    opened = audit.entries(demo_store, admin, audit.Filter(action="bedömningen inlämnad"), limit=1)[0]
+    assert "status: Inlämnad" in opened["after"] and "status: Utkast" in opened["before"]  # labels, not codes
+    declared = audit.entries(demo_store, admin, audit.Filter(entity="conflict_declarations"), limit=1)[0]
+    assert "person: " in declared["after"] and "jäv: nej" in declared["after"]
+    # A person's name finds what they did.
+    by_name = audit.entries(demo_store, admin, audit.Filter(text="erik lind"), limit=None)
+    assert len(by_name) > audit.count(demo_store, admin, audit.Filter(actor=EXAMINER)) > 0
+    assert all("Erik Lind" in r["who"] + r["about"] + r["before"] + r["after"] for r in by_name)
 
 
 def test_a_stockholm_evening_is_that_day():

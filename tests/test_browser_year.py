@@ -377,7 +377,7 @@ def preparatory_group_looks(y) -> None:
     # The dossier: the draft motivation is the preparatory group's to edit, then to download.
     page.keyboard.press("Escape")  # the picker's open list hides the tabs from the page
     page.get_by_role("tab", name="Juryunderlag").click()
-    pick(page, by_key(page, "utkast_kandidat"), f"Föreslagna för hedersomnämnande: {UNIT} · totalt 60.0")
+    pick(page, by_key(page, "utkast_kandidat"), f"Föreslagna för hedersomnämnande: {UNIT} · totalt 60,0")
     draft = by_key(page, f"utkast_{y['cid']}_0").locator("textarea")
     draft.fill("Skolan i Testby tilldelas ett hedersomnämnande för tydliga mål som hela skolan följer upp.")
     draft.press("Tab")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from helpers import ADMIN, edited_template, finished, login, texts
 
+from scoring.core.text import escape_markdown
 from scoring.reports import documents as reports
 from scoring.reports.templates import FEEDBACK
 
@@ -50,6 +51,15 @@ def test_the_admin_batch_and_year_documents(demo_store):
     at = login(ADMIN)
     at.switch_page("app_pages/reports.py").run()
     assert not at.exception
+    # The batch names every report it leaves out, and why.
+    finals = {cid for cid, r in reports.report_status(demo_store, 2026).items() if r["final"]}
+    units = demo_store.fetchall("SELECT c.id, u.name FROM contributions c JOIN units u ON u.id = c.unit_id"
+                                " WHERE c.year = 2026")
+    left_out = next(w.value for w in at.warning if w.value.startswith("Inte med när alla slutliga"))
+    for cid, unit in units:
+        assert (escape_markdown(unit) in left_out) == (cid not in finals)
+    assert escape_markdown("konsensus är inte öppnad (bidraget är i fasen tilldelad)") in left_out
+    assert escape_markdown("rapporten är inte markerad som slutlig; ") in left_out
     next(b for b in at.button if b.label == "Ta fram alla slutliga rapporter").click().run()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]

@@ -311,7 +311,7 @@ def test_examiners_page_imports_and_reports_bad_rows(demo_path):
     at.get("file_uploader")[0].set_value(("lista.csv", csv, "text/csv")).run()
     at.button[0].click().run()
     assert not at.exception
-    assert at.success[0].value == escape_markdown("1 nya och 0 uppdaterade examinatorer.")
+    assert at.success[0].value == escape_markdown("1 ny och 0 uppdaterade examinatorer.")
     assert at.warning[0].value == escape_markdown("Rad 3 (Fel Person): e-postadress saknas.")
 
 

@@ -169,16 +169,37 @@ def test_pdf_needs_libreoffice_and_says_so(monkeypatch):
         reports.to_pdf([("a.docx", b"PK")])
 
 
-def test_the_years_scores_in_excel(demo_store):
+def test_the_years_scores_in_excel_are_made_for_people(demo_store):
     admin = auth.user_by_email(demo_store, ADMIN)
+    with demo_store.write(ADMIN) as uow:  # a decision of the jury, to see it in the export
+        cid = demo_store.fetchone("SELECT contribution_id FROM proposals ORDER BY contribution_id LIMIT 1")[0]
+        uow.execute("INSERT INTO decisions (contribution_id, decision, motivation, decided_by) VALUES (?, ?, ?, ?)",
+                    [cid, "utmarkelse", "Ett föredöme i hela staden.", "jury@demo.stockholm.se"])
     book = openpyxl.load_workbook(io.BytesIO(reports.scores_workbook(demo_store, admin, DEMO_YEAR)))
-    assert book.sheetnames == ["Individuella poäng", "Individuella områden", "Konsensuspoäng", "Konsensus per område",
-                               "Faser och förslag"]
-    individual = demo_store.fetchone("SELECT count(*) FROM assessment_areas")[0]
-    assert book["Individuella områden"].max_row == individual + 1
-    phases = {row[0]: row[4] for row in book["Faser och förslag"].iter_rows(min_row=2, values_only=True)}
-    assert len(phases) == demo_store.fetchone("SELECT count(*) FROM contributions WHERE year = ?", [DEMO_YEAR])[0]
-    assert "Förslag lämnat" in phases.values()
+    assert book.sheetnames == ["Totalt per bidrag", "Individuella poäng", "Individuella områden",
+                               "Utkast (ej inlämnade)", "Konsensuspoäng", "Konsensus per område", "Faser och förslag"]
+    for sheet in book.worksheets:  # a bold header that stays in view, with filters and set widths
+        assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        assert sheet.column_dimensions["A"].width >= 8
+    submitted = demo_store.fetchone("SELECT count(*) FROM assessment_areas x JOIN assessments a ON a.id = x.assessment_id"
+                                    " WHERE a.status IN ('inlamnad', 'last')")[0]
+    assert book["Individuella områden"].max_row == submitted + 1
+    statuses = {row[2] for row in book["Individuella poäng"].iter_rows(min_row=2, values_only=True)}
+    drafts = {row[2] for row in book["Utkast (ej inlämnade)"].iter_rows(min_row=2, values_only=True)}
+    assert statuses <= {"Inlämnad", "Låst"} and statuses and drafts == {"Utkast"}
+    totals = {row[0]: row for row in book["Totalt per bidrag"].iter_rows(min_row=2, values_only=True)}
+    contributions = demo_store.fetchone("SELECT count(*) FROM contributions WHERE year = ?", [DEMO_YEAR])[0]
+    assert len(totals) == contributions and any(isinstance(r[2], float | int) for r in totals.values())
+    assert sum(r[4] for r in totals.values()) == demo_store.fetchone(
+        "SELECT count(*) FROM assessments WHERE status IN ('inlamnad', 'last')")[0]
+    rationales = [row[3] for row in book["Konsensus per område"].iter_rows(min_row=2, values_only=True)]
+    assert any(rationales)
+    phases = {row[0]: row for row in book["Faser och förslag"].iter_rows(min_row=2, values_only=True)}
+    assert len(phases) == contributions and "Förslag lämnat" in {r[4] for r in phases.values()}
+    unit = demo_store.fetchone("SELECT u.name FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.id = ?",
+                               [cid])[0]
+    assert phases[unit][8:] == ("Utmärkelse", "Ett föredöme i hela staden.")
 
 
 def _dossier_text(store, user) -> str:

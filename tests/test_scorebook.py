@@ -37,6 +37,8 @@ def test_round_trip_is_exact(demo_store):
     book = openpyxl.load_workbook(io.BytesIO(data))
     texts = [c for row in book["Iakttagelser"].iter_rows() for c in row if c.value == HOSTILE]
     assert texts and all(c.data_type == "s" for c in texts)  # written as text, never a formula
+    for name in ("Poäng", "Iakttagelser"):  # a header that stays in view, with filters
+        assert book[name].freeze_panes == "A2" and book[name].auto_filter.ref == book[name].dimensions
     scorebook.import_file(demo_store, user, cid, "bok.xlsx", data)
     after = assessments.own_assessment(demo_store, user, cid)
     assert after.areas == before.areas and after.notes == before.notes

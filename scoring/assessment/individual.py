@@ -18,6 +18,7 @@ from scoring.core import access, versions
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, utcnow
+from scoring.core.text import count
 from scoring.mail import notices
 from scoring.year import phases, years
 from scoring.year.contributions import answer_blocks, text_key
@@ -385,7 +386,7 @@ def set_note(store: Store, user: User, contribution_id: int, expected_version: i
 def clean_site_visit_questions(lines: list[str]) -> list[str]:
     questions = [line.strip() for line in lines if line and line.strip()]
     if len(questions) > MAX_SITE_VISIT_QUESTIONS:
-        raise AssessmentError(f"{len(questions)} frågor; högst {MAX_SITE_VISIT_QUESTIONS} per område.")
+        raise AssessmentError(f"{count(len(questions), 'fråga', 'frågor')}; högst {MAX_SITE_VISIT_QUESTIONS} per område.")
     long = [i + 1 for i, q in enumerate(questions) if len(q) > MAX_SITE_VISIT_QUESTION_CHARS]
     if long:
         raise AssessmentError(f"Fråga {long[0]} är längre än {MAX_SITE_VISIT_QUESTION_CHARS} tecken.")

@@ -20,8 +20,8 @@ from scoring.assessment.individual import AreaWork, Assessment, AssessmentError
 from scoring.assessment.scores import Finding
 from scoring.core.auth import User
 from scoring.core.store import Store
-from scoring.core.text import append_literal
-from scoring.year import phases
+from scoring.core.text import append_literal, decimal
+from scoring.year import calendar, phases
 from scoring.year.framework import load_framework
 
 MAX_FILE_BYTES = 5_000_000
@@ -57,7 +57,7 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
     about = book.active
     about.title = "Om filen"
     for row in ([MARKER, ""], ["Bidrag", contribution_id], ["Verksamhet", unit], ["Examinator", user.email],
-                ["Version", work.version], ["Exporterad", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
+                ["Version", work.version], ["Exporterad", f"{calendar.stockholm(dt.datetime.now(dt.UTC).replace(tzinfo=None)):%Y-%m-%d %H:%M}"],
                 ["", ""],
                 ["Så här", "Ändra poäng, iakttagelser, anteckningar och platsbesöksfrågor på flikarna och "
                            "importera filen på sidan Bedömning. Låt kolumnerna Id, Områdeskod och Grundkod vara. "
@@ -68,6 +68,7 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
         sheet.append(SHEETS[name])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"  # the header stays in view
     for area in framework.areas:
         area_work = work.areas.get(area.code, AreaWork(area.code))
         for criterion in area.criteria:
@@ -87,6 +88,8 @@ def export(store: Store, user: User, contribution_id: int) -> bytes:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if sheet is not about:
+            sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -96,7 +99,7 @@ def _open(filename: str, data: bytes):
     if not data:
         raise ScorebookError(f"{filename}: filen är tom.")
     if len(data) > MAX_FILE_BYTES:
-        raise ScorebookError(f"{filename}: filen är {len(data) / 1e6:.1f} MB; en bedömningsbok är högst "
+        raise ScorebookError(f"{filename}: filen är {decimal(len(data) / 1e6)} MB; en bedömningsbok är högst "
                              f"{MAX_FILE_BYTES // 1_000_000} MB.")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ScorebookError(f"{filename}: gamla Excel-formatet (.xls) går inte att läsa; spara som .xlsx.")

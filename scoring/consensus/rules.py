@@ -13,6 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from scoring.assessment.guidance import wording_warnings
+from scoring.core.text import count
 from scoring.year.framework import Framework, Scale
 from scoring.year.phases import FINAL_CONSENSUS, ContributionPhase, FindingKind
 
@@ -306,10 +307,11 @@ def site_visit_recorded(work, framework: Framework) -> list[Problem]:
         problems.append(Problem("Deltagare i platsbesöket saknas."))
     unticked = [d for d in framework.site_visit_documents if d not in visit.documents]
     if unticked:
-        problems.append(Problem(f"{len(unticked)} dokument är inte markerade som sedda eller saknade."))
+        problems.append(Problem("1 dokument är inte markerat som sett eller saknat." if len(unticked) == 1 else
+                                f"{len(unticked)} dokument är inte markerade som sedda eller saknade."))
     open_questions = [q for q in visit.questions if not q.get("outcome")]
     if open_questions:
-        problems.append(Problem(f"{len(open_questions)} frågor saknar utfall."))
+        problems.append(Problem(f"{count(len(open_questions), 'fråga saknar', 'frågor saknar')} utfall."))
     return problems
 
 

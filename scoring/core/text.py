@@ -44,3 +44,39 @@ def append_literal(sheet, row: list) -> None:
         if isinstance(cell.value, str):
             # A text starting with "=" would otherwise become a formula in Excel.
             cell.data_type = "s"
+
+
+def finish_sheet(sheet, widths: tuple[int, ...] | None = None, header_row: int = 1) -> None:
+    """A sheet made for people: a bold header that stays in view, filters on it, and column
+    widths (given, or from the longest value up to 60 characters)."""
+    from openpyxl.styles import Font  # only the exports need openpyxl
+    from openpyxl.utils import get_column_letter
+
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    if sheet.max_column and sheet.max_row >= header_row:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+    for index, column in enumerate(sheet.iter_cols(min_row=header_row), start=1):
+        if widths and index <= len(widths):
+            width = widths[index - 1]
+        else:
+            width = min(60, max([8, *(len(str(c.value)) + 2 for c in column if c.value is not None)]))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def decimal(value: float | None, digits: int = 1) -> str:
+    """A number as Swedes write it: 76,2 (a decimal comma, a minus sign), and – for none."""
+    if value is None:
+        return "–"
+    text = f"{value:.{digits}f}".replace(".", ",")
+    return text.replace("-", "−") if text.startswith("-") else text
+
+
+def local_time_text(moment: dt.datetime | None) -> str:
+    """A stored naive-UTC time as the office reads it, in Stockholm time: 2026-05-04 14:20."""
+    if moment is None:
+        return ""
+    from zoneinfo import ZoneInfo  # noqa: PLC0415 - one use
+
+    return f"{moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo('Europe/Stockholm')):%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from scoring.core.text import count
 from scoring.intake.docx_reader import KIND_NAMES, Block, Facts, Picture, check_container, read_document
 from scoring.intake.pictures import read_text
 from scoring.year.framework import Framework, Question
@@ -690,10 +691,10 @@ def _picture_findings(framework: Framework, pictures: list[dict], images: int, f
                 "bilden).") + (send_back or " Bidrag där bilder innehåller textstycken skickas tillbaka med "
                                             "ändringsbegäran.")))
     if facts.ocr and images:
-        findings.append(Finding("varning", f"{facts.ocr} Granska de {images} bilderna själv."))
+        findings.append(Finding("varning", f"{facts.ocr} Granska {'bilden' if images == 1 else f'de {images} bilderna'} själv."))
     elif images and not pictures:
         # Drawings without a picture to read (or pictures not read): the office looks itself.
-        findings.append(Finding("info", f"Bidraget innehåller {images} bilder; kontrollera att de inte innehåller "
+        findings.append(Finding("info", f"Bidraget innehåller {count(images, 'bild', 'bilder')}; kontrollera att de inte innehåller "
                                         f"textstycken.{send_back}"))
     unread: dict[str, list[str]] = {}
     for picture in pictures:

@@ -26,6 +26,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.parser import parse_xml
 
 from scoring.core.errors import Refused
+from scoring.core.text import decimal
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -149,7 +150,7 @@ def check_container(data: bytes, filename: str, max_bytes: int, max_unpacked_byt
         raise UnreadableFile(f"{filename}: filen är tom.")
     if len(data) > max_bytes:
         raise UnreadableFile(
-            f"{filename}: filen är {len(data) / 1e6:.1f} MB; gränsen är {max_bytes / 1e6:.0f} MB."
+            f"{filename}: filen är {decimal(len(data) / 1e6)} MB; gränsen är {max_bytes / 1e6:.0f} MB."
         )
     if data.startswith(_CFB_MAGIC):
         if _ENCRYPTED in data[:1_000_000] or _ENCRYPTED in data[-1_000_000:]:

@@ -12,7 +12,7 @@ from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.organisations import match_organisation, unknown_organisation
 from scoring.core.store import Store, UnitOfWork, utcnow
-from scoring.core.text import swedish_date
+from scoring.core.text import decimal, swedish_date
 from scoring.intake import isolated, picture_settings, pictures, registrations
 from scoring.intake.document import OTHER_APPENDIX, SECTIONS, Match, Place, Report, evaluate, max_upload_bytes
 from scoring.intake.docx_reader import Block, Facts, Picture, UnreadableFile
@@ -521,7 +521,7 @@ def attach(store: Store, user: User, intake_id: int, *, kind: str, filename: str
     if not data:
         raise IntakeError(f"{filename}: filen är tom.")
     if len(data) > max_upload_bytes():
-        raise IntakeError(f"{filename}: filen är {len(data) / 1e6:.1f} MB; gränsen är {max_upload_bytes() / 1e6:.0f} MB.")
+        raise IntakeError(f"{filename}: filen är {decimal(len(data) / 1e6)} MB; gränsen är {max_upload_bytes() / 1e6:.0f} MB.")
     if kind == "bilaga" and not (data.startswith(b"%PDF") or data.startswith(b"PK")):
         raise IntakeError(f"{filename}: bilagan ska vara en Word-fil (.docx) eller en PDF.")
     try:

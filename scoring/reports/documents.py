@@ -32,7 +32,7 @@ from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, set_setting, utcnow
-from scoring.core.text import append_literal, swedish_date
+from scoring.core.text import append_literal, count, finish_sheet, swedish_date
 from scoring.jury import motivations
 from scoring.jury import shortlist as jury
 from scoring.reports.templates import DIPLOMA, DOSSIER, FEEDBACK, TEMPLATE_DIR
@@ -250,7 +250,7 @@ def mark_final(store: Store, user: User, contribution_id: int) -> None:
     work = consensus.workspace(store, user, contribution_id, individual=False)
     problems = quality_gate(work)
     if problems:
-        raise ReportError(f"Rapporten kan inte bli slutlig ännu: {len(problems)} saker återstår.")
+        raise ReportError(f"Rapporten kan inte bli slutlig ännu: {count(len(problems), 'sak', 'saker')} återstår.")
     with store.write(user.email) as uow:
         uow.execute("INSERT INTO reports (contribution_id, final, finalized_by, finalized_at) VALUES (?, TRUE, ?, ?)"
                     " ON CONFLICT (contribution_id) DO UPDATE SET final = TRUE, finalized_by = excluded.finalized_by,"
@@ -278,6 +278,27 @@ def final_reports(store: Store, user: User, year: int, progress: Callable[[int, 
         if progress:
             progress(n, len(ids), work.unit)
     return result
+
+
+def left_out_of_batch(store: Store, user: User, year: int) -> list[tuple[str, str]]:
+    """(unit, why) for every contribution of the year whose report the batch leaves out."""
+    access.require(store, user, "reports.final")
+    final = {cid for cid, r in report_status(store, year).items() if r["final"]}
+    left_out = []
+    for cid, unit, phase, opened in store.fetchall(
+            "SELECT c.id, u.name, c.phase, EXISTS (SELECT 1 FROM consensus k WHERE k.contribution_id = c.id)"
+            " FROM contributions c JOIN units u ON u.id = c.unit_id WHERE c.year = ? ORDER BY u.name", [year]):
+        if cid in final:
+            continue
+        where = phases.ContributionPhase(phase).label.lower()
+        if not opened:
+            left_out.append((unit, f"konsensus är inte öppnad (bidraget är i fasen {where})"))
+            continue
+        problems = quality_gate(consensus.workspace(store, user, cid, individual=False))
+        left_out.append((unit, "rapporten är inte markerad som slutlig" + (
+            f"; {count(len(problems), 'sak', 'saker')} återstår, först: {problems[0]}" if problems else
+            "; den kan markeras som slutlig")))
+    return left_out
 
 
 def zip_files(files: list[tuple[str, bytes]]) -> bytes:
@@ -418,37 +439,58 @@ def jury_dossier(store: Store, user: User, year: int) -> tuple[str, bytes]:
 
 
 def scores_workbook(store: Store, user: User, year: int) -> bytes:
-    """Individual and consensus scores per criterion and area, phases and proposals: one sheet per view."""
+    """The year's scores for people to read in Excel: one sheet per view, submitted work apart
+    from drafts, Swedish words for every status, the rationales, a total per contribution and
+    the jury's decisions; each sheet with a bold header that stays in view, filters and widths."""
     access.require(store, user, "scores.workbook")
     framework = load_framework(year)
     areas = {a.code: a for a in framework.areas}
     criteria = {(a.code, c.code): c.title for a in framework.areas for c in a.criteria}
+    status_label = phases.AssessmentStatus.labels()
     book = openpyxl.Workbook()
     sheets = {}
     for index, (name, header) in enumerate((
+            ("Totalt per bidrag", ["Bidrag", "Lag", "Konsensus totalt", "Individuellt totalt (medel)",
+                                   "Inlämnade bedömningar", "Utkast"]),
             ("Individuella poäng", ["Bidrag", "Examinator", "Status", "Frågeområde", "Bedömningsgrund", "Poäng"]),
-            ("Individuella områden", ["Bidrag", "Examinator", "Status", "Frågeområde", "Områdespoäng"]),
+            ("Individuella områden", ["Bidrag", "Examinator", "Status", "Frågeområde", "Områdespoäng",
+                                      "Bidragets totalpoäng"]),
+            ("Utkast (ej inlämnade)", ["Bidrag", "Examinator", "Status", "Frågeområde", "Bedömningsgrund", "Poäng"]),
             ("Konsensuspoäng", ["Bidrag", "Frågeområde", "Bedömningsgrund", "Poäng", "Motivering"]),
-            ("Konsensus per område", ["Bidrag", "Frågeområde", "Områdespoäng"]),
-            ("Faser och förslag", ["Bidrag", "Förvaltning/bolag", "Tävlingsklass", "Lag", "Fas", "Förslag",
-                                   "Motivering", "Rapport slutlig"]))):
+            ("Konsensus per område", ["Bidrag", "Frågeområde", "Områdespoäng", "Motivering för området"]),
+            ("Faser och förslag", ["Bidrag", "Förvaltning/bolag", "Tävlingsklass", "Lag", "Fas", "Lagets förslag",
+                                   "Förslagets motivering", "Rapport slutlig", "Juryns beslut",
+                                   "Beslutets motivering"]))):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = name
         sheet.append(header)
         sheets[name] = sheet
     units = dict(store.fetchall("SELECT c.id, n.name FROM contributions c JOIN units n ON n.id = c.unit_id"
                                 " WHERE c.year = ?", [year]))
+    teams = dict(store.fetchall("SELECT s.contribution_id, t.name FROM assignments s JOIN teams t ON t.id = s.team_id"
+                                " WHERE t.year = ?", [year]))
     work_by_unit = sorted(individual_scores(store, year=year, submitted_only=False),
                           key=lambda w: (units[w.contribution_id], w.examiner))
+    individual_totals: dict[str, list[float]] = {}
+    drafts: dict[str, int] = {}
     for work in work_by_unit:
         unit, status = units[work.contribution_id], work.status
+        submitted = status in phases.SUBMITTED
+        total = framework.total_for({area: s.score for area, s in work.areas.items()})
+        if submitted and total is not None:
+            individual_totals.setdefault(unit, []).append(total)
+        elif not submitted:
+            drafts[unit] = drafts.get(unit, 0) + 1
+        scores_sheet = sheets["Individuella poäng" if submitted else "Utkast (ej inlämnade)"]
         for area, area_scores in sorted(work.areas.items()):
             title = areas[area].title if area in areas else area
             for criterion, value in area_scores.criteria.items():
-                append_literal(sheets["Individuella poäng"],
-                               [unit, work.examiner, status, title, criteria.get((area, criterion), criterion), value])
-            append_literal(sheets["Individuella områden"], [unit, work.examiner, status, title, area_scores.score])
-    consensus_scores: dict[tuple[str, str], dict[str, int]] = {}
+                append_literal(scores_sheet, [unit, work.examiner, status_label.get(status, status), title,
+                                              criteria.get((area, criterion), criterion), value])
+            if submitted:
+                append_literal(sheets["Individuella områden"],
+                               [unit, work.examiner, status_label.get(status, status), title, area_scores.score, total])
+    consensus_scores: dict[str, dict[str, dict[str, int]]] = {}
     for unit, area, criterion, value, why in store.fetchall(
             "SELECT n.name, s.area_code, s.criterion_code, s.score, s.rationale FROM consensus_scores s"
             " JOIN contributions c ON c.id = s.contribution_id JOIN units n ON n.id = c.unit_id WHERE c.year = ?"
@@ -456,18 +498,37 @@ def scores_workbook(store: Store, user: User, year: int) -> bytes:
         append_literal(sheets["Konsensuspoäng"], [unit, areas[area].title if area in areas else area,
                                                   criteria.get((area, criterion), criterion), value, why or ""])
         if value is not None:
-            consensus_scores.setdefault((unit, area), {})[criterion] = value
-    for (unit, area), values in consensus_scores.items():
-        append_literal(sheets["Konsensus per område"], [unit, areas[area].title, framework.area_score_for(area, values)])
+            consensus_scores.setdefault(unit, {}).setdefault(area, {})[criterion] = value
+    rationales = {(units.get(cid), area): text for cid, area, text in store.fetchall(
+        "SELECT contribution_id, area_code, rationale FROM consensus_areas WHERE rationale IS NOT NULL")}
+    consensus_totals = {}
+    for unit, by_area in consensus_scores.items():
+        profile = {}
+        for area, values in by_area.items():
+            profile[area] = framework.area_score_for(area, values)
+            append_literal(sheets["Konsensus per område"], [unit, areas[area].title if area in areas else area,
+                                                            profile[area], rationales.get((unit, area), "")])
+        consensus_totals[unit] = framework.total_for(profile)
+    for cid, unit in sorted(units.items(), key=lambda item: item[1]):
+        mine = individual_totals.get(unit, [])
+        append_literal(sheets["Totalt per bidrag"], [
+            unit, teams.get(cid, ""), consensus_totals.get(unit),
+            round(sum(mine) / len(mine), 1) if mine else None, len(mine), drafts.get(unit, 0)])
+    decision_label = phases.Decision.labels()
     for row in store.fetchall(
-            "SELECT n.name, n.organisation, c.class_code, t.name, c.phase, p.proposal, p.motivation, r.final"
+            "SELECT n.name, n.organisation, c.class_code, t.name, c.phase, p.proposal, p.motivation, r.final,"
+            " d.decision, d.motivation"
             " FROM contributions c JOIN units n ON n.id = c.unit_id LEFT JOIN assignments s ON s.contribution_id = c.id"
             " LEFT JOIN teams t ON t.id = s.team_id LEFT JOIN proposals p ON p.contribution_id = c.id"
-            " LEFT JOIN reports r ON r.contribution_id = c.id WHERE c.year = ? ORDER BY n.name", [year]):
-        unit, organisation, class_code, team, phase, proposal, motivation, final = row
+            " LEFT JOIN reports r ON r.contribution_id = c.id LEFT JOIN decisions d ON d.contribution_id = c.id"
+            " WHERE c.year = ? ORDER BY n.name", [year]):
+        unit, organisation, class_code, team, phase, proposal, motivation, final, decision, why = row
         append_literal(sheets["Faser och förslag"], [
             unit, organisation, framework.class_name(class_code), team or "", phases.ContributionPhase(phase).label,
-            phases.Proposal.labels().get(proposal, ""), motivation or "", "ja" if final else "nej"])
+            phases.Proposal.labels().get(proposal, ""), motivation or "", "ja" if final else "nej",
+            decision_label.get(decision, ""), why or ""])
+    for sheet in sheets.values():
+        finish_sheet(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

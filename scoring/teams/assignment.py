@@ -16,6 +16,7 @@ from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store
+from scoring.core.text import count as number_of
 from scoring.mail import notices
 from scoring.teams.conflicts import Examiner, Unit, conflicts, describe, load_examiners, load_units
 from scoring.year import phases
@@ -98,7 +99,7 @@ def propose(examiners: list[Examiner], units: list[Unit], taken_names: frozenset
         coordinator = max(members[t], key=lambda e: (not e.is_new, e.years_as_examiner, -e.id))
         orgs = Counter(e.organisation for e in members[t])
         notes = [
-            f"{len(members[t])} examinatorer, {len(buckets[t])} bidrag.",
+            f"{number_of(len(members[t]), 'examinator', 'examinatorer')}, {len(buckets[t])} bidrag.",
             f"Lagsamordnare: {coordinator.name} ({coordinator.years_as_examiner} år som examinator).",
             f"Förvaltningar/bolag: {len(orgs)} olika.",
             f"Nya examinatorer: {sum(e.is_new for e in members[t])}.",

@@ -207,11 +207,15 @@ def year_status(store: Store, user: User, year: int) -> dict:
         [year],
     )[0]
     teams = store.fetchone("SELECT count(*) FROM teams WHERE year = ?", [year])[0]
+    # Counted as the registry counts them (active accounts with a registry row), so that Start's
+    # "in a team" and Examinatorer's total are counts of the same people.
+    in_registry = "FROM examiners e JOIN users u ON u.id = e.user_id WHERE u.active"
     examiners = store.fetchone(
-        "SELECT count(DISTINCT m.user_id) FROM team_members m JOIN teams t ON t.id = m.team_id"
-        " WHERE t.year = ?",
+        f"SELECT count(*) {in_registry} AND e.user_id IN"
+        " (SELECT m.user_id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.year = ?)",
         [year],
     )[0]
+    registered = store.fetchone(f"SELECT count(*) {in_registry}")[0]
     return {
         "contributions": sum(by_phase.values()),
         "by_phase": {phases.ContributionPhase(k).label: by_phase.get(k, 0) for k in phases.ContributionPhase},
@@ -222,6 +226,7 @@ def year_status(store: Store, user: User, year: int) -> dict:
         "unassigned": unassigned,
         "teams": teams,
         "examiners": examiners,
+        "examiners_in_registry": registered,
     }
 
 

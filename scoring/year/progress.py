@@ -328,8 +328,9 @@ def overview(store: Store, user: User, year: int, today: dt.date | None = None) 
 
     # Examiners and teams.
     in_registry = store.fetchone("SELECT count(*) FROM examiners e JOIN users u ON u.id = e.user_id WHERE u.active")[0]
-    in_teams = store.fetchone("SELECT count(DISTINCT m.user_id) FROM team_members m JOIN teams t ON t.id = m.team_id"
-                              " WHERE t.year = ?", [year])[0]
+    in_teams = store.fetchone("SELECT count(*) FROM examiners e JOIN users u ON u.id = e.user_id WHERE u.active"
+                              " AND e.user_id IN (SELECT m.user_id FROM team_members m JOIN teams t ON t.id = m.team_id"
+                              " WHERE t.year = ?)", [year])[0]
     team_count = store.fetchone("SELECT count(*) FROM teams WHERE year = ?", [year])[0]
     left = unassigned(store, year)
     stage = Stage("lag", "Examinatorer och lag", f"{count(team_count, 'lag', 'lag')}", total - len(left), total,
