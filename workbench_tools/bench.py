@@ -163,6 +163,12 @@ def figure_page_10x(quick: bool) -> dict:
     return measure(quick)
 
 
+def figure_page_consensus(quick: bool) -> dict:
+    from workbench_tools.page_bench import figure_page_consensus as measure
+
+    return measure(quick)
+
+
 def figure_server_peak(quick: bool) -> dict:
     # A real server process in a process of its own, loaded through its websocket.
     from workbench_tools.server_bench import figure_server_peak as measure
@@ -275,6 +281,8 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
     "page_full_year": ("Omkörning av sidan Beredning för ett år med 60 bidrag, mot hello world", figure_page_full_year),
     "page_10x": ("Omkörning av sidan Beredning för tio gånger så många bidrag (600), mot hello world",
                  figure_page_10x),
+    "page_consensus": ("Omkörning av sidan Konsensus för lagsamordnaren, ett år med 60 bidrag, bidraget i konsensus, "
+                       "mot hello world", figure_page_consensus),
     "server_peak": ("En riktig serverprocess: examinatorer på sidan Bedömning genom webbsocketen, p50/p95 med 1, 25, "
                     "50 och 100 samtidiga mot en ensam, och högsta takt med p95 ≤ 1 s", figure_server_peak),
     "server_peak_postgres": ("Samma last mot två serverprocesser på en PostgreSQL-databas; p95 mot en process "
@@ -285,7 +293,7 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
 # Measured only when named: the 500 pictures take minutes of OCR.
 ON_REQUEST = {"intake_limits"}
 GOALS = {"intake": 2.0, "intake_ocr": 1.2, "page_assessment": 25.0, "report": 2.0, "page_full_year": 25.0, "page_10x": 40.0,
-         "intake_isolated": 2.0}
+         "intake_isolated": 2.0, "page_consensus": 25.0}
 SECONDS_GOALS = {"report_batch_seconds": 10.0}
 
 
@@ -305,7 +313,8 @@ def run(names: list[str], quick: bool) -> dict[str, dict]:
 
 
 SEPARATE_TABLES = {"server_peak", "server_peak_postgres", "concurrent_save_postgres"}  # figures with a table of their own below the main one
-RATIO_FIGURES = ("intake", "intake_ocr", "report", "page_assessment", "page_full_year", "page_10x", "intake_isolated")
+RATIO_FIGURES = ("intake", "intake_ocr", "report", "page_assessment", "page_full_year", "page_10x", "intake_isolated",
+                 "page_consensus")
 
 
 def as_json(results: dict[str, dict]) -> dict:
