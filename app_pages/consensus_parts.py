@@ -138,23 +138,23 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
         label = (f"⚑ {area.title} · stor spridning: {', '.join(reasons)}" if reasons
                  else f"{area.title} · ingen stor spridning (högst "
                       f"{max([item.area.range, *(c.range for c in item.criteria.values())])} p)")
-        expander = st.expander(label, expanded=item.flagged, key=f"{prefix(work.contribution_id)}agenda_{area.code}",
-                               on_change="rerun")
+        # The agenda's first area opens by itself if flagged: the team takes one area at a time.
+        expander = st.expander(label, expanded=item is items[0] and item.flagged,
+                               key=f"{prefix(work.contribution_id)}agenda_{area.code}", on_change="rerun")
         if not expander.open:
             continue
         with expander:
             st.caption(f"Överens om {len(agreed)} av {count(len(area.criteria), 'bedömningsgrund', 'bedömningsgrunder')}.")
-            table = {e: {c.title: work.individual[e].get(area.code, {}).get("criteria", {}).get(c.code)
-                         for c in area.criteria} for e in work.examiners}
-            frame = pd.DataFrame(table)
-            stats = {c.title: item.criteria[c.code] for c in area.criteria}
-            frame["Medel"] = [round(s.mean, 1) if s.mean is not None else None for s in stats.values()]
-            frame["Median"] = [s.median_offer for s in stats.values()]
-            frame["Spridning"] = [s.range for s in stats.values()]
-            frame["Std"] = [round(s.stdev, 1) for s in stats.values()]
-            frame["Antal band"] = [s.bands for s in stats.values()]
-            frame["Stor spridning"] = ["⚑" if s.flagged else "" for s in stats.values()]
-            frame["Konsensus"] = [str(agreed[c.code]) if c.code in agreed else "–" for c in area.criteria]
+            stats = [item.criteria[c.code] for c in area.criteria]
+            # One frame built whole: adding columns one by one costs more than the rest of the area.
+            columns = {e: [work.individual[e].get(area.code, {}).get("criteria", {}).get(c.code) for c in area.criteria]
+                       for e in work.examiners}
+            columns |= {"Medel": [round(s.mean, 1) if s.mean is not None else None for s in stats],
+                        "Median": [s.median_offer for s in stats], "Spridning": [s.range for s in stats],
+                        "Std": [round(s.stdev, 1) for s in stats], "Antal band": [s.bands for s in stats],
+                        "Stor spridning": ["⚑" if s.flagged else "" for s in stats],
+                        "Konsensus": [str(agreed[c.code]) if c.code in agreed else "–" for c in area.criteria]}
+            frame = pd.DataFrame(columns, index=[c.title for c in area.criteria])
             st.dataframe(frame, width="stretch")
             for criterion in area.criteria:
                 score_form(work, area, criterion, item.criteria[criterion.code], editing, criterion.code in far)
