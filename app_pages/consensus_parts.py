@@ -29,6 +29,11 @@ def open_tab() -> str:
     return st.session_state.get(TAB_KEY) or TABS[0]
 
 
+def in_area(area_code: str) -> str:
+    """Where an area's saves answer: inside its box on the agenda, beside the form used."""
+    return f"{TABS[0]} · {area_code}"
+
+
 class ConsensusSaves(common.VersionedSaves):
     """Versioned saves that remember where on the page the action was taken (a tab, or the
     step above the tabs), so its confirmation, refusal or stale-save box shows right there."""
@@ -49,11 +54,20 @@ class ConsensusSaves(common.VersionedSaves):
             st.session_state[self.FLASH] = {"where": where, "cid": subject_id, "success": confirm,
                                             "others": others["count"] if others else 0}
         elif stale := st.session_state.get(self._stale):
-            stale.update(where=where, read=read)
+            stale.update(where=where, read=read, confirm=confirm)
         return saved
 
-    def fail(self, message: str) -> None:
-        st.session_state[self.FLASH] = {"where": st.session_state.get(self.WHERE) or open_tab(), "error": message}
+    def retry(self, stale: dict) -> None:
+        """Save this window's change after all, over what was saved meanwhile; it answers where it was made."""
+        st.session_state.pop(self._stale, None)
+        st.session_state[self.version_key(stale["cid"])] = stale["current_version"]
+        change, args, kwargs = stale["retry"]
+        self.save(stale["cid"], change, *args, where=stale.get("where"), confirm=stale.get("confirm", "Sparat."),
+                  **kwargs)
+
+    def fail(self, message: str, where: str | None = None) -> None:
+        st.session_state[self.FLASH] = {"where": where or st.session_state.get(self.WHERE) or open_tab(),
+                                        "error": message}
 
     def show_behind(self, subject_id: int, current_version: int, editable: bool) -> None:
         """Someone saved since this window read: said once, above the tabs."""
@@ -144,6 +158,7 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
         if not expander.open:
             continue
         with expander:
+            SAVES.show_messages(in_area(area.code), work.contribution_id)
             st.caption(f"Överens om {len(agreed)} av {count(len(area.criteria), 'bedömningsgrund', 'bedömningsgrunder')}.")
             stats = [item.criteria[c.code] for c in area.criteria]
             # One frame built whole: adding columns one by one costs more than the rest of the area.
@@ -152,9 +167,10 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
             columns |= {"Medel": [round(s.mean, 1) if s.mean is not None else None for s in stats],
                         "Median": [s.median_offer for s in stats], "Spridning": [s.range for s in stats],
                         "Std": [round(s.stdev, 1) for s in stats], "Antal band": [s.bands for s in stats],
-                        "Stor spridning": ["⚑" if s.flagged else "" for s in stats],
                         "Konsensus": [str(agreed[c.code]) if c.code in agreed else "–" for c in area.criteria]}
-            frame = pd.DataFrame(columns, index=[c.title for c in area.criteria])
+            # The criteria that carry the flag are marked where they are named.
+            frame = pd.DataFrame(columns, index=[("⚑ " if s.flagged else "") + c.title
+                                                 for c, s in zip(area.criteria, stats, strict=True)])
             st.dataframe(frame, width="stretch")
             for criterion in area.criteria:
                 score_form(work, area, criterion, item.criteria[criterion.code], editing, criterion.code in far)
@@ -185,10 +201,10 @@ def score_form(work, area, criterion, spread, editing: bool, needs_rationale: bo
 def _save_score(cid: int, area_code: str, criterion_code: str, p: str) -> None:
     value = st.session_state[p + "value"]
     if value is None:
-        SAVES.fail("Välj en konsensuspoäng innan du sparar.")
+        SAVES.fail("Välj en konsensuspoäng innan du sparar.", where=in_area(area_code))
         return
     if save(cid, consensus.set_score, area_code, criterion_code, value, st.session_state[p + "reason"],
-            confirm=f"Konsensuspoängen {value} är sparad."):
+            confirm=f"Konsensuspoängen {value} är sparad.", where=in_area(area_code)):
         st.session_state[p + "reason"] = ""
 
 
@@ -199,7 +215,8 @@ def rationale_field(work, area_code: str, criterion_code: str | None, label: str
     st.session_state.setdefault(key, current)
     st.text_area(label, key=key, height=68, disabled=not editing,
                  on_change=lambda: save(work.contribution_id, consensus.set_rationale, area_code,
-                                        st.session_state[key], criterion_code, confirm="Motiveringen är sparad."))
+                                        st.session_state[key], criterion_code, confirm="Motiveringen är sparad.",
+                                        where=in_area(area_code)))
 
 
 def left_open_field(work, area_code: str, editing: bool) -> None:
@@ -210,7 +227,7 @@ def left_open_field(work, area_code: str, editing: bool) -> None:
                 key=key, disabled=not editing,
                 on_change=lambda: save(work.contribution_id, consensus.set_left_open, area_code, st.session_state[key],
                                        confirm="Sparat: oenigheten lämnas öppen till juryn." if st.session_state[key]
-                                       else "Sparat: oenigheten lämnas inte öppen."))
+                                       else "Sparat: oenigheten lämnas inte öppen.", where=in_area(area_code)))
 
 
 # "+" at the start of a list item would open a nested list: escaped.

@@ -232,7 +232,7 @@ def go_on(page, label: str) -> None:
 
 def area_summary(page, area):
     """An area's line on the agenda: flagged or not, it starts with the area's title."""
-    return page.locator("summary", has_text=re.compile(rf"^(⚑ )?{re.escape(area.title)} · "))
+    return page.locator("summary", has_text=re.compile(rf"{re.escape(area.title)} · (stor|ingen stor) spridning"))
 
 
 def open_area(page, area) -> None:

@@ -151,6 +151,8 @@ def test_a_score_is_agreed_and_a_stale_window_names_who_saved_what(demo_store):
     assert at.button(key="konsensus_spara_anda").proto.type != "primary"
     at.button(key="konsensus_spara_anda").click().run()
     assert consensus.workspace(demo_store, lead, cid).scores[area.code][criterion.code] == 65
+    assert [s.value for s in at.tabs[0].success] == [escape_markdown("Konsensuspoängen 65 är sparad.")]
+    assert not at.tabs[0].error
     assert at.session_state[TAB] == "Poäng"
 
 
