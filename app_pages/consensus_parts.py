@@ -166,12 +166,16 @@ def scores_tab(framework, work: consensus.Workspace, editing: bool) -> None:
                        for e in work.examiners}
             columns |= {"Medel": [round(s.mean, 1) if s.mean is not None else None for s in stats],
                         "Median": [s.median_offer for s in stats], "Spridning": [s.range for s in stats],
-                        "Std": [round(s.stdev, 1) for s in stats], "Antal band": [s.bands for s in stats],
+                        "Band": [s.bands for s in stats],
                         "Konsensus": [str(agreed[c.code]) if c.code in agreed else "–" for c in area.criteria]}
             # The criteria that carry the flag are marked where they are named.
             frame = pd.DataFrame(columns, index=[("⚑ " if s.flagged else "") + c.title
                                                  for c, s in zip(area.criteria, stats, strict=True)])
-            st.dataframe(frame, width="stretch")
+            # Narrow columns (no standard deviation: no rule reads it): at 1366 px the
+            # Konsensus column stays in view beside four examiners.
+            st.dataframe(frame, width="stretch", column_config={
+                "_index": st.column_config.TextColumn("Bedömningsgrund", width=200),
+                **{name: st.column_config.Column(width=75 if name in work.examiners else 68) for name in frame.columns}})
             for criterion in area.criteria:
                 score_form(work, area, criterion, item.criteria[criterion.code], editing, criterion.code in far)
             rationale_field(work, area.code, None, "Motivering för området"
