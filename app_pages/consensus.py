@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import consensus_parts as parts
+from app_pages import consensus_steps as steps
 from app_pages import consensus_visit as visit
 from app_pages.common import declaration_form
 from scoring.assessment import individual as assessments
@@ -38,22 +39,23 @@ work = consensus.workspace(store, user, cid)
 parts.SAVES.start(cid, work.version)
 phase_keys = list(phases.ContributionPhase)[1:]
 st.markdown(" → ".join(f"**:blue[{phases.ContributionPhase(p).label}]**" if p == work.phase else f":gray[{phases.ContributionPhase(p).label}]" for p in phase_keys))
-parts.SAVES.show_outcome(cid, work.version)
+parts.SAVES.show_behind(cid, work.version, editable=not work.year_locked)
+steps.confirm_if_asked(work)
 
 if work.phase in phases.INDIVIDUAL_OPEN:
+    parts.SAVES.show_messages(parts.TOP, cid)
     rows = assessments.team_assessments(store, user, cid)
     st.dataframe([{"Examinator": r["examiner"], "Individuell bedömning": phases.assessment_label(r["status"])}
                   for r in rows], hide_index=True, width="stretch")
     waiting = [r["examiner"] for r in rows if r["status"] not in phases.SUBMITTED]
     st.caption("När alla har lämnat in öppnar du konsensus. Då låses de individuella bedömningarna och laget "
                "ser varandras poäng och iakttagelser." + (f" Väntar på: {', '.join(waiting)}." if waiting else ""))
-    st.button("Öppna konsensus", type="primary", disabled=bool(waiting), on_click=parts.save,
-              args=(cid, consensus.open_consensus))
+    st.button("Öppna konsensus", type="primary", disabled=bool(waiting), on_click=steps.ask, args=("open", cid))
     st.stop()
 
 editing = work.editing
 next_phase = consensus.NEXT_PHASE.get(work.phase) if not work.year_locked else None
-# Always the same box, so the tabs below keep their place when the phase moves on.
+# Always the same box, so the page below keeps its place when the phase moves on.
 with st.container(border=True):
     left, right = st.columns([3, 1])
     if next_phase:
@@ -64,8 +66,8 @@ with st.container(border=True):
                 st.markdown("\n".join(f"- {escape_markdown(p)}" for p in problems))
         else:
             left.markdown(f"**Klart för {phases.ContributionPhase(next_phase).label.lower()}.**")
-        right.button(f"Gå vidare: {phases.ContributionPhase(next_phase).label.lower()}", type="primary", disabled=bool(problems),
-                     on_click=parts.save, args=(cid, consensus.advance), width="stretch")
+        right.button(f"Gå vidare: {phases.ContributionPhase(next_phase).label.lower()}", type="primary",
+                     disabled=bool(problems), on_click=steps.ask, args=("advance", cid), width="stretch")
     elif work.year_locked:
         left.markdown(f"**Året är avslutat.** Konsensus visas som den blev; inget kan ändras. Fas: {work.phase_label}.")
     elif work.phase == "aterkoppling_klar":
@@ -74,20 +76,21 @@ with st.container(border=True):
         left.markdown(f"**Juryn har beslutat.** Fas: {work.phase_label}. Återbesöket och rapporten: sidan Återbesök.")
     else:
         left.markdown("**Förslaget är lämnat** till beredningsgruppen.")
+    parts.SAVES.show_messages(parts.TOP, cid)
 
-labels = ["Poäng", "Iakttagelser", "Nyckelteman", "Platsbesök", "Samstämmighet", "Ändringar", "Förslag"]
-tabs = dict(zip(labels, st.tabs(labels), strict=True))
-with tabs["Poäng"]:
-    parts.scores_tab(framework, work, editing)
-with tabs["Iakttagelser"]:
-    parts.findings_tab(framework, work, editing)
-with tabs["Nyckelteman"]:
-    parts.key_themes_tab(work, editing)
-with tabs["Platsbesök"]:
-    visit.site_visit_tab(framework, work)
-with tabs["Samstämmighet"]:
-    visit.agreement_tab(store, user, work)
-with tabs["Ändringar"]:
-    parts.changes_tab(framework, work)
-with tabs["Förslag"]:
-    visit.proposal_tab(store, user, work)
+# Keyed and tracked: the open tab survives a message appearing or going, and only the
+# open tab's content is drawn (the others cost nothing on a rerun).
+DRAW = {
+    "Poäng": lambda: parts.scores_tab(framework, work, editing),
+    "Iakttagelser": lambda: parts.findings_tab(framework, work, editing),
+    "Nyckelteman": lambda: parts.key_themes_tab(work, editing),
+    "Platsbesök": lambda: visit.site_visit_tab(framework, work),
+    "Samstämmighet": lambda: visit.agreement_tab(store, user, work),
+    "Ändringar": lambda: parts.changes_tab(framework, work),
+    "Förslag": lambda: visit.proposal_tab(store, user, work),
+}
+for label, tab in zip(parts.TABS, st.tabs(parts.TABS, key=parts.TAB_KEY, on_change="rerun"), strict=True):
+    if tab.open:
+        with tab:
+            parts.SAVES.show_messages(label, cid)
+            DRAW[label]()

@@ -7,6 +7,7 @@ import functools
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages import consensus_steps as steps
 from app_pages.consensus_parts import SAVES, prefix, save
 from scoring.consensus import workspace as consensus
 from scoring.core import access
@@ -75,7 +76,8 @@ def _save_details(cid: int, framework: Framework, p: str) -> None:
     documents = {d: st.session_state[f"{p}doc{i}"] for i, d in enumerate(framework.site_visit_documents)
                  if st.session_state.get(f"{p}doc{i}")}
     save(cid, consensus.save_visit, date=st.session_state[p + "date"], starts=st.session_state[p + "starts"],
-         ends=st.session_state[p + "ends"], participants=st.session_state[p + "participants"], documents=documents)
+         ends=st.session_state[p + "ends"], participants=st.session_state[p + "participants"], documents=documents,
+         confirm="Platsbesökets uppgifter är sparade.")
 
 
 def _save_questions(work: consensus.Workspace, p: str) -> None:
@@ -90,7 +92,7 @@ def _save_questions(work: consensus.Workspace, p: str) -> None:
                        "outcome": None if outcome in (None, NO_OUTCOME) else outcome})
     if (s.get(p + "new_text") or "").strip():
         edited.append({"area_code": s[p + "new_area"], "text": s[p + "new_text"], "source": "lagt till"})
-    if save(work.contribution_id, consensus.save_questions, edited):
+    if save(work.contribution_id, consensus.save_questions, edited, confirm="Frågorna är sparade."):
         s[p + "new_text"] = ""
 
 
@@ -160,8 +162,12 @@ def proposal_tab(store, user, work: consensus.Workspace) -> None:
 
 
 def _propose(cid: int, p: str) -> None:
+    """Asks first: the proposal cannot be changed once handed in."""
     choice = st.session_state[p + "choice"]
     if choice is None:
         SAVES.fail("Välj utmärkelse, hedersomnämnande eller inget förslag.")
         return
-    save(cid, consensus.submit_proposal, choice, st.session_state[p + "motivation"])
+    if not (st.session_state[p + "motivation"] or "").strip():
+        SAVES.fail("Skriv en motivering till beredningsgruppen.")
+        return
+    steps.ask("proposal", cid, choice=choice, motivation=st.session_state[p + "motivation"])

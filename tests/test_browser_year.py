@@ -225,15 +225,29 @@ def choose(radio) -> None:
     expect(radio).to_be_checked()
 
 
+def confirm(page, label: str) -> None:
+    """Confirm a step that cannot be undone in the dialog that says what it locks."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Steget går inte att ångra", timeout=30_000)
+    dialog.get_by_role("button", name=label).click()
+    expect(dialog).to_have_count(0, timeout=30_000)
+    wait_for_app(page)
+
+
 def go_on(page, label: str) -> None:
     page.get_by_role("button", name=f"Gå vidare: {label}").click()
-    wait_for_app(page)
+    confirm(page, f"Gå vidare: {label}")
     expect(page.get_by_text(label.capitalize(), exact=True).first).to_be_visible(timeout=30_000)
+
+
+def area_summary(page, area):
+    """An area's line on the agenda: flagged or not, it starts with the area's title."""
+    return page.locator("summary", has_text=re.compile(rf"{re.escape(area.title)} · (stor|ingen stor) spridning"))
 
 
 def open_area(page, area) -> None:
     """Unfold an area on the agenda (by its own label: other boxes mention area names too)."""
-    page.locator("summary", has_text=f"{area.title} · spridning").click()
+    area_summary(page, area).click()
     expect(by_key(page, f"{CID_KEY[0]}_score_{area.code}_{area.criteria[0].code}_value")).to_be_visible()
 
 
@@ -241,7 +255,7 @@ def coordinator_reaches_consensus(y, page, cid_key: str) -> None:
     page.goto(f"{y['url']}/konsensus?konsensus_bidrag={UNIT}")
     wait_for_app(page)
     page.get_by_role("button", name="Öppna konsensus").click()
-    wait_for_app(page)
+    confirm(page, "Öppna konsensus")
     expect(page.get_by_role("tab", name="Poäng")).to_be_visible(timeout=30_000)
     step(page, 7, "konsensus-agenda")
     # Everyone gave 60 everywhere: no spread, so no rationale is needed; agree each at 60.
@@ -253,8 +267,7 @@ def coordinator_reaches_consensus(y, page, cid_key: str) -> None:
             pick(page, by_key(page, prefix + "value"), "60")
             form_with(page, prefix + "value").get_by_role("button", name="Spara").click()
             # Saved when the area says so (the rerun may start a moment after the click).
-            box = page.get_by_test_id("stExpander").filter(
-                has=page.locator("summary", has_text=f"{area.title} · spridning"))
+            box = page.get_by_test_id("stExpander").filter(has=area_summary(page, area))
             expect(box.get_by_text(f"Överens om {n + 1} av {len(area.criteria)} bedömningsgrunder.")).to_be_visible(
                 timeout=30_000)
     open_tab(page, "Iakttagelser")
@@ -329,7 +342,7 @@ def coordinator_reaches_consensus(y, page, cid_key: str) -> None:
     proposal.get_by_label("Motivering till beredningsgruppen").fill("Tydliga mål och uppföljning; lärandet "
                                                                     "över tid är ännu under uppbyggnad.")
     proposal.get_by_role("button", name="Lämna förslaget").click()
-    wait_for_app(page)
+    confirm(page, "Lämna förslaget")
     expect(page.get_by_text("Lagets förslag:")).to_contain_text("Hedersomnämnande", timeout=30_000)
     step(page, 10, "forslag")
     assert page.evaluate("window.__pwned") is None

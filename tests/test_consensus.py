@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import agree_everything, ready, through_to_the_feedback
@@ -113,6 +114,27 @@ def test_a_stale_save_by_a_second_person_is_refused_with_what_changed(demo_store
     assert caught.value.current_version == version + 1
     assert any(admin.email in c and "motivering" in c for c in caught.value.changes)
     assert consensus.workspace(demo_store, lead, cid).area_rationales[area.code] == "Kvalitetsenhetens text"
+
+
+def test_what_was_saved_meanwhile_reads_with_names_fields_values_and_stockholm_time(demo_store):
+    cid, lead = ready(demo_store)
+    admin = auth.user_by_email(demo_store, ADMIN)
+    version = consensus.open_consensus(demo_store, lead, cid, 0)
+    area = FRAMEWORK.areas[0]
+    criterion = area.criteria[0]
+    before = dt.datetime.now(dt.UTC)
+    version = consensus.set_score(demo_store, admin, cid, version, area.code, criterion.code, 65)
+    version = consensus.set_rationale(demo_store, admin, cid, version, area.code, "Kvalitetsenhetens text")
+    consensus.add_finding(demo_store, admin, cid, version, area_code=None, kind="styrka", text="Ett nyckeltema.")
+    saved = consensus.saved_meanwhile(demo_store, lead, cid, 1)
+    assert [(s.who, s.what, s.value) for s in saved] == [
+        (admin.name, f"Konsensuspoäng {area.title}: {criterion.title}", "65 poäng"),
+        (admin.name, f"Motivering {area.title}", "Kvalitetsenhetens text"),
+        (admin.name, "Nyckeltema (ny)", "Ett nyckeltema."),
+    ]
+    stockholm = before.astimezone(ZoneInfo("Europe/Stockholm")).replace(tzinfo=None)
+    assert abs(saved[0].when - stockholm) < dt.timedelta(minutes=1)
+    assert consensus.saved_meanwhile(demo_store, lead, cid, version + 1) == []
 
 
 def test_actions_outside_their_phase_are_refused(demo_store):

@@ -10,6 +10,7 @@ from scoring.consensus.rules import (
     agenda,
     alpha,
     deviations,
+    flag_reasons,
     group_findings,
     proposed_questions,
     rationale_needed,
@@ -67,6 +68,23 @@ def test_agenda_lists_flagged_areas_first_largest_disagreement_first():
     }
     order = [item.area_code for item in agenda(FRAMEWORK, _individual(per_area), 20)]
     assert order == [codes[2], codes[1], codes[0], codes[3]]
+
+
+def test_a_flag_names_the_criteria_that_carry_it_with_their_spread():
+    area = FRAMEWORK.areas[0]
+    codes = [c.code for c in area.criteria]
+    titles = {c.code: c.title for c in area.criteria}
+    # Criterion 0 spreads 25 points, criterion 1 only 5 but across a band border, criterion 2 is calm.
+    rows = [{codes[0]: 40, codes[1]: 45, codes[2]: 55}, {codes[0]: 65, codes[1]: 50, codes[2]: 55}]
+    [item] = [i for i in agenda(FRAMEWORK, _individual({area.code: rows}), 20) if i.area_code == area.code]
+    assert item.flagged and item.area.range < 20
+    reasons = flag_reasons(item, titles)
+    assert reasons[0] == f"{titles[codes[0]]} (25 p över 2 band)"
+    assert reasons[1] == f"{titles[codes[1]]} (5 p över 2 band)"
+    assert not any(titles[codes[2]] in r for r in reasons)
+    calm = [{c: 55 for c in codes}] * 2
+    [quiet] = [i for i in agenda(FRAMEWORK, _individual({area.code: calm}), 20) if i.area_code == area.code]
+    assert flag_reasons(quiet, titles) == []
 
 
 def test_rationale_needed_where_flagged_or_far_from_the_mean():

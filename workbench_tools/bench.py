@@ -169,6 +169,12 @@ def figure_page_intake_review(quick: bool) -> dict:
     return measure(quick)
 
 
+def figure_page_consensus(quick: bool) -> dict:
+    from workbench_tools.page_bench import figure_page_consensus as measure
+
+    return measure(quick)
+
+
 def figure_server_peak(quick: bool) -> dict:
     # A real server process in a process of its own, loaded through its websocket.
     from workbench_tools.server_bench import figure_server_peak as measure
@@ -283,6 +289,8 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
                  figure_page_10x),
     "page_intake_review": ("Omkörning av sidan Granska fil med ett bidrag på 90 000 tecken att granska, i ett år "
                            "med 60 bidrag, mot hello world", figure_page_intake_review),
+    "page_consensus": ("Omkörning av sidan Konsensus för lagsamordnaren, ett år med 60 bidrag, bidraget i konsensus, "
+                       "mot hello world", figure_page_consensus),
     "server_peak": ("En riktig serverprocess: examinatorer på sidan Bedömning genom webbsocketen, p50/p95 med 1, 25, "
                     "50 och 100 samtidiga mot en ensam, och högsta takt med p95 ≤ 1 s", figure_server_peak),
     "server_peak_postgres": ("Samma last mot två serverprocesser på en PostgreSQL-databas; p95 mot en process "
@@ -293,7 +301,7 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
 # Measured only when named: the 500 pictures take minutes of OCR.
 ON_REQUEST = {"intake_limits"}
 GOALS = {"intake": 2.0, "intake_ocr": 1.2, "page_assessment": 25.0, "report": 2.0, "page_full_year": 25.0, "page_10x": 40.0,
-         "intake_isolated": 2.0}
+         "intake_isolated": 2.0, "page_consensus": 25.0}
 GOALS["page_intake_review"] = 25.0
 SECONDS_GOALS = {"report_batch_seconds": 10.0}
 
@@ -314,8 +322,8 @@ def run(names: list[str], quick: bool) -> dict[str, dict]:
 
 
 SEPARATE_TABLES = {"server_peak", "server_peak_postgres", "concurrent_save_postgres"}  # figures with a table of their own below the main one
-RATIO_FIGURES = ("intake", "intake_ocr", "report", "page_assessment", "page_full_year", "page_10x", "intake_isolated")
-RATIO_FIGURES += ("page_intake_review",)
+RATIO_FIGURES = ("intake", "intake_ocr", "report", "page_assessment", "page_full_year", "page_10x", "intake_isolated",
+                 "page_consensus", "page_intake_review")
 
 
 def as_json(results: dict[str, dict]) -> dict:

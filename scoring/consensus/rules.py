@@ -88,6 +88,20 @@ def agenda(framework: Framework, individual: list[dict], threshold: int = DEFAUL
                                         order[a.area_code]))
 
 
+def flag_reasons(item: AreaAgenda, titles: dict[str, str]) -> list[str]:
+    """What flags an area, in Swedish: each flagged criterion (``titles``: code -> title)
+    with its spread, e.g. "Tydlig riktning (25 p)" or "Uppföljning (10 p över 2 band)",
+    then the area's own score where that is flagged. Empty when nothing is."""
+    reasons = [f"{titles.get(code, code)} ({_spread_text(s)})" for code, s in item.criteria.items() if s.flagged]
+    if item.area.flagged:
+        reasons.append(f"områdespoängen ({_spread_text(item.area)})")
+    return reasons
+
+
+def _spread_text(s: Spread) -> str:
+    return f"{s.range} p" + (f" över {s.bands} band" if s.bands > 1 else "")
+
+
 def rationale_needed(item: AreaAgenda, consensus: dict[str, int | None],
                      threshold: int = DEFAULT_SPREAD_THRESHOLD) -> tuple[bool, list[str]]:
     """(area needs a rationale, criteria needing one): flagged areas, and criteria whose

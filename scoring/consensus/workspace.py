@@ -25,9 +25,11 @@ from scoring.consensus.rules import (
     proposed_questions,
 )
 from scoring.core import access, versions
+from scoring.core.audit import local_time
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, UnitOfWork, set_setting, utcnow
+from scoring.core.text import count
 from scoring.intake import eligibility
 from scoring.mail import notices
 from scoring.year import phases, years
@@ -242,6 +244,74 @@ def _finding_part(store: Store, finding_id: int) -> str:
     if row is None:
         return versions.WHOLE
     return row[0] or KEY_THEMES_PART
+
+
+@dataclasses.dataclass(frozen=True)
+class SavedMeanwhile:
+    """One save of a consensus as a person reads it: who, when (Stockholm time), which
+    field in the screen's words, and the value saved."""
+
+    who: str
+    when: dt.datetime
+    what: str
+    value: str
+
+
+def saved_meanwhile(store: Store, user: User, contribution_id: int, since_version: int) -> list[SavedMeanwhile]:
+    """The saves of a contribution's consensus after ``since_version``, oldest first: what a
+    refused stale save shows, so the coordinator can see whose value stands."""
+    require_lead(store, user, contribution_id)
+    rows = store.fetchall(
+        "SELECT a.at_time, coalesce(u.name, a.actor), a.before_value, a.after_value, c.year FROM audit_log a"
+        " LEFT JOIN users u ON u.email = a.actor JOIN contributions c ON CAST(c.id AS VARCHAR) = a.entity_id"
+        " WHERE a.entity = 'consensus' AND a.entity_id = ?"
+        " AND CAST(json_extract(a.after_value, '$.version') AS INTEGER) > ? ORDER BY a.at_time, a.id",
+        [str(contribution_id), since_version])
+    if not rows:
+        return []
+    framework = load_framework(rows[0][4])
+    return [SavedMeanwhile(who, local_time(at), *_describe(framework, _loaded(before), _loaded(after)))
+            for at, who, before, after, _ in rows]
+
+
+def _loaded(value) -> dict:
+    value = json.loads(value) if isinstance(value, str) else value
+    return value if isinstance(value, dict) else {}
+
+
+def _describe(framework: Framework, before: dict, after: dict) -> tuple[str, str]:
+    """(field, value) of one audited consensus save, in Swedish."""
+    areas = {a.code: a for a in framework.areas}
+    part = after.get("part")
+    area = areas.get(after.get("area") or part)
+    where = area.title if area else ("nyckelteman" if part == KEY_THEMES_PART else "")
+    criterion = next((c.title for c in area.criteria if c.code == after.get("criterion")), None) if area else None
+    field = f"{where}: {criterion}" if criterion else where
+    if "unchanged" in after:
+        return f"{field} (oförändrad)" if field else "Oförändrad", ""
+    if "after" in after and "criterion" in after:
+        return f"Konsensuspoäng {field}", f"{after['after']} poäng" + (f" (skäl: {after['reason']})"
+                                                                     if after.get("reason") else "")
+    if "rationale" in after:
+        return f"Motivering {field}", after["rationale"] or "(tom)"
+    if "left_open" in after:
+        return f"Oenighet lämnas öppen till juryn, {field}", "ja" if after["left_open"] else "nej"
+    if "finding" in after:
+        what = "Nyckeltema" if part == KEY_THEMES_PART else f"Iakttagelse, {where}"
+        if "text" in after:
+            return f"{what} (ny)", after["text"]
+        if "after" in after:
+            return f"{what} (ändrad)", after["after"]
+        return f"{what} (borttagen)", before.get("value") or ""
+    if "participants" in after:
+        return "Platsbesökets uppgifter", ", ".join(v for v in (after.get("date") or "", after["participants"]) if v)
+    if "questions" in after:
+        return "Platsbesökets frågor", count(after["questions"], "fråga", "frågor")
+    if "proposal" in after:
+        return "Lagets förslag", phases.Proposal.labels().get(after["proposal"], after["proposal"])
+    if "phase" in after:
+        return "Fas", phases.ContributionPhase(after["phase"]).label
+    return "Konsensus", ""
 
 
 # --- phases ----------------------------------------------------------------------
