@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, draft_field
 from scoring.assessment import guidance
 from scoring.consensus import workspace as consensus
 from scoring.consensus.rules import KEY_THEMES, agenda, flag_reasons, group_findings, rationale_needed
@@ -216,11 +216,14 @@ def rationale_field(work, area_code: str, criterion_code: str | None, label: str
     key = f"{prefix(work.contribution_id)}why_{area_code}_{criterion_code or ''}"
     current = (work.area_rationales.get(area_code) if criterion_code is None
                else work.criterion_rationales.get(area_code, {}).get(criterion_code)) or ""
-    st.session_state.setdefault(key, current)
-    st.text_area(label, key=key, height=68, disabled=not editing,
-                 on_change=lambda: save(work.contribution_id, consensus.set_rationale, area_code,
-                                        st.session_state[key], criterion_code, confirm="Motiveringen är sparad.",
-                                        where=in_area(area_code)))
+    field = f"konsensus:{work.contribution_id}:why_{area_code}_{criterion_code or ''}"
+    draft_field.setdefault(key, field, current)
+
+    def save_rationale() -> bool:
+        return save(work.contribution_id, consensus.set_rationale, area_code, st.session_state[key], criterion_code,
+                    confirm="Motiveringen är sparad.", where=in_area(area_code))
+    st.text_area(label, key=key, height=68, disabled=not editing, on_change=save_rationale)
+    draft_field.companion(key, field, current, save_rationale, disabled=not editing)
 
 
 def left_open_field(work, area_code: str, editing: bool) -> None:
@@ -270,8 +273,10 @@ def _reason_input(work, key: str, key_theme: bool = False) -> None:
 
 def finding_form(work, finding: dict, editing: bool) -> None:
     p = f"{prefix(work.contribution_id)}cf{finding.id}_"
+    field = f"konsensus:{work.contribution_id}:cf{finding.id}"
+    draft_field.setdefault(p + "text", field, finding.text)
     with st.form(p + "form", border=True):
-        st.text_area("Konsensus", value=finding.text, key=p + "text", disabled=not editing)
+        st.text_area("Konsensus", key=p + "text", disabled=not editing)
         for warning in guidance.wording_warnings(finding.text):
             st.caption(f"💡 {escape_markdown(warning.message)}")
         st.caption("Från: " + (escape_markdown(", ".join(finding.contributors)) or "laget")
@@ -283,6 +288,7 @@ def finding_form(work, finding: dict, editing: bool) -> None:
                                                                                       finding.id, p))
         right.form_submit_button("Ta bort", disabled=not editing, on_click=_delete,
                                  args=(work.contribution_id, finding.id, p))
+    draft_field.companion(p + "text", field, finding.text, disabled=not editing)
 
 
 def _update(cid: int, fid: int, p: str) -> None:

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import consensus_steps as steps
+from app_pages import draft_field
 from app_pages.consensus_parts import SAVES, prefix, save
 from scoring.consensus import workspace as consensus
 from scoring.core import access
@@ -154,11 +155,14 @@ def proposal_tab(store, user, work: consensus.Workspace) -> None:
             st.info("Förslaget lämnas när slutlig konsensus är klar och återkopplingen är skriven.")
         return
     p = f"{prefix(work.contribution_id)}proposal_"
+    field = f"konsensus:{work.contribution_id}:proposal"
+    draft_field.setdefault(p + "motivation", field, "")
     with st.form(p + "form"):
         st.radio("Lagets förslag", list(phases.Proposal.labels()), format_func=phases.Proposal.labels().get, key=p + "choice",
                  index=None)
         st.text_area("Motivering till beredningsgruppen", key=p + "motivation")
         st.form_submit_button("Lämna förslaget", type="primary", on_click=_propose, args=(work.contribution_id, p))
+    draft_field.companion(p + "motivation", field, "")
 
 
 def _propose(cid: int, p: str) -> None:
