@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.common import accessible_style
 from scoring.core import access, auth, password_links
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
@@ -17,6 +18,7 @@ from scoring.year import phases, years
 # An emoji icon is drawn in the page (a :material: icon would be fetched from Google, which
 # the security policy refuses).
 st.set_page_config(page_title="Examinatorsstöd", page_icon="🏅", layout="wide")
+accessible_style()
 
 PAGES = {
     "start": ("app_pages/start.py", "Start", ":material/home:"),

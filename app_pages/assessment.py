@@ -95,7 +95,7 @@ with read:
     if framework.concepts or framework.goal_chain_checklist:
         with st.expander("Anvisningarnas begrepp" + (" och checklista" if framework.goal_chain_checklist else "")):
             show_concepts_and_checklist(framework, compact=True)
-    st.subheader(area.title)
+    st.header(area.title)
     if area.ingress:
         with st.expander("Anvisningarnas ingress till området"):
             st.caption(area.ingress)
@@ -103,7 +103,7 @@ with read:
         show_answer(question, content["answers"].get(question.number, []), labels, content["picture_files"])
 
 with assess:
-    st.subheader("Poäng")
+    st.header("Poäng")
     parts.criteria(framework, area, area_work, cid, editable)
     left, right = st.columns(2)
     left.metric(f"Poäng för {area.title}", "–" if area_work.score is None else area_work.score,
@@ -117,7 +117,7 @@ with assess:
     area_passages = {b: p for b, p in passages.items()
                      if p["question_number"] in {q.number for q in area.questions}}
     for kind, heading in (("styrka", "Styrkor"), ("utvecklingsomrade", "Utvecklingsområden")):
-        st.subheader(heading)
+        st.header(heading)
         found = [f for f in area_work.findings if f.kind == kind]
         if not found:
             st.caption("Inga ännu.")
@@ -125,10 +125,10 @@ with assess:
             parts.finding_editor(area, finding, area_passages, cid, editable)
     if editable:
         parts.new_finding_form(area, area_passages, cid)
-    st.subheader("Inför platsbesöket")
+    st.header("Inför platsbesöket")
     svq_key = f"{parts.widget_prefix(cid)}svq_{area_code}"
     st.session_state.setdefault(svq_key, "\n".join(area_work.site_visit_questions))
-    st.text_area("Vad vill du kontrollera eller få förtydligat? En fråga per rad.", key=svq_key,
+    st.text_area("Vad vill du kontrollera eller få förtydligat? En fråga per rad.", key=svq_key, height="content",
                  disabled=not editable, on_change=lambda a=area_code, k=svq_key: parts.on_screen(a) and parts.save(
                      cid, assessments.set_site_visit_questions, a, st.session_state[k].splitlines()))
     with st.expander("Mina anteckningar per fråga (syns bara för dig)"):

@@ -119,7 +119,7 @@ def agreement_tab(store, user, work: consensus.Workspace) -> None:
 
 
 def year_overview(store, user, year: int) -> None:
-    st.subheader("Årets samstämmighet")
+    st.header("Årets samstämmighet")
     overview = consensus.year_agreement(store, user, year)
     fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731 - undefined alpha reads as a dash
     left, right = st.columns(2)

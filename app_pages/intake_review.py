@@ -58,7 +58,7 @@ with one_tab:
 
     questionnaire, checks = st.columns([3, 2], gap="large")
     with questionnaire:
-        st.subheader("Frågeformuläret")
+        st.header("Frågeformuläret")
         st.dataframe(
             [{"Fråga": q["number"], "Område": framework.area(q["area"]).title, "Besvarad": q["answered"],
               "Tecken": q["chars"], "Tecken i bilder": q.get("picture_chars", 0), "Säkerhet": q["confidence"],
@@ -68,7 +68,7 @@ with one_tab:
             hide_index=True, width="stretch", height=400,
         )
     with checks:
-        st.subheader("Kontroller")
+        st.header("Kontroller")
         room = report.limit - report.chars_counted
         st.metric("Tecken utan blanksteg", f"{report.chars_counted:,}".replace(",", " "),
                   help=framework.character_limit.rule_text)

@@ -65,7 +65,7 @@ def _place_label(places: dict, place) -> str:
 def split_editor(review: intake_store.Review, framework: Framework) -> None:
     store, user = get_store(), st.session_state["current_user"]
     places = _places(framework)
-    st.subheader("Uppdelning")
+    st.header("Uppdelning")
     st.caption("Rätta en felaktig uppdelning genom att ändra del, fråga eller delfråga för ett stycke; "
                "spara sedan. Varje stycke behåller sitt id.")
     blocks = review.blocks
@@ -116,7 +116,7 @@ def _accepted(message: str) -> None:
 
 def decision_forms(review: intake_store.Review, framework: Framework) -> None:
     store, user = get_store(), st.session_state["current_user"]
-    st.subheader("Godkänn eller avvisa")
+    st.header("Godkänn eller avvisa")
     accept_col, reject_col = st.columns([3, 2], gap="large")
     with accept_col, st.form("accept"):
         if review.replaces:

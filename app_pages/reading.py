@@ -60,7 +60,7 @@ def show_notes(blocks: list[dict]) -> None:
 def show_answer(question: Question, blocks: list[dict], labels: dict[str, str] | None = None,
                 picture_files: dict[str, bytes] | None = None) -> None:
     """A question with the unit's answer, part by part, and its notes under it."""
-    st.markdown(f"##### {question.number}. {escape_markdown(question.text)}")
+    st.markdown(f"### {question.number}. {escape_markdown(question.text)}")
     if not blocks:
         st.warning("Frågan är inte besvarad.")
     current_part, box = None, None
