@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from scoring.core import auth
 from scoring.core.store import Store, forget_store, get_store
 from scoring.intake import review as intake_store
@@ -42,23 +44,39 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 HELLO = "import streamlit as st\n\nst.title('Hej')\nif st.button('Klicka'):\n    st.write('Klickat')\n"
 SYNTHETIC_ADMIN = "admin@syntet.se"
 GOAL = 4.0
-# Armed before a click; resolves with the milliseconds from the pointer going down to idle.
-ARM = """() => { window.__idle = new Promise(resolve => {
+# Armed before a click: remembers when the pointer goes down, and whether the page's status
+# has since shown a run.
+ARM = """() => { window.__clicked = null; window.__ran = false;
+    document.addEventListener('pointerdown', () => { window.__clicked ??= performance.now(); },
+                              {capture: true, once: true});
     const app = document.querySelector('[data-testid=stApp]');
-    let start = null, ran = false;
-    document.addEventListener('pointerdown', () => { start ??= performance.now(); }, {capture: true, once: true});
-    const observer = new MutationObserver(records => {
-        if (records.some(r => r.attributeName === 'data-test-script-state')) ran = true;
-        if (ran && start !== null && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-stale=true]')) {
-            observer.disconnect();
-            resolve(performance.now() - start);
-        }
-    });
-    observer.observe(document.body, {attributes: true, subtree: true,
-                                     attributeFilter: ['data-test-script-state', 'data-stale']});
-    setTimeout(() => resolve(-1), 120000);  // the click started no run
-}); }"""
+    window.__watch?.disconnect();
+    window.__watch = new MutationObserver(() => {
+        if (app.getAttribute('data-test-script-state') === 'running') window.__ran = true; });
+    window.__watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+# Once the server has said the run is over: the milliseconds from the click until the screen
+# shows it too (the status no longer running, nothing stale left from the run before). A run
+# the status never showed (a fast one: React drew both states at once) is drawn within two frames.
+IDLE = """() => new Promise(resolve => {
+    const app = document.querySelector('[data-testid=stApp]');
+    const idle = () => window.__ran && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-stale=true]');
+    const done = () => { observer.disconnect(); resolve(performance.now() - window.__clicked); };
+    const observer = new MutationObserver(() => { if (idle()) done(); });
+    observer.observe(document.body, {attributes: true, childList: true, subtree: true});
+    if (idle()) return done();
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (!window.__ran && !document.querySelector('[data-stale=true]')) done(); }));
+})"""
+
+
+def _run_finished(payload) -> bool:
+    """A websocket frame from the server that ends a run (not one that ends early for a rerun)."""
+    if isinstance(payload, str):
+        return False
+    message = ForwardMsg.FromString(payload)
+    return (message.WhichOneof("type") == "script_finished"
+            and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN)
 
 
 @dataclass
@@ -75,12 +93,13 @@ def _wait_idle(page) -> None:
 
 
 def _timed_click(page, target) -> float:
+    """A fast run can pass without the page's status ever showing it running (React draws both
+    states at once), so the end of the run is taken from the server's own message, and then
+    the screen is waited for."""
     page.evaluate(ARM)
-    target.click()
-    ms = page.evaluate("window.__idle")
-    if ms < 0:
-        raise RuntimeError("klicket startade ingen körning")
-    return ms
+    with page.workbench_socket.expect_event("framereceived", predicate=_run_finished, timeout=120_000):
+        target.click()
+    return page.evaluate(IDLE)
 
 
 def _other_option(page, label: str, pair: list[str]):
@@ -165,6 +184,7 @@ def _screens(browser, s: dict) -> list[Screen]:
 
     def open_page(url: str, email: str | None, path: str):
         page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE").new_page()
+        page.on("websocket", lambda socket: setattr(page, "workbench_socket", socket))  # the newest: the page's own
         if email:
             _log_in(page, url, email)
         page.goto(url + path)
