@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app_pages import swedish
+from app_pages.common import accessible_style
 from scoring.core import access, auth, password_links
 from scoring.core.store import get_store
 from scoring.core.text import escape_markdown
@@ -20,6 +21,7 @@ from scoring.year import phases, years
 # the security policy refuses).
 st.set_page_config(page_title="Examinatorsstöd", page_icon="🏅", layout="wide")
 swedish.use_swedish_defaults()
+accessible_style()
 
 PAGES = {
     "start": ("app_pages/start.py", "Start", ":material/home:"),

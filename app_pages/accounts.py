@@ -24,7 +24,7 @@ st.dataframe(
 
 left, right = st.columns(2, gap="large")
 with left:
-    st.subheader("Nytt konto")
+    st.header("Nytt konto")
     with st.form("new_account", clear_on_submit=True):
         name = st.text_input("Namn")
         email = st.text_input("E-postadress")
@@ -43,7 +43,7 @@ with left:
                 st.rerun()
 with right:
     locked = [u for u in users if u["locked_until"] and u["locked_until"] > now]
-    st.subheader("Låsta konton")
+    st.header("Låsta konton")
     if not locked:
         st.caption("Inga konton är låsta.")
     for u in locked:

@@ -101,7 +101,7 @@ with read:
     if framework.concepts or framework.goal_chain_checklist:
         with st.expander("Anvisningarnas begrepp" + (" och checklista" if framework.goal_chain_checklist else "")):
             show_concepts_and_checklist(framework, compact=True)
-    st.subheader(area.title)
+    st.header(area.title)
     if area.ingress:
         with st.expander("Anvisningarnas ingress till området"):
             st.caption(area.ingress)
@@ -113,7 +113,7 @@ with read:
                     beside=evidence)
 
 with assess:
-    st.subheader("Poäng")
+    st.header("Poäng")
     parts.criteria(framework, area, area_work, cid, editable)
     left, right = st.columns(2)
     left.metric(f"Poäng för {area.title}", "–" if area_work.score is None else area_work.score,
@@ -125,7 +125,7 @@ with assess:
     area_warnings += guidance.uncovered_questions(area, [f.questions for f in area_work.findings])
     parts.show_warnings(area_warnings)
     for kind, heading in (("styrka", "Styrkor"), ("utvecklingsomrade", "Utvecklingsområden")):
-        st.subheader(heading)
+        st.header(heading)
         found = [f for f in area_work.findings if f.kind == kind]
         if not found:
             st.caption("Inga ännu.")
@@ -133,7 +133,7 @@ with assess:
             parts.finding_editor(area, finding, area_passages, cid, editable)
     if editable:
         parts.new_finding_form(area, area_passages, cid)
-    st.subheader("Inför platsbesöket")
+    st.header("Inför platsbesöket")
     svq_key = f"{parts.widget_prefix(cid)}svq_{area_code}"
     saved_questions = "\n".join(area_work.site_visit_questions)
     draft_field.setdefault(svq_key, parts.draft_name(cid, f"svq_{area_code}"), saved_questions)
@@ -141,7 +141,7 @@ with assess:
     def save_questions(a=area_code, k=svq_key):
         return parts.on_screen(a) and parts.save(cid, assessments.set_site_visit_questions, a,
                                                  st.session_state[k].splitlines())
-    st.text_area("Vad vill du kontrollera eller få förtydligat? En fråga per rad.", key=svq_key,
+    st.text_area("Vad vill du kontrollera eller få förtydligat? En fråga per rad.", key=svq_key, height="content",
                  disabled=not editable, on_change=save_questions)
     draft_field.companion(svq_key, parts.draft_name(cid, f"svq_{area_code}"), saved_questions, save_questions,
                           disabled=not editable)

@@ -53,7 +53,7 @@ else:
     st.info("Inga händelser matchar urvalet.")
 
 st.divider()
-st.subheader("Säkerhetskopia")
+st.header("Säkerhetskopia")
 st.caption("En kopia av hela databasen i samma ögonblick, medan alla arbetar. Spara filen där stadens "
            "rutiner för säkerhetskopior säger; den innehåller bidrag och bedömningar och är konfidentiell. "
            "Återställning görs med kommandot python -m scoring restore FIL när appen är stoppad.")

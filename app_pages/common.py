@@ -126,7 +126,7 @@ class VersionedSaves:
 def declaration_form(store, user, contribution_id: int, unit: str) -> None:
     """The conflict and confidentiality declaration an examiner gives before reading."""
     with st.form(f"declare_{contribution_id}", border=True):
-        st.subheader("Jäv och sekretess")
+        st.header("Jäv och sekretess")
         st.markdown(
             f"Innan du läser **{escape_markdown(unit)}**: bekräfta att du inte har jäv – att du inte "
             "arbetar eller har arbetat där, inte har verksamhetens chef som chef och inte på annat sätt står "
@@ -149,7 +149,7 @@ def show_concepts_and_checklist(framework, *, compact: bool = False) -> bool:
     Returns whether there was anything to show."""
     if framework.concepts:
         if not compact:
-            st.subheader(framework.concepts_title or "Begrepp")
+            st.header(framework.concepts_title or "Begrepp")
         for concept in framework.concepts:
             st.markdown(f"**{escape_markdown(concept.term)}**  \n"
                         + "  \n".join(escape_markdown(line) for line in concept.text.split("\n")))
@@ -194,3 +194,14 @@ def confirm_dialog(key: str, title: str, what_locks: str, confirm_label: str, ac
             st.rerun()
 
     st.dialog(title, on_dismiss=close)(body)()
+
+
+# Streamlit draws captions at 60 % opacity of the text colour: 3.9:1 on white, below the 4.5:1
+# that WCAG 2.1 AA asks of text (and links in a caption fade with it). A grey of its own instead
+# reaches 6:1 on white and 5.3:1 on the sidebar's grey.
+ACCESSIBLE_STYLE = "<style>[data-testid=stCaptionContainer] { opacity: 1 !important; color: #5f6368 !important; }</style>"
+
+
+def accessible_style() -> None:
+    """The workbench's own corrections of Streamlit's look for accessibility, on every page."""
+    st.html(ACCESSIBLE_STYLE)

@@ -259,7 +259,7 @@ def findings_tab(framework, work: consensus.Workspace, editing: bool) -> None:
                                                default=framework.areas[0].code,
                                                key=f"{prefix(work.contribution_id)}findings_area"))
     for kind, heading in (("styrka", "Styrkor"), ("utvecklingsomrade", "Utvecklingsområden")):
-        st.subheader(heading)
+        st.header(heading)
         for finding in work.area_findings(area.code, kind):
             finding_form(work, finding, editing)
         for group in (g for g in groups if g.area_code == area.code and g.kind == kind):
@@ -328,7 +328,7 @@ def key_themes_tab(work: consensus.Workspace, editing: bool) -> None:
                "hela bidraget. De inleder återkopplingsrapporten.")
     for kind, heading in (("styrka", "Styrkor"), ("utvecklingsomrade", "Utvecklingsområden")):
         themes = work.area_findings(None, kind)
-        st.subheader(f"{heading} ({len(themes)})")
+        st.header(f"{heading} ({len(themes)})")
         for theme in themes:
             finding_form(work, theme, editing)
     p = f"{prefix(work.contribution_id)}theme_"

@@ -124,7 +124,7 @@ def agreement_tab(store, user, work: consensus.Workspace) -> None:
 
 
 def year_overview(store, user, year: int) -> None:
-    st.subheader("Årets samstämmighet")
+    st.header("Årets samstämmighet")
     overview = consensus.year_agreement(store, user, year)
     fmt = functools.partial(decimal, digits=2)  # an undefined alpha reads as a dash
     left, right = st.columns(2)

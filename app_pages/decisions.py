@@ -45,7 +45,7 @@ st.caption("Juryn beslutar per kandidat. Den kan ge mindre än laget föreslog, 
            "föreslog bara med ett skäl, som protokollet visar. En ledamot med jäv deltar inte i beslutet om den "
            "kandidaten. När alla är beslutade avslutas året och allt blir skrivskyddat.")
 for group in jury.candidate_groups(framework, proposed):
-    st.subheader(escape_markdown(group.name))
+    st.header(escape_markdown(group.name))
     for candidate in group.candidates:
         with st.container(border=True):
             st.markdown(f"**{escape_markdown(candidate.name)}** · totalt {decimal(candidate.total)} · lagets förslag: "

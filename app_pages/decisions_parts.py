@@ -58,7 +58,7 @@ def members_section(store, user, year: int, locked: bool) -> None:
 def declaration_form(store, user, year: int) -> None:
     """Before seeing the candidates: conflict or none on each, like the examiners."""
     pending = members.to_declare(store, user, year)
-    st.subheader("Jävsdeklaration")
+    st.header("Jävsdeklaration")
     if not pending:
         st.info("Det finns inga kandidater att ta ställning till ännu.")
         return

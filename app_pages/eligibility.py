@@ -108,7 +108,7 @@ with form_col, st.form(f"facts_{cid}"):
         else:
             st.toast("Sparat")
 with result_col:
-    st.subheader("Resultat")
+    st.header("Resultat")
     if result.status == eligibility.INCOMPLETE:
         st.info(f"Ej klar. Hittills: {result.preliminary}. Resultatet är klart när underlaget är komplett.")
     else:
@@ -120,7 +120,7 @@ with result_col:
     for note_text in result.notes:
         st.warning(escape_markdown(note_text), icon=":material/schedule:")
 
-st.subheader("Alla bidrag")
+st.header("Alla bidrag")
 status_of = eligibility.statuses(store, user, year)
 st.dataframe([{"Verksamhet": c["unit"], **({"Tävlingsklass": c["class_name"]} if framework.has_classes else {}),
                "Resultat": status_of.get(c["id"])} for c in visible], hide_index=True, width="stretch")

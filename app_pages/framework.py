@@ -27,7 +27,7 @@ questions_tab, criteria_tab, rules_tab, support_tab = st.tabs(
 with questions_tab:
     st.caption(framework.character_limit.rule_text)
     for area in framework.areas:
-        st.subheader(area.title)
+        st.header(area.title)
         if area.ingress:
             with st.expander("Ingress"):
                 st.markdown(area.ingress.replace("\n", "\n\n"))
@@ -49,13 +49,13 @@ with criteria_tab:
     st.caption("Totalpoängen är frågeområdenas poäng vägda med vikterna. Anvisningarna anger inga vikter; "
                "lika vikt är arbetsverktygets utgångspunkt, som Kvalitetsenheten kan ändra för ett nytt år.")
     for area in framework.areas:
-        st.subheader(area.title)
+        st.header(area.title)
         st.dataframe(
             [{"Bedömningsgrund": c.title, "Slag": kinds[c.kind], "Vad en stark verksamhet visar": c.description,
               "Vikt": c.weight, "Källa": "; ".join(c.sources)} for c in area.criteria],
             hide_index=True, width="stretch",
         )
-    st.subheader(f"Skala: {escape_markdown(framework.scale.name)}")
+    st.header(f"Skala: {escape_markdown(framework.scale.name)}")
     if framework.scale.note and not framework.scale.confirmed:
         st.warning(escape_markdown(framework.scale.note), icon=":material/info:")
     st.caption(
@@ -71,21 +71,21 @@ with criteria_tab:
 with rules_tab:
     left, right = st.columns(2)
     with left:
-        st.subheader("Viktiga datum")
+        st.header("Viktiga datum")
         for d in framework.deadlines:
             st.markdown(f"- **{swedish_date(d.date)}** – {d.label}")
-        st.subheader("Vem kan delta")
+        st.header("Vem kan delta")
         for rule in framework.eligibility.rule_texts:
             st.markdown(f"- {rule}")
         if framework.eligibility.honourable_mention_earliest_return_years is None:
             st.caption("Anvisningarna säger inget om när en verksamhet med hedersomnämnande får delta igen; "
                        "Kvalitetsenheten beslutar det för året.")
         if framework.classes:
-            st.subheader("Tävlingsklasser")
+            st.header("Tävlingsklasser")
             for c in framework.classes:
                 st.markdown(f"- {escape_markdown(c.name)}" + (f" ({c.description})" if c.description else ""))
     with right:
-        st.subheader("Bidraget")
+        st.header("Bidraget")
         if framework.submission_rule_text:
             st.markdown(framework.submission_rule_text)
         st.markdown(framework.character_limit.rule_text)
@@ -100,7 +100,7 @@ with rules_tab:
             st.markdown(f"**Presentationstext:** {framework.presentation_text.rule_text}")
         if framework.picture:
             st.markdown(f"**Bild:** {framework.picture.rule_text}")
-        st.subheader("Dokument till platsbesöket")
+        st.header("Dokument till platsbesöket")
         for doc in framework.site_visit_documents:
             st.markdown(f"- {doc}")
 

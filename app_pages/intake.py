@@ -65,7 +65,7 @@ with files_tab:
         (st.success if level == "ok" else st.error)(message)
 
     rows = intake_store.intake_list(store, user, year)
-    st.subheader("Årets filer")
+    st.header("Årets filer")
     if not rows:
         st.info("Inga filer är inlästa ännu.")
     else:

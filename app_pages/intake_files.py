@@ -20,7 +20,7 @@ def files_editor(review, framework) -> None:
     pdf_copy = "pdf" in framework.submission_formats
     if not separate and not pdf_copy:
         return
-    st.subheader("Filer som hör till bidraget")
+    st.header("Filer som hör till bidraget")
     wanted = [a.title for a in separate] + (["en PDF-kopia av bidraget"] if pdf_copy else [])
     st.caption(f"Lägg till {' och '.join(wanted)} om det kom som en egen fil."
                + (f" {framework.submission_rule_text}" if pdf_copy and framework.submission_rule_text else ""))

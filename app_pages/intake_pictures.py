@@ -26,7 +26,7 @@ def show_pictures(store, user, review: intake_store.Review) -> None:
     if not pictures:
         return
     flagged = [p for p in pictures if p["passage"]]
-    st.subheader("Bilder")
+    st.header("Bilder")
     st.caption(f"{count(len(pictures), 'bild', 'bilder')}, {len(flagged)} med textstycken. En bild räknas som textstycke när OCR "
                f"läser minst {picture_settings.passage_chars(store)} tecken löpande text i den "
                "(rader med fem ord eller fler); etiketter i ett diagram eller ett årshjul gör det inte.")

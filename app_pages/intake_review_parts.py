@@ -49,7 +49,7 @@ def arrival_form(review: intake_store.Review) -> None:
 
 def split_review(review: intake_store.Review, framework: Framework) -> None:
     """The file as the unit wrote it beside the questionnaire, and moving passages between them."""
-    st.subheader("Uppdelning")
+    st.header("Uppdelning")
     st.caption("Till vänster bidraget som verksamheten skrev det, stycke för stycke; till höger frågeformuläret "
                "med de stycken som hamnat under varje fråga. Hamnade ett stycke fel: välj stycket och vart det "
                "ska, och flytta.")
@@ -244,7 +244,7 @@ def _accepted(message: str) -> None:
 
 def decision_forms(review: intake_store.Review, framework: Framework) -> None:
     store, user = get_store(), st.session_state["current_user"]
-    st.subheader("Godkänn eller avvisa")
+    st.header("Godkänn eller avvisa")
     accept_col, reject_col = st.columns([3, 2], gap="large")
     with accept_col, st.form("accept"):
         if review.replaces:

@@ -87,7 +87,7 @@ def reminders_tab(year: int | None) -> None:
             day = reminders.deadline_of(store, year, key)
             st.markdown(f"**{deadline.title}** – sista dag {swedish_date(day) if day else 'saknas i schemat'}")
             reminder_button(year, key)
-    st.subheader("Personer")
+    st.header("Personer")
     people = reminders.people(store, user)
     st.dataframe([{"Namn": p["name"], "E-post": p["email"], "Lösenord valt": "ja" if p["has_password"] else "nej",
                    "Inbjuden": when(p["invited_at"]) or "–", "Påminnelser": f"stoppade: {p['stopped_reason']}"

@@ -64,7 +64,7 @@ def show_answer(question: Question, blocks: list[dict], labels: dict[str, str] |
                 beside: Callable[[dict], None] | None = None) -> None:
     """A question with the unit's answer, part by part, and its notes under it. ``beside(block)``
     draws what a page offers for each passage right under it (Bedömning: use it as evidence)."""
-    st.markdown(f"##### {question.number}. {escape_markdown(question.text)}")
+    st.markdown(f"### {question.number}. {escape_markdown(question.text)}")
     if not blocks:
         st.warning("Frågan är inte besvarad.")
     current_part, box = None, None

@@ -71,7 +71,7 @@ if led:
 
 if access.can(store, user, "reports.final"):
     st.divider()
-    st.subheader("Årets rapporter och underlag")
+    st.header("Årets rapporter och underlag")
     finals = [cid for cid, r in status.items() if r["final"]]
     c1, c2 = st.columns(2)
     c1.metric("Slutliga återkopplingsrapporter", f"{len(finals)} av {len(contributions.contributions_for(store, user, year))}")

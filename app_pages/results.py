@@ -35,7 +35,7 @@ c1, c2, c3 = st.columns(3)
 for column, (label, number) in zip((c1, c2, c3), by_result.items(), strict=True):
     column.metric(label, number)
 
-st.subheader("Diplom")
+st.header("Diplom")
 st.caption("Ett diplom per deltagande verksamhet, med resultatet och juryns motivering. Mallen ändras under "
            "Rapportmallar som de andra mallarna.")
 if st.button(f"Gör {count(len(found), 'diplom', 'diplom')}", icon=":material/workspace_premium:"):
@@ -57,7 +57,7 @@ if (pdfs := st.session_state.get("diploma_pdfs")) and pdfs[0] == shown:
     st.download_button("Ladda ner diplomen som PDF (zip)", pdfs[1], file_name=f"Diplom {shown} PDF.zip",
                        mime="application/zip", icon=":material/picture_as_pdf:")
 
-st.subheader("Årets resultat")
+st.header("Årets resultat")
 with_classes = load_framework(shown).has_classes  # 2024 and 2026 have none
 st.dataframe([{"Verksamhet": r.unit, "Resultat": r.label, "Förvaltning eller bolag": r.organisation,
                **({"Tävlingsklass": r.class_name} if with_classes else {}), "Juryns motivering": r.motivation}
@@ -90,7 +90,7 @@ if recipients:
                    "Summa (kr)": p["amount"] if p["amount"] is not None else "ej angiven"} for p in recipients],
                  hide_index=True, width="stretch")
 
-st.subheader("Nästa år")
+st.header("Nästa år")
 following = next_year.next_year_choices(store, shown)
 if not following:
     st.info(f"Året efter {shown} är redan upplagt.")

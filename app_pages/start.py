@@ -34,7 +34,7 @@ main, side = st.columns([3, 2], gap="large")
 
 with main:
     if access.can(store, user, "assessment.progress"):
-        st.subheader("Mina bidrag")
+        st.header("Mina bidrag")
         mine = contributions.my_progress(store, user, year)
         due = years.schedule_date(store, year, "individuell_bedomning")
         if not mine:
@@ -63,7 +63,7 @@ with main:
                     left.page_link("app_pages/assessment.py", label="Öppna bedömningen", icon=":material/rate_review:",
                                    query_params={"bidrag": m["unit"]})
         if coordinator:
-            st.subheader("Mitt lag")
+            st.header("Mitt lag")
             progress = contributions.team_progress(store, user, year)
             table: dict[str, dict[str, str]] = {}
             for row in progress:
@@ -74,7 +74,7 @@ with main:
             st.page_link("app_pages/consensus.py", label="Till konsensus", icon=":material/handshake:")
     elif access.can(store, user, "year.status"):
         status = contributions.year_status(store, user, year)
-        st.subheader("Årets läge")
+        st.header("Årets läge")
         # Two by two, the count of submitted assessments first: four in a row cut "15 av 33" to
         # "15 av…" on a laptop.
         c1, c2 = st.columns(2)
@@ -111,13 +111,13 @@ with main:
                             hide_index=True, width="stretch")
     elif not access.can(store, user, "jury.shortlist", year=year):
         # A jury member sees the candidates only after declaring conflicts of interest.
-        st.subheader("Kandidater")
+        st.header("Kandidater")
         st.info("Lämna din jävsdeklaration på sidan Beslut innan du ser kandidaterna.")
         st.page_link("app_pages/decisions.py", label="Till Beslut", icon=":material/gavel:")
     else:
         # As on Beredning: with the pseudonym setting on, no unit's name.
         candidates = jury.shortlist(store, user, year)
-        st.subheader("Kandidater från examinatorslagen")
+        st.header("Kandidater från examinatorslagen")
         if not candidates:
             st.info("Inga kandidater ännu. Bidrag visas här när ett lag har föreslagit dem för utmärkelse eller "
                     "hedersomnämnande efter konsensus och platsbesök.")
@@ -127,7 +127,7 @@ with main:
                           for c in candidates], hide_index=True, width="stretch")
 
 with side:
-    st.subheader("Viktiga datum")
+    st.header("Viktiga datum")
     upcoming = years.next_milestone(store, year, today)
     for milestone in years.milestones(store, year):
         when = f"{swedish_date(milestone.date)} – {milestone.label}"

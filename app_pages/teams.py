@@ -80,7 +80,7 @@ with teams_tab:
                 f"{' (ny)' if m['is_new'] else ''}" for m in team["members"]))
             st.markdown("Bidrag: " + ("; ".join(escape_markdown(c["unit"]) for c in team["contributions"]) or "–"))
     if current:
-        st.subheader("Ändra för hand")
+        st.header("Ändra för hand")
         st.caption("Varje ändring kräver en motivering som sparas. Jäv och lagens storlek kontrolleras.")
         team_names = {t["id"]: t["name"] for t in current}
         people = {m["id"]: m["name"] for t in current for m in t["members"]}

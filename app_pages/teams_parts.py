@@ -32,7 +32,7 @@ def without_team_section(year: int, free: dict[str, list[dict]]) -> None:
             st.markdown(f"- {escape_markdown(row['name'])} :gray[{escape_markdown(row['organisation'])}]")
     if not free["examiners"]:
         return
-    st.subheader("Bilda ett nytt lag")
+    st.header("Bilda ett nytt lag")
     people = {r["id"]: r["name"] for r in free["examiners"]}
     with st.form("new_team"):
         name_col, people_col = st.columns([1, 2])

@@ -36,7 +36,7 @@ def schedule_inputs(prefix: str, year: int, current: dict[str, dt.date]) -> dict
 
 existing = years.all_years(store)
 if existing:
-    st.subheader("Årets och tidigare år")
+    st.header("Årets och tidigare år")
     st.dataframe([{"År": r["year"], "Fas": r["phase_label"], "Bidrag": r["contributions"],
                    "Aktuellt år": "Ja" if r["current"] else "", "Låst": "Ja" if r["locked"] else ""}
                   for r in existing], hide_index=True, width="content")
@@ -69,7 +69,7 @@ with st.expander("Lägg upp ett nytt år", icon=":material/add:", expanded=not e
                     st.rerun()
 
 if existing:
-    st.subheader("Schema")
+    st.header("Schema")
     shown = st.selectbox("År", [r["year"] for r in existing], key="schedule_year")
     dates, current_version = years.schedule(store, shown)
     # The form saves with the version this window read, so another admin's save meanwhile

@@ -40,12 +40,17 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in", exact=True).click()
     page.get_by_role("heading", name="Välkommen").wait_for(timeout=30_000)
+    wait_for_cookie(page)
+
+
+def wait_for_cookie(page) -> None:
+    """Wait until the browser holds the session cookie (it arrives just after the start page)."""
     wait_for_app(page)
     for _ in range(300):
         if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
             return
         page.wait_for_timeout(100)
-    raise AssertionError(f"no session cookie after logging in as {email}")
+    raise AssertionError("no session cookie after logging in")
 
 
 def screenshot(page, name: str) -> None:

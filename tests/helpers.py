@@ -44,7 +44,7 @@ JURY = "jury@demo.stockholm.se"
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
                                   "warning", "error") for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
 

@@ -146,6 +146,6 @@ def test_beslut_groups_its_candidates_as_the_dossier_does(demo_store):
     at.switch_page("app_pages/decisions.py").run()
     assert not at.exception
     groups = [g["namn"] for g in reports.dossier_context(demo_store, judge, DEMO_YEAR)["grupper"]]
-    assert [s.value for s in at.subheader] == groups == ["Föreslagna för utmärkelse",
+    assert [s.value for s in at.header] == groups == ["Föreslagna för utmärkelse",
                                                          "Föreslagna för hedersomnämnande"]
     assert mention in texts(at)

@@ -93,7 +93,7 @@ def test_too_long_text_is_refused_with_its_length_and_nothing_is_stored(demo_sto
 
 def _shown(at) -> list[str]:
     """Every piece of markdown the page hands the browser, labels included."""
-    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success", "warning",
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning",
                                   "error") for e in getattr(at, kind)]
     return [str(p) for p in parts] + [e.label for e in at.expander]
 

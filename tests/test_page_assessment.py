@@ -35,7 +35,7 @@ def test_the_examiner_sees_only_the_team_and_the_answer_beside_the_form(demo_sto
             f" WHERE c.id IN ({','.join(map(str, team))})")}
     text = texts(at)
     area = FRAMEWORK.areas[0]
-    assert f"##### {area.questions[0].number}. " in text and "Fråga 1 ¶1" in text
+    assert f"### {area.questions[0].number}. " in text and "Fråga 1 ¶1" in text
     assert "Min bedömning: **Ej påbörjad**" in text
     # Nothing of a teammate's work is on the page before one's own is submitted.
     others = demo_store.fetchall(
@@ -235,7 +235,7 @@ def test_an_undeclared_examiner_gets_the_declaration_first(demo_store):
         " JOIN users u ON u.id = m.user_id WHERE NOT EXISTS (SELECT 1 FROM conflict_declarations d"
         " WHERE d.user_id = u.id AND d.contribution_id = s.contribution_id) ORDER BY 2 LIMIT 1")
     at = open_page(demo_store, auth.user_by_email(demo_store, email), cid)
-    assert "Jäv och sekretess" in texts(at) and "##### 1." not in texts(at)
+    assert "Jäv och sekretess" in texts(at) and "### 1." not in texts(at)
 
 
 def test_a_draft_left_in_a_closed_tab_starts_the_field_and_is_dropped_once_saved(demo_store):

@@ -90,7 +90,7 @@ def test_the_tab_stays_where_it_was_and_the_message_shows_in_it(demo_store):
     assert at.session_state[TAB] == "Nyckelteman"
     themes = at.tabs[TABS.index("Nyckelteman")]
     assert [s.value for s in themes.success] == [escape_markdown("Nyckeltemat är sparat.")]
-    assert "Styrkor (1)" in [h.value for h in themes.subheader]
+    assert "Styrkor (1)" in [h.value for h in themes.header]
     # A refusal shows in the same tab too, and the tab still stays.
     at.button(key=f"FormSubmitter:{p}form-Lägg till").click().run()
     assert at.session_state[TAB] == "Nyckelteman"

@@ -142,7 +142,7 @@ def test_contributions_page_shows_only_the_team_and_reads_answers(demo_store):
     assert sorted(at.dataframe[0].value["Verksamhet"].tolist()) == team["units"]
     assert sorted(at.selectbox(key="read_contribution").options) == team["units"]
     text = texts(at)
-    assert "##### 1. Beskriv vilka metoder eller arbetssätt" in text
+    assert "### 1. Beskriv vilka metoder eller arbetssätt" in text
     for unit in team["other_units"]:
         assert escape_markdown(unit) not in text
     last = at.selectbox(key="read_contribution").options[-1]
@@ -158,7 +158,7 @@ def test_an_examiner_declares_before_reading_and_a_conflict_removes_the_contribu
         " (SELECT 1 FROM conflict_declarations d WHERE d.user_id = u.id) ORDER BY u.id LIMIT 1")[0]
     at = login(undeclared)
     at.switch_page("app_pages/contributions.py").run()
-    assert "Jäv och sekretess" in texts(at) and "##### 1." not in texts(at)
+    assert "Jäv och sekretess" in texts(at) and "### 1." not in texts(at)
     first = at.selectbox(key="read_contribution").value
     send = f"FormSubmitter:declare_{first}-Skicka deklarationen"
     at.button(key=send).click().run()  # sent without choosing

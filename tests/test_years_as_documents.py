@@ -59,9 +59,9 @@ def test_anvisningar_shows_no_competition_classes_for_2024_and_2026(demo_path, y
     at.switch_page("app_pages/framework.py").run()
     at.selectbox[0].set_value(year).run()
     assert not at.exception
-    assert "Tävlingsklasser" not in [s.value for s in at.subheader]
+    assert "Tävlingsklasser" not in [s.value for s in at.header]
     at.selectbox[0].set_value(2012).run()
-    assert "Tävlingsklasser" in [s.value for s in at.subheader] and "- Annan vård och omsorg" in " ".join(
+    assert "Tävlingsklasser" in [s.value for s in at.header] and "- Annan vård och omsorg" in " ".join(
         m.value for m in at.markdown)
 
 

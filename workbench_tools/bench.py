@@ -175,6 +175,13 @@ def figure_page_consensus(quick: bool) -> dict:
     return measure(quick)
 
 
+def figure_browser_click(quick: bool) -> dict:
+    # Chromium against real server processes: Playwright, never imported by the core.
+    from workbench_tools.browser_bench import figure_browser_click as measure
+
+    return measure(quick)
+
+
 def figure_server_peak(quick: bool) -> dict:
     # A real server process in a process of its own, loaded through its websocket.
     from workbench_tools.server_bench import figure_server_peak as measure
@@ -291,6 +298,9 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
                            "med 60 bidrag, mot hello world", figure_page_intake_review),
     "page_consensus": ("Omkörning av sidan Konsensus för lagsamordnaren, ett år med 60 bidrag, bidraget i konsensus, "
                        "mot hello world", figure_page_consensus),
+    "browser_click": ("Klick tills sidan är klar i Chromium på Bedömning, Konsensus, Granska fil och Beredning med "
+                      "ett fullt bidrag och ett genererat år med 60 bidrag, mot ett klick på en hello world-sida; "
+                      "kvoten är den långsammaste sidans", figure_browser_click),
     "server_peak": ("En riktig serverprocess: examinatorer på sidan Bedömning genom webbsocketen, p50/p95 med 1, 25, "
                     "50 och 100 samtidiga mot en ensam, och högsta takt med p95 ≤ 1 s", figure_server_peak),
     "server_peak_postgres": ("Samma last mot två serverprocesser på en PostgreSQL-databas; p95 mot en process "
@@ -301,7 +311,7 @@ FIGURES: dict[str, tuple[str, Callable[[bool], dict]]] = {
 # Measured only when named: the 500 pictures take minutes of OCR.
 ON_REQUEST = {"intake_limits"}
 GOALS = {"intake": 2.0, "intake_ocr": 1.2, "page_assessment": 25.0, "report": 2.0, "page_full_year": 25.0, "page_10x": 40.0,
-         "intake_isolated": 2.0, "page_consensus": 25.0}
+         "intake_isolated": 2.0, "page_consensus": 25.0, "browser_click": 4.0}
 GOALS["page_intake_review"] = 25.0
 SECONDS_GOALS = {"report_batch_seconds": 10.0}
 
@@ -338,7 +348,7 @@ def as_json(results: dict[str, dict]) -> dict:
         out["intake_limits"] = results["intake_limits"]
     if "report_batch_seconds" in results:
         out["report_batch_seconds"] = results["report_batch_seconds"]["seconds"]
-    for name in ("server_peak", "server_peak_postgres", "concurrent_save_postgres"):
+    for name in ("server_peak", "server_peak_postgres", "concurrent_save_postgres", "browser_click"):
         if name in results:
             out[name] = results[name]
     if "concurrent_save" in results:
@@ -370,6 +380,10 @@ def table(results: dict[str, dict]) -> str:
                 lines.append(f"Intag, {case}: {r['seconds']} s, största minne {r['peak_mb']} MB ({r['detail']}).")
     if "concurrent_save" in results:
         lines += ["", _concurrent_line("Samtidiga sparningar", results["concurrent_save"])]
+    if "browser_click" in results:
+        from workbench_tools.browser_bench import lines as click_lines
+
+        lines += ["", *click_lines(results["browser_click"])]
     from workbench_tools.server_bench import lines as server_lines
 
     for name in ("server_peak", "server_peak_postgres"):

@@ -100,13 +100,13 @@ class ServerProcess:
     ``/_stcore/health`` answers (which opens the store)."""
 
     def __init__(self, env: dict[str, str], log: Path, port: int | None = None, timeout: float = 60,
-                 extra: list[str] = ()) -> None:
+                 extra: list[str] = (), script: str = "serve.py") -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
             cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
