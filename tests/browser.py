@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from helpers import ROOT
@@ -106,3 +107,35 @@ def write_note(page, question: str, text: str, open_notes: bool = True) -> None:
     field.fill(text)
     field.press("Tab")
     wait_for_app(page)
+
+
+# Streamlit's default English as it appears in 1.67's widgets (file uploader, multiselect,
+# date input, data table toolbar, navigation), matched as whole words.
+ENGLISH = ["Drag and drop", "Browse files", "Upload", "Add files", "Limit", "per file", "Select all",
+           "None", "NaN", "Page not found", "Download as CSV", "Search", "Fullscreen", "Show/hide columns",
+           "YYYY", "yyyy", "MM/DD", "No results", "Clear all", "Choose an option", "Select...", "No options"]
+PATTERN = re.compile("|".join(rf"(?<![\w/]){re.escape(w)}(?![\w])" for w in ENGLISH))
+ATTRIBUTES = "title, aria-label, placeholder"
+# The text a person sees (not text hidden or drawn at size 0) and the attribute values of what
+# is shown (and of every field: a placeholder shows in an empty one).
+SCAN = """() => {
+  const seen = el => el.checkVisibility() && parseFloat(getComputedStyle(el).fontSize) > 0;
+  const parts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (parent && !['SCRIPT', 'STYLE'].includes(parent.tagName) && seen(parent)) parts.push(node.textContent);
+  }
+  for (const el of document.body.querySelectorAll('[title], [aria-label], [placeholder]')) {
+    if (!seen(el) && !el.matches('input, textarea')) continue;
+    for (const name of ['title', 'aria-label', 'placeholder']) {
+      const value = el.getAttribute(name);
+      if (value) parts.push(value);
+    }
+  }
+  return parts.join('\\n');
+}"""
+
+
+def english_on(page) -> list[str]:
+    return sorted({m.group(0) for m in PATTERN.finditer(page.evaluate(SCAN))})

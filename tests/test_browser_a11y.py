@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, wait_for_app, wait_for_cookie
+from browser import CHROMIUM, CHROMIUM_ARGS, Server, english_on, log_in, wait_for_app, wait_for_cookie
 from helpers import ADMIN, EXAMINER, JURY, PREPARATORY
 from playwright.sync_api import expect, sync_playwright
 
@@ -101,14 +101,22 @@ def site(demo_template, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def walk(site):
-    """Every role's menu walked once: {role: {page: [(rule, impact, owner, html, summary), ...]}}."""
+def walk(walks):
+    return walks[0]
+
+
+@pytest.fixture(scope="module")
+def walks(site):
+    """Every role's menu walked once: axe's findings {role: {page: [(rule, impact, owner, html,
+    summary), ...]}}, and Streamlit's English on each page {role: {page: [words]}} (the scan is
+    test_browser_swedish's; one walk serves both, as each costs the same page loads)."""
     server = site["server"]
     roles = {"kvalitetsenheten": ADMIN, "examinator": EXAMINER, "lagsamordnare": site["coordinator"],
              "beredningsgrupp": PREPARATORY, "domarkommitte": JURY}
     owners = sorted({owner for _, owner in STREAMLIT_OWNED})
     axe = Axe()
     found: dict[str, dict[str, list[tuple]]] = {}
+    english: dict[str, dict[str, list[str]]] = {}
     for role, email in roles.items():
         context = site["browser"].new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE")
         page = context.new_page()
@@ -117,7 +125,7 @@ def walk(site):
         links = page.locator("[data-testid=stSidebarNav] a")
         addresses = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
         assert len(addresses) >= 5, f"{role} har bara {addresses} i menyn"
-        found[role] = {}
+        found[role], english[role] = {}, {}
         for address in addresses:
             page.locator(f"[data-testid=stSidebarNav] a[href='{address}']").click()
             page.wait_for_url(address)
@@ -134,8 +142,10 @@ def walk(site):
                     nodes.append((violation["id"], violation["impact"], owner, node["html"][:160],
                                   node.get("failureSummary", "")[:240]))
             found[role][address.removeprefix(server.url) or "/"] = nodes
+            if words := english_on(page):
+                english[role][address.removeprefix(server.url) or "/"] = words
         context.close()
-    return found
+    return found, english
 
 
 def test_every_page_as_every_role_has_no_violations_of_the_workbenchs_own(walk):
@@ -145,6 +155,11 @@ def test_every_page_as_every_role_has_no_violations_of_the_workbenchs_own(walk):
     assert not ours, "\n".join(ours)
     # Every role's whole menu was checked, the office's longest of all.
     assert len(walk["kvalitetsenheten"]) > max(len(pages) for role, pages in walk.items() if role != "kvalitetsenheten")
+
+
+def test_no_page_shows_streamlits_english(walks):
+    english = {role: pages for role, pages in walks[1].items() if pages}
+    assert english == {}, f"Streamlits engelska: {english}"
 
 
 def test_the_list_of_streamlits_own_violations_is_still_true(walk):
