@@ -88,7 +88,7 @@ def confirm_if_asked(work) -> None:
     @st.dialog(title, on_dismiss=_forget)
     def dialog() -> None:
         st.markdown(f"**{escape_markdown(work.unit)}**. Det här händer:")
-        st.markdown("\n".join(f"- {line}" for line in locks))
+        st.markdown("\n".join(f"- {consequence}" for consequence in locks))
         st.markdown(f"**{UNDONE}**")
         left, right = st.columns(2)
         if left.button(button, type="primary", key="konsensus_bekrafta_ja", width="stretch"):

@@ -199,19 +199,19 @@ def _questionnaire(review: intake_store.Review, framework: Framework) -> None:
     found = {q["number"]: q for q in review.report.questions}
     for area in framework.areas:
         chars = review.report.chars_by_area.get(area.code, 0)
-        lines = [f"#### {escape_markdown(area.title)} :gray[· {_chars(chars)}]"]
+        markdown = [f"### {escape_markdown(area.title)} :gray[· {_chars(chars)}]"]
         for question in area.questions:
-            lines.append(_question_lines(question, found[question.number], placed))
-        st.markdown("\n\n".join(lines))
+            markdown.append(_question_lines(question, found[question.number], placed))
+        st.markdown("\n\n".join(markdown))
     outside = [(key, numbers) for key, numbers in placed.items() if key[0] != "fraga" or key[1] is None]
     if outside:
         blocks = {n: b for n, b in enumerate(review.blocks, start=1)}
-        lines = ["#### Utanför frågorna"]
+        markdown = ["### Utanför frågorna"]
         for key, numbers in outside:
             label = escape_markdown(split_view.place_label(framework, key))
             colour = "orange" if _needs_a_look(key, [blocks[n] for n in numbers], review.places) else "gray"
-            lines.append(f":{colour}-badge[{label}] :gray[{split_view.ranges(numbers)}]")
-        st.markdown("\n\n".join(lines))
+            markdown.append(f":{colour}-badge[{label}] :gray[{split_view.ranges(numbers)}]")
+        st.markdown("\n\n".join(markdown))
 
 
 def _question_lines(question, found: dict, placed: dict) -> str:

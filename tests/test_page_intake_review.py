@@ -84,7 +84,7 @@ def _file_pane(at) -> list[str]:
 
 
 def _question_line(at, number: int) -> str:
-    return next(part for m in at.markdown if m.value.startswith("#### ")
+    return next(part for m in at.markdown if m.value.startswith("### ")
                 for part in m.value.split("\n\n") if part.startswith(f"**{number}.**"))
 
 

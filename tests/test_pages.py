@@ -266,7 +266,7 @@ def test_review_page_accepts_a_file_as_a_contribution(demo_path, demo_store):
     at = login(ADMIN)
     at.switch_page("app_pages/intake_review.py").run()
     assert not at.exception and at.title[0].value == "Granska fil"
-    questionnaire = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    questionnaire = [m.value for m in at.markdown if m.value.startswith("### ")]
     assert all(f"**{n}.**" in "\n".join(questionnaire) for n in range(1, 20))  # the questionnaire, area by area
     assert "Inga fynd" in at.success[0].value
     assert at.text_input(key=f"accept_unit_{intake_id}").value == "Skolan i Testby"

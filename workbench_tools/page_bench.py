@@ -154,12 +154,10 @@ def figure_page_consensus(quick: bool) -> dict:
     measured contribution back in its consensus meeting: every form open for editing."""
     with _temporary_database() as path:
         store = get_store(str(path))
-        build_year(store, 60)
+        build_year(store, 60, in_consensus=1)
         coordinator = auth.user_by_email(store, "examinator0@syntet.se")  # leads Lag 1
         cid = store.fetchone("SELECT s.contribution_id FROM assignments s JOIN teams t ON t.id = s.team_id"
                              " WHERE t.name = 'Lag 1' ORDER BY 1 LIMIT 1")[0]
-        with store.write("mätning") as uow:
-            uow.execute("UPDATE contributions SET phase = 'konsensus' WHERE id = ?", [cid])
         conflicts.declare(store, coordinator, cid, has_conflict=False, confidentiality_accepted=True)
         return {**_rerun_ratio(store, coordinator, "app_pages/consensus.py", "Konsensus", quick,
                                prepare=lambda at: at.selectbox(key="konsensus_bidrag").set_value(cid).run()),

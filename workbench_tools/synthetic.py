@@ -21,8 +21,9 @@ from workbench_tools.demo_text import FINDINGS, KEY_THEMES
 TEAM_SIZE = 4
 
 
-def build_year(store: Store, contributions: int, year: int = 2026, seed: int = 60) -> int:
-    """Fill an empty store with a finished year of ``contributions`` units; returns the admin's id."""
+def build_year(store: Store, contributions: int, year: int = 2026, seed: int = 60, in_consensus: int = 0) -> int:
+    """Fill an empty store with a finished year of ``contributions`` units; returns the admin's id.
+    The first ``in_consensus`` contributions are still in their consensus meeting (Lag 1 has the first)."""
     rng = random.Random(seed)
     framework = load_framework(year)
     teams = max(1, contributions // 2)
@@ -49,8 +50,8 @@ def build_year(store: Store, contributions: int, year: int = 2026, seed: int = 6
             unit = uow.fetchone("INSERT INTO units (name, organisation) VALUES (?, ?) RETURNING id",
                                 [f"Enhet {n + 1:03d}", f"Förvaltning {n % 14 + 1}"])[0]
             cid = uow.fetchone(
-                "INSERT INTO contributions (year, unit_id, class_code, phase) VALUES (?, ?, ?, 'forslag_lamnat')"
-                " RETURNING id", [year, unit, classes[n % len(classes)]])[0]
+                "INSERT INTO contributions (year, unit_id, class_code, phase) VALUES (?, ?, ?, ?) RETURNING id",
+                [year, unit, classes[n % len(classes)], "konsensus" if n < in_consensus else "forslag_lamnat"])[0]
             team = team_ids[n % len(team_ids)]
             uow.execute("INSERT INTO assignments (contribution_id, team_id, assigned_by) VALUES (?, ?, 'syntet')",
                         [cid, team])
