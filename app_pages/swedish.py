@@ -42,6 +42,10 @@ STYLE = """<style>
 /* While a file is dragged over: "Drag and drop file here" -> "Släpp filen här". */
 [data-testid=stFileUploaderDropzone] > div:not([data-testid]) * { display: none; }
 [data-testid=stFileUploaderDropzone] > div:not([data-testid])::after { content: "Släpp filen här"; }
+/* A text field's "Press Enter to apply" / "Press Ctrl+Enter to submit form" (always the first
+   span; a character count after it stays): gone, since leaving the field saves. */
+[data-testid=InputInstructions] > span:first-child { display: none; }
+[data-testid=InputInstructions] > span:nth-child(2)::before { content: none; }
 /* The data table's toolbar has only English tooltips. */
 [data-testid=stElementToolbar] { display: none; }
 /* An empty date field: react-aria's en-US "yyyy" in Swedish. */

@@ -113,7 +113,8 @@ def write_note(page, question: str, text: str, open_notes: bool = True) -> None:
 # date input, data table toolbar, navigation), matched as whole words.
 ENGLISH = ["Drag and drop", "Browse files", "Upload", "Add files", "Limit", "per file", "Select all",
            "None", "NaN", "Page not found", "Download as CSV", "Search", "Fullscreen", "Show/hide columns",
-           "YYYY", "yyyy", "MM/DD", "No results", "Clear all", "Choose an option", "Select...", "No options"]
+           "YYYY", "yyyy", "MM/DD", "No results", "Clear all", "Choose an option", "Select...", "No options",
+           "to apply", "to submit form"]
 PATTERN = re.compile("|".join(rf"(?<![\w/]){re.escape(w)}(?![\w])" for w in ENGLISH))
 ATTRIBUTES = "title, aria-label, placeholder"
 # The text a person sees (not text hidden or drawn at size 0) and the attribute values of what

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, english_on, log_in, wait_for_app, wait_for_cookie
+from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, english_on, log_in, wait_for_app, wait_for_cookie
 from helpers import ADMIN, EXAMINER, JURY, PREPARATORY
 from playwright.sync_api import expect, sync_playwright
 
@@ -144,6 +144,9 @@ def walks(site):
             found[role][address.removeprefix(server.url) or "/"] = nodes
             if words := english_on(page):
                 english[role][address.removeprefix(server.url) or "/"] = words
+            # What a laptop shows of every page as every role, to be looked at (test-artifacts/).
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"page-{role}-{address.removeprefix(server.url).strip('/') or 'start'}.png"))
         context.close()
     return found, english
 

@@ -11,6 +11,7 @@ from browser import (
     CHROMIUM_ARGS,
     NOTES,
     Server,
+    english_on,
     log_in,
     open_assessment,
     screenshot,
@@ -99,6 +100,7 @@ def test_text_typed_and_not_left_survives_a_reload(setup):
     field = page.get_by_label(question, exact=True)
     field.click()
     field.press_sequentially("Skrivet men aldrig lämnat.")
+    assert english_on(page) == []  # no "Press Ctrl+Enter to apply" under the field being typed in
     expect(page.get_by_text("Utkast sparat", exact=False)).to_be_visible(timeout=30_000)
     page.reload()
     wait_for_app(page)
