@@ -13,7 +13,16 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, english_on, log_in, wait_for_app, wait_for_cookie
+from browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    english_on,
+    log_in,
+    wait_for_app,
+    wait_for_cookie,
+)
 from helpers import ADMIN, EXAMINER, JURY, PREPARATORY
 from playwright.sync_api import expect, sync_playwright
 
