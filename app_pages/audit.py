@@ -1,12 +1,12 @@
 """Händelselogg (Kvalitetsenheten): every change, who made it and what it was before; backups."""
 
-import datetime as dt
 
 import streamlit as st
 
 from scoring.core import audit, backup
 from scoring.core.store import get_store
 from scoring.core.text import count, decimal, escape_markdown
+from scoring.year import calendar
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ANY = "Alla"
@@ -27,7 +27,7 @@ actor = first.selectbox("Vem", [ANY] + options["actor"], key="audit_actor",
 action = second.selectbox("Vad", [ANY] + options["action"], key="audit_action")
 entity = third.selectbox("Gäller", [ANY] + options["entity"], key="audit_entity", format_func=audit.entity_label)
 first, second, third = st.columns(3)
-today = dt.date.today()
+today = calendar.today()  # Stockholm's date: the server's clock runs in UTC
 since = first.date_input("Från och med", value=None, max_value=today, format="YYYY-MM-DD", key="audit_since")
 until = second.date_input("Till och med", value=None, max_value=today, format="YYYY-MM-DD", key="audit_until")
 text = third.text_input("Sök", key="audit_text", placeholder="t.ex. en verksamhet, en person eller ett ord",

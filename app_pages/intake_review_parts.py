@@ -34,7 +34,7 @@ def arrival_form(review: intake_store.Review) -> None:
     store, user = get_store(), st.session_state["current_user"]
     local = calendar.stockholm(review.received_at)
     with st.popover("Ändra ankomsttid", icon=":material/schedule:"), st.form(f"arrival_{review.id}"):
-        day = st.date_input("Datum", value=local.date(), max_value=dt.date.today(), format="YYYY-MM-DD")
+        day = st.date_input("Datum", value=local.date(), max_value=calendar.today(), format="YYYY-MM-DD")
         time = st.time_input("Klockan", value=local.time().replace(second=0, microsecond=0),
                              step=dt.timedelta(minutes=15))
         if st.form_submit_button("Spara"):

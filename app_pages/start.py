@@ -1,6 +1,5 @@
 """Start: what this person should do now, the year's phase and its dates."""
 
-import datetime as dt
 
 import streamlit as st
 
@@ -10,13 +9,13 @@ from scoring.core.text import days_left, escape_markdown, swedish_date
 from scoring.jury import shortlist as jury
 from scoring.teams import assignment as teams
 from scoring.teams import conflicts
-from scoring.year import contributions, phases, years
+from scoring.year import calendar, contributions, phases, years
 from scoring.year.framework import load_framework
 
 store = get_store()
 user = st.session_state["current_user"]
 year = st.session_state["current_year"]
-today = dt.date.today()
+today = calendar.today()  # Stockholm's date: the server's clock runs in UTC
 
 st.title(f"Välkommen, {escape_markdown(user.name.split()[0])}")
 if year is None:

@@ -36,8 +36,9 @@ DEFAULTS: dict[str, dict[str, object]] = {
 
 STYLE = """<style>
 /* File uploader: "Upload" -> "Välj fil"; the English size line is hidden (the page writes its own). */
-[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p { display: none; }
-[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer]::after { content: "Välj fil"; }
+/* (font-size 0, not display none: the button keeps a name for a screen reader.) */
+[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p { font-size: 0; }
+[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer]::after { content: "Välj fil"; font-size: 0.875rem; }
 [data-testid=stFileUploaderDropzoneInstructions] { display: none; }
 /* While a file is dragged over: "Drag and drop file here" -> "Släpp filen här". */
 [data-testid=stFileUploaderDropzone] > div:not([data-testid]) * { display: none; }

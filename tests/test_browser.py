@@ -94,7 +94,7 @@ def test_a_direct_url_to_another_roles_page_shows_nothing_of_it(server, page):
     log_in(page, server.url, EXAMINER, DEMO_PASSWORD)
     page.goto(server.url + "/konton")
     wait_for_app(page)
-    expect(page.get_by_text("Page not found")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sidan finns inte")).to_be_visible()
     expect(page.get_by_text("Nytt konto")).to_have_count(0)
     expect(page.get_by_role("heading", name="Konton")).to_have_count(0)
 
@@ -236,7 +236,7 @@ def test_direct_urls_open_only_the_roles_pages(server, page, email):
         if key in ROLE_LOGINS[email]:
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
         else:
-            expect(page.get_by_text("Page not found")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("heading", name="Sidan finns inte")).to_be_visible(timeout=30_000)
             expect(page.get_by_role("heading", name=heading, exact=True)).to_have_count(0)
             expect(nav.get_by_text(heading, exact=True)).to_have_count(0)
 

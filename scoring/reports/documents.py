@@ -8,7 +8,6 @@ fails loudly instead of leaving a blank.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import re
@@ -36,7 +35,7 @@ from scoring.core.text import append_literal, count, finish_sheet, swedish_date
 from scoring.jury import motivations
 from scoring.jury import shortlist as jury
 from scoring.reports.templates import DIPLOMA, DOSSIER, FEEDBACK, TEMPLATE_DIR
-from scoring.year import phases
+from scoring.year import calendar, phases
 from scoring.year.framework import load_framework
 
 # Characters XML 1.0 does not allow; a pasted one would make Word refuse the whole file.
@@ -219,7 +218,7 @@ def feedback_context(store: Store, work: consensus.Workspace) -> dict:
     visit = work.site_visit.date
     return {
         "enhet": clean(work.unit), "forvaltning": clean(work.organisation), "ar": work.year,
-        "klass": framework.class_name(work.class_code), "datum": swedish_date(dt.date.today()),  # "" without classes
+        "klass": framework.class_name(work.class_code), "datum": swedish_date(calendar.today()),  # "" without classes
         "antal_examinatorer": len(work.examiners), "platsbesok_datum": swedish_date(visit) if visit else "",
         "nyckelteman": {"styrkor": [clean(f.text) for f in work.area_findings(None, "styrka")],
                         "utvecklingsomraden": [clean(f.text) for f in work.area_findings(None, "utvecklingsomrade")]},
@@ -353,7 +352,7 @@ def dossier_context(store: Store, user: User, year: int) -> dict:
                             "behorighet": candidate.eligibility})
             candidates.append(_dossier_candidate(store, user, framework, candidate, names))
         groups.append({"namn": group.name, "rangordning": ranking, "kandidater": candidates})
-    return {"ar": year, "datum": swedish_date(dt.date.today()), "har_klasser": framework.has_classes,
+    return {"ar": year, "datum": swedish_date(calendar.today()), "har_klasser": framework.has_classes,
             "grupper": groups, "klasser": groups}
 
 
@@ -405,7 +404,7 @@ def jury_minutes(store: Store, user: User, year: int) -> tuple[str, bytes]:
     content = jury.minutes(store, user, year)
     document = Document()
     document.add_heading(f"Domarkommitténs protokoll – Kvalitetsutmärkelsen {year}", level=0)
-    document.add_paragraph(swedish_date(dt.date.today()))
+    document.add_paragraph(swedish_date(calendar.today()))
     document.add_heading("Ledamöter", level=1)
     for person in content["members"]:
         document.add_paragraph(clean(person["name"] + (f", {person['organisation']}" if person["organisation"] else "")
