@@ -51,7 +51,7 @@ def test_a_link_to_a_page_opens_the_login_and_then_the_page(site, email, path, h
         page.get_by_label("E-postadress").fill(email)
         page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Logga in", exact=True).click()
-        expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
         assert english_on(page) == [] and page.locator("[role=dialog]").count() == 0
     finally:
         context.close()
