@@ -44,7 +44,9 @@ with main:
             if todo:
                 when = ""
                 if due:
-                    when = (f" Sista dag var {swedish_date(due)}; hör av dig till din lagsamordnare om du behöver mer tid."
+                    late = ("säg till Kvalitetsenheten om laget behöver mer tid." if coordinator
+                            else "hör av dig till din lagsamordnare om du behöver mer tid.")
+                    when = (f" Sista dag var {swedish_date(due)}; {late}"
                             if due < today else f" Den ska vara inlämnad {swedish_date(due)} ({days_left(due, today)}).")
                 st.info(f"**Nu:** gör din individuella bedömning av {escape_markdown(todo[0]['unit'])}.{when}",
                         icon=":material/edit_note:")

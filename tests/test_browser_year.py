@@ -249,6 +249,7 @@ def open_area(page, area) -> None:
     """Unfold an area on the agenda (by its own label: other boxes mention area names too)."""
     area_summary(page, area).click()
     expect(by_key(page, f"{CID_KEY[0]}_score_{area.code}_{area.criteria[0].code}_value")).to_be_visible()
+    wait_for_app(page)  # the area draws in a rerun: a choice made before it ends is drawn over
 
 
 def coordinator_reaches_consensus(y, page, cid_key: str) -> None:

@@ -20,6 +20,7 @@ from scoring.core import access
 from scoring.core.auth import User
 from scoring.core.errors import Refused
 from scoring.core.store import Store, set_setting, utcnow
+from scoring.core.text import count
 from scoring.intake import eligibility
 from scoring.jury import members
 from scoring.jury.pseudonyms import SHOWN, Mask, year_mask
@@ -356,7 +357,7 @@ def year_end_blockers(store: Store, user: User, year: int) -> list[str]:
     are unfinished, the jury only how many (the names may be pseudonymised for it)."""
     access.require(store, user, "jury.shortlist", year=year)
     left = len(undecided(store, user, year))
-    problems = [f"{left} kandidater saknar beslut."] if left else []
+    problems = [f"{count(left, 'kandidat', 'kandidater')} saknar beslut."] if left else []
     if access.can(store, user, "year.setup"):
         return problems + progress.year_end_problems(store, year)
     unfinished = len(progress.unfinished(store, year))
@@ -386,7 +387,7 @@ def _all_decided(uow, year: int, context: object) -> list[str]:
         "SELECT count(*) FROM proposals p JOIN contributions c ON c.id = p.contribution_id"
         " LEFT JOIN decisions d ON d.contribution_id = p.contribution_id WHERE c.year = ? AND d.decision IS NULL"
         " AND p.proposal IN ('utmarkelse', 'hedersomnamnande')", [year])[0]
-    return ([f"{left} kandidater saknar beslut."] if left else []) + progress.year_end_problems(uow, year)
+    return ([f"{count(left, 'kandidat', 'kandidater')} saknar beslut."] if left else []) + progress.year_end_problems(uow, year)
 
 
 def archive(store: Store, user: User) -> list[dict]:
