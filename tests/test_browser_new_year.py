@@ -141,7 +141,11 @@ def test_a_real_year_from_an_empty_database(office):
     export.write_text("Verksamhet;Förvaltning/bolag;Kontaktperson;E-post\n"
                       "Hemtjänsten Farsta;Farsta stadsdelsförvaltning;Omar Berg;omar.berg@stad.se\n", encoding="utf-8")
     page.get_by_role("tab", name="Importera").click()
+    expect(page.get_by_role("tab", name="Importera")).to_have_attribute("aria-selected", "true")
+    wait_for_app(page)  # the tab draws in a rerun: a file set before it ends is drawn over
+    expect(page.locator("input[type=file]")).to_have_count(1)
     page.locator("input[type=file]").set_input_files(str(export))
+    wait_for_app(page)
     page.get_by_role("button", name="Importera").click()
     expect(page.get_by_text("1 ny anmälan och 0 uppdaterade från enkät.csv.")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="Anmälda verksamheter")).to_contain_text("3")
